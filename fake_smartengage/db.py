@@ -1,0 +1,59 @@
+"""The SQLite connection: one per app, shared by every request, serialised by a lock.
+
+One connection (rather than a pool) is what makes the default in-memory database possible at
+all, and serialising requests on it is what keeps concurrent writes from ever meeting SQLite's
+"database is locked": the fake's requests take microseconds, so a lock costs nothing a test
+would notice. The schema comes from the SQLModel tables in `models`.
+"""
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import create_engine
+from sqlalchemy.pool import StaticPool
+from sqlmodel import SQLModel
+
+from . import models  # noqa: F401  (registers the tables on SQLModel.metadata)
+
+
+class Database:
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path
+        self._connection = sqlite3.connect(
+            str(path) if path else ":memory:",
+            check_same_thread=False,
+            isolation_level=None,  # transactions are explicit, see transaction()
+        )
+        self._lock = threading.RLock()
+        self._connection.execute("PRAGMA foreign_keys = ON")
+        if path:
+            # WAL with synchronous=NORMAL survives a killed process with every committed write.
+            self._connection.execute("PRAGMA journal_mode = WAL")
+            self._connection.execute("PRAGMA synchronous = NORMAL")
+        engine = create_engine("sqlite://", creator=lambda: self._connection, poolclass=StaticPool)
+        SQLModel.metadata.create_all(engine)
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """All statements inside commit together, or not at all if anything raises."""
+        with self._lock:
+            self._connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._connection
+            except BaseException:
+                self._connection.execute("ROLLBACK")
+                raise
+            self._connection.execute("COMMIT")
+
+    @contextmanager
+    def snapshot(self) -> Iterator[sqlite3.Connection]:
+        """A consistent view for a read of several statements."""
+        with self._lock:
+            yield self._connection
+
+    def close(self) -> None:
+        with self._lock:
+            self._connection.close()

@@ -1,0 +1,165 @@
+"""The one error type, the texts it carries, and the handlers that render every non-2xx answer.
+
+The reference documents no error body, so every error, ours or the framework's (unknown route,
+wrong method, oversized body), is rendered in one shape modelled on the usual REST convention:
+
+    {"error": {"type": "invalid_request_error", "message": "...", "param": "avatar_id"}}
+"""
+
+from http import HTTPStatus
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException
+from starlette.responses import JSONResponse
+
+INVALID_REQUEST = "invalid_request_error"
+AUTHENTICATION = "authentication_error"
+API_ERROR = "api_error"
+
+
+class ApiError(Exception):
+    """An answer other than 2xx, raised anywhere below a route and rendered by one handler."""
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        param: str | None = None,
+        type: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.param = param
+        self.type = type or _type_for(status)
+        self.headers = headers
+
+    def body(self) -> dict:
+        return {"error": {"type": self.type, "message": self.message, "param": self.param}}
+
+
+def _type_for(status: int) -> str:
+    if status == 401:
+        return AUTHENTICATION
+    if status >= 500:
+        return API_ERROR
+    return INVALID_REQUEST
+
+
+# Message texts, defined once so that tests can assert against the same functions.
+
+
+def missing_api_key() -> ApiError:
+    return ApiError(
+        401,
+        "No API key provided: send 'Authorization: Bearer <api key>'",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
+def invalid_api_key() -> ApiError:
+    return ApiError(401, "Invalid API key provided", headers={"WWW-Authenticate": "Bearer"})
+
+
+def missing_param(param: str) -> ApiError:
+    return ApiError(400, f"Missing required parameter: {param}", param=param)
+
+
+def invalid_id(param: str) -> ApiError:
+    return ApiError(400, f"Invalid {param}: must be a positive integer no larger than 2^63-1", param=param)
+
+
+def repeated_param(param: str) -> ApiError:
+    return ApiError(400, f"Parameter {param} was sent more than once", param=param)
+
+
+def invalid_array(param: str, reason: str) -> ApiError:
+    return ApiError(400, f"Invalid array {param}: {reason}", param=param)
+
+
+def unpaired_arrays(first: str, second: str) -> ApiError:
+    return ApiError(400, f"{first}[] and {second}[] must have the same length (or the same indexes)", param=first)
+
+
+def invalid_email(value: str) -> ApiError:
+    return ApiError(400, f"Invalid email address: {value!r}", param="email")
+
+
+def missing_identity() -> ApiError:
+    return ApiError(400, "At least one of email, facebook_id or push_id is required", param="email")
+
+
+def not_found(kind: str, param: str, value: object) -> ApiError:
+    return ApiError(404, f"No such {kind}: '{value}'", param=param)
+
+
+def ambiguous_name(kind: str, param: str, value: str) -> ApiError:
+    return ApiError(400, f"More than one {kind} is named '{value}': pass its id instead", param=param)
+
+
+def identity_taken(param: str, subscriber_id: int) -> ApiError:
+    return ApiError(409, f"A subscriber with this {param} already exists: id '{subscriber_id}'", param=param)
+
+
+def identity_split(subscriber_ids: list[int]) -> ApiError:
+    ids = ", ".join(f"'{i}'" for i in subscriber_ids)
+    return ApiError(409, f"email, facebook_id and push_id belong to different subscribers: ids {ids}", param="email")
+
+
+def ids_exhausted(kind: str) -> ApiError:
+    return ApiError(409, f"No free {kind} id is left in this avatar")
+
+
+def malformed_body(reason: str) -> ApiError:
+    return ApiError(400, f"Malformed request body: {reason}")
+
+
+def unsupported_media_type(content_type: str) -> ApiError:
+    return ApiError(
+        415,
+        f"Unsupported content type {content_type!r}: send application/x-www-form-urlencoded, "
+        "multipart/form-data or application/json",
+    )
+
+
+def body_too_large(limit: int) -> ApiError:
+    return ApiError(413, f"Request body is larger than the limit of {limit} bytes")
+
+
+def render(error: ApiError) -> JSONResponse:
+    return JSONResponse(error.body(), status_code=error.status, headers=error.headers)
+
+
+async def _api_error(_: Request, error: ApiError) -> JSONResponse:
+    return render(error)
+
+
+async def _http_exception(request: Request, error: HTTPException) -> JSONResponse:
+    if error.status_code == 404:
+        message = f"Unknown route: {request.method} {request.url.path}"
+    elif error.status_code == 405:
+        message = f"Method {request.method} is not allowed on {request.url.path}"
+    else:
+        message = str(error.detail) if error.detail else HTTPStatus(error.status_code).phrase
+    return render(ApiError(error.status_code, message, headers=error.headers))
+
+
+async def _validation_error(_: Request, error: RequestValidationError) -> JSONResponse:
+    first = error.errors()[0] if error.errors() else {}
+    location = [str(part) for part in first.get("loc", ()) if part not in ("body", "query", "path")]
+    param = location[0] if location else None
+    return render(ApiError(400, first.get("msg", "Invalid request"), param=param))
+
+
+async def _unexpected(_: Request, error: Exception) -> JSONResponse:
+    return render(ApiError(500, f"Internal error in the fake: {type(error).__name__}"))
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(ApiError, _api_error)
+    app.add_exception_handler(HTTPException, _http_exception)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(Exception, _unexpected)

@@ -1,0 +1,233 @@
+"""Request parameters: reading them from any body SmartEngage clients send, and checking them.
+
+Parameters come from the query string and the body together (clients of PHP APIs mix the two).
+Bodies may be application/x-www-form-urlencoded, multipart/form-data or application/json.
+Array parameters arrive in three spellings that all mean the same:
+
+    tags[]=1&tags[]=2      tags=1&tags=2      tags[0]=1&tags[1]=2   (PHP's http_build_query)
+
+A `FormSpec` lists a route's parameters once; it is both the FastAPI dependency that parses and
+checks them and the source of the route's OpenAPI description.
+"""
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any, Literal
+from urllib.parse import parse_qsl
+
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException
+from starlette.requests import Request
+
+from . import errors
+from .validation import as_id
+
+MAX_FIELDS = 1000
+_KEY = re.compile(r"(?P<name>[^\[\]]+)(?:\[(?P<index>[^\[\]]*)\])?")
+_INDEX = re.compile(r"[0-9]{1,9}")
+
+Kind = Literal["id", "text", "ref"]
+
+
+@dataclass(frozen=True)
+class FormField:
+    name: str
+    description: str
+    kind: Kind = "text"
+    required: bool = False
+    array: bool = False
+    # Empty values count as not sent, except where an empty string is a meaningful value.
+    blank_allowed: bool = False
+
+
+class FormSpec:
+    def __init__(self, *fields: FormField, paired: tuple[str, str] | None = None) -> None:
+        self.fields = {field.name: field for field in fields}
+        self.paired = paired
+
+    async def __call__(self, request: Request) -> dict[str, Any]:
+        return self.parse(await read_parameters(request))
+
+    def parse(self, parameters: list[tuple[str, str]]) -> dict[str, Any]:
+        """Checked values by name: an int for ids, a list for arrays, None when not sent."""
+        entries: dict[str, list[tuple[str | None, str]]] = {}
+        for key, value in parameters:
+            match = _KEY.fullmatch(key)
+            if match and match["name"] in self.fields:
+                entries.setdefault(match["name"], []).append((match["index"], value))
+        arrays: dict[str, dict[int, str]] = {}
+        values: dict[str, Any] = {}
+        for name, field in self.fields.items():
+            if field.array:
+                arrays[name] = _array(field, entries.get(name, []))
+                values[name] = list(arrays[name].values())
+            else:
+                values[name] = _scalar(field, entries.get(name, []))
+        if self.paired:
+            first, second = self.paired
+            if arrays[first].keys() != arrays[second].keys():
+                raise errors.unpaired_arrays(first, second)
+        return values
+
+    def openapi_parameters(self) -> list[dict]:
+        """The fields as query parameters, for GET routes."""
+        return [
+            {
+                "name": field.name,
+                "in": "query",
+                "required": field.required,
+                "description": field.description,
+                "schema": _schema(field),
+            }
+            for field in self.fields.values()
+        ]
+
+    def openapi_body(self) -> dict:
+        """The fields as a request body in each accepted content type, for POST routes."""
+        properties = {_wire_name(field): {**_schema(field), "description": field.description} for field in self.fields.values()}
+        schema = {
+            "type": "object",
+            "properties": properties,
+            "required": [_wire_name(field) for field in self.fields.values() if field.required],
+        }
+        encoding = {_wire_name(field): {"style": "form", "explode": True} for field in self.fields.values() if field.array}
+        form_schema = {"schema": schema, **({"encoding": encoding} if encoding else {})}
+        return {
+            "required": any(field.required for field in self.fields.values()),
+            "content": {
+                "application/x-www-form-urlencoded": form_schema,
+                "multipart/form-data": form_schema,
+                "application/json": {"schema": schema},
+            },
+        }
+
+
+def _wire_name(field: FormField) -> str:
+    return f"{field.name}[]" if field.array else field.name
+
+
+def _schema(field: FormField) -> dict:
+    item: dict = {"type": "string"}
+    if field.kind == "id":
+        item = {"type": "string", "pattern": "^[0-9]+$"}
+    elif not field.blank_allowed:
+        item = {"type": "string", "minLength": 1}
+    return {"type": "array", "items": item} if field.array else item
+
+
+def _scalar(field: FormField, entries: list[tuple[str | None, str]]) -> Any:
+    if len(entries) > 1:
+        raise errors.repeated_param(field.name)
+    if entries and entries[0][0] is not None:
+        raise errors.ApiError(400, f"Parameter {field.name} takes a single value, not an array", param=field.name)
+    value = entries[0][1] if entries else None
+    if value == "" and not field.blank_allowed:
+        value = None
+    if value is None:
+        if field.required:
+            raise errors.missing_param(field.name)
+        return None
+    if field.kind == "id":
+        number = as_id(value.strip())
+        if number is None:
+            raise errors.invalid_id(field.name)
+        return number
+    return value
+
+
+def _array(field: FormField, entries: list[tuple[str | None, str]]) -> dict[int, str]:
+    """The array's values by index: positional spellings count 0, 1, 2...; indexed ones keep theirs."""
+    positional = [value for index, value in entries if not index]
+    indexed = [(index, value) for index, value in entries if index]
+    if positional and indexed:
+        raise errors.invalid_array(field.name, "mixes indexed and unindexed values")
+    if positional:
+        return dict(enumerate(positional))
+    by_index: dict[int, str] = {}
+    for index, value in indexed:
+        if not _INDEX.fullmatch(index):
+            raise errors.invalid_array(field.name, f"index {index!r} is not a number")
+        if int(index) in by_index:
+            raise errors.invalid_array(field.name, f"index {index} appears twice")
+        by_index[int(index)] = value
+    return dict(sorted(by_index.items()))
+
+
+async def read_parameters(request: Request) -> list[tuple[str, str]]:
+    """Query string and body parameters, in the order sent, as (key, value) pairs."""
+    parameters = _parse_urlencoded(request.scope["query_string"], "query string")
+    body = await request.body()
+    if body:
+        parameters += await _parse_body(request, body)
+    for _, value in parameters:
+        if "\x00" in value:
+            raise errors.malformed_body("parameter values may not contain NUL characters")
+    return parameters
+
+
+async def _parse_body(request: Request, body: bytes) -> list[tuple[str, str]]:
+    content_type = request.headers.get("content-type", "")
+    media_type = content_type.partition(";")[0].strip().lower()
+    if media_type == "application/x-www-form-urlencoded":
+        return _parse_urlencoded(body, "body")
+    if media_type == "multipart/form-data":
+        return await _parse_multipart(request)
+    if media_type == "application/json" or media_type.endswith("+json"):
+        return _parse_json(body)
+    raise errors.unsupported_media_type(content_type or "(none)")
+
+
+def _parse_urlencoded(raw: bytes, where: str) -> list[tuple[str, str]]:
+    if not raw:
+        return []
+    try:
+        return parse_qsl(
+            raw.decode("utf-8"), keep_blank_values=True, max_num_fields=MAX_FIELDS, encoding="utf-8", errors="strict"
+        )
+    except UnicodeDecodeError:
+        raise errors.malformed_body(f"the {where} is not valid UTF-8") from None
+    except ValueError:
+        raise errors.malformed_body(f"the {where} has more than {MAX_FIELDS} fields") from None
+
+
+async def _parse_multipart(request: Request) -> list[tuple[str, str]]:
+    try:
+        form = await request.form(max_files=0, max_fields=MAX_FIELDS)
+    except (MultiPartException, HTTPException) as error:
+        raise errors.malformed_body(getattr(error, "message", None) or getattr(error, "detail", "invalid multipart")) from None
+    try:
+        parameters = []
+        for key, value in form.multi_items():
+            if isinstance(value, UploadFile):
+                raise errors.malformed_body(f"field {key} is a file; send text values")
+            parameters.append((key, value))
+        return parameters
+    finally:
+        await form.close()
+
+
+def _parse_json(body: bytes) -> list[tuple[str, str]]:
+    try:
+        document = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise errors.malformed_body(f"invalid JSON: {error}") from None
+    if not isinstance(document, dict):
+        raise errors.malformed_body("a JSON body must be an object")
+    parameters = []
+    for key, value in document.items():
+        if isinstance(value, list):
+            name = key if key.endswith("[]") else f"{key}[]"
+            parameters.extend((name, _json_scalar(key, item)) for item in value)
+        elif value is not None:
+            parameters.append((key, _json_scalar(key, value)))
+    if len(parameters) > MAX_FIELDS:
+        raise errors.malformed_body(f"the body has more than {MAX_FIELDS} fields")
+    return parameters
+
+
+def _json_scalar(key: str, value: object) -> str:
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise errors.ApiError(400, f"Parameter {key} must be a string or a number", param=key.removesuffix("[]"))
+    return str(value)

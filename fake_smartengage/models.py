@@ -1,0 +1,140 @@
+"""The persistent state, declared as SQLModel tables.
+
+Every item carries two identities: `pk`, a surrogate key unique in the whole database, and the
+id SmartEngage shows (`avatar_id`, `tag_id`, ...), which is local to its scope (avatar ids to
+their account, everything else to its avatar). Local ids let every account seeded from the same
+fixture have the same ids, so tests can hard-code them.
+
+`ordinal` records creation order within a scope: lists are shown newest first, i.e. by
+descending ordinal, independently of the ids a fixture chose.
+"""
+
+from sqlalchemy import Column, Index, String, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+# SQLite stores signed 64-bit integers: no id can be larger.
+MAX_ID = 2**63 - 1
+
+
+class Account(SQLModel, table=True):
+    __tablename__ = "account"
+
+    pk: int | None = Field(default=None, primary_key=True)
+    api_key: str
+    # Keys are looked up by digest so that lookup timing depends on the digest, not the key.
+    key_digest: str = Field(unique=True)
+
+
+class Avatar(SQLModel, table=True):
+    __tablename__ = "avatar"
+    __table_args__ = (UniqueConstraint("account_pk", "avatar_id"), Index("ix_avatar_order", "account_pk", "ordinal"))
+
+    pk: int | None = Field(default=None, primary_key=True)
+    account_pk: int = Field(foreign_key="account.pk", ondelete="CASCADE")
+    avatar_id: int
+    ordinal: int
+    brand_name: str | None = None
+    brand_image: str | None = None
+    user_role: str | None = None
+    facebook_page_id: str | None = None
+
+
+class Tag(SQLModel, table=True):
+    __tablename__ = "tag"
+    __table_args__ = (
+        UniqueConstraint("avatar_pk", "tag_id"),
+        Index("ix_tag_name", "avatar_pk", "tag_name"),
+        Index("ix_tag_order", "avatar_pk", "ordinal"),
+    )
+
+    pk: int | None = Field(default=None, primary_key=True)
+    avatar_pk: int = Field(foreign_key="avatar.pk", ondelete="CASCADE")
+    tag_id: int
+    ordinal: int
+    tag_name: str
+
+
+class CustomField(SQLModel, table=True):
+    __tablename__ = "custom_field"
+    __table_args__ = (
+        UniqueConstraint("avatar_pk", "custom_field_id"),
+        Index("ix_custom_field_name", "avatar_pk", "custom_field_name"),
+        Index("ix_custom_field_order", "avatar_pk", "ordinal"),
+    )
+
+    pk: int | None = Field(default=None, primary_key=True)
+    avatar_pk: int = Field(foreign_key="avatar.pk", ondelete="CASCADE")
+    custom_field_id: int
+    ordinal: int
+    custom_field_name: str
+
+
+class Sequence(SQLModel, table=True):
+    __tablename__ = "sequence"
+    __table_args__ = (
+        UniqueConstraint("avatar_pk", "sequence_id"),
+        Index("ix_sequence_name", "avatar_pk", "sequence_name"),
+        Index("ix_sequence_order", "avatar_pk", "ordinal"),
+    )
+
+    pk: int | None = Field(default=None, primary_key=True)
+    avatar_pk: int = Field(foreign_key="avatar.pk", ondelete="CASCADE")
+    sequence_id: int
+    ordinal: int
+    sequence_name: str
+
+
+class Subscriber(SQLModel, table=True):
+    __tablename__ = "subscriber"
+    __table_args__ = (
+        UniqueConstraint("avatar_pk", "subscriber_id"),
+        Index("ix_subscriber_email", "avatar_pk", "email"),
+        Index("ix_subscriber_facebook_id", "avatar_pk", "facebook_id"),
+        Index("ix_subscriber_push_id", "avatar_pk", "push_id"),
+        Index("ix_subscriber_order", "avatar_pk", "ordinal"),
+    )
+
+    pk: int | None = Field(default=None, primary_key=True)
+    avatar_pk: int = Field(foreign_key="avatar.pk", ondelete="CASCADE")
+    subscriber_id: int
+    ordinal: int
+    full_name: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    # Email addresses identify a subscriber regardless of letter case.
+    email: str | None = Field(default=None, sa_column=Column(String(collation="NOCASE")))
+    ip: str | None = None
+    gender: str | None = None
+    language: str | None = None
+    place: str | None = None
+    facebook_id: str | None = None
+    push_id: str | None = None
+
+
+class SubscriberTag(SQLModel, table=True):
+    __tablename__ = "subscriber_tag"
+    __table_args__ = (Index("ix_subscriber_tag_tag", "tag_pk"),)
+
+    subscriber_pk: int = Field(foreign_key="subscriber.pk", primary_key=True, ondelete="CASCADE")
+    tag_pk: int = Field(foreign_key="tag.pk", primary_key=True, ondelete="CASCADE")
+    ordinal: int
+
+
+class SubscriberFieldValue(SQLModel, table=True):
+    __tablename__ = "subscriber_field_value"
+    __table_args__ = (Index("ix_subscriber_field_value_field", "custom_field_pk"),)
+
+    subscriber_pk: int = Field(foreign_key="subscriber.pk", primary_key=True, ondelete="CASCADE")
+    custom_field_pk: int = Field(foreign_key="custom_field.pk", primary_key=True, ondelete="CASCADE")
+    ordinal: int
+    custom_value: str
+
+
+class SubscriberSequence(SQLModel, table=True):
+    __tablename__ = "subscriber_sequence"
+    __table_args__ = (Index("ix_subscriber_sequence_sequence", "sequence_pk"),)
+
+    subscriber_pk: int = Field(foreign_key="subscriber.pk", primary_key=True, ondelete="CASCADE")
+    sequence_pk: int = Field(foreign_key="sequence.pk", primary_key=True, ondelete="CASCADE")
+    ordinal: int
+    status: str

@@ -1,0 +1,72 @@
+"""The documented response shapes, defined once.
+
+Field order is the order the reference prints, and ids are strings, as the real API sends them.
+Every route renders through these models, and /openapi.json describes them.
+"""
+
+from pydantic import BaseModel
+from pydantic_core import to_json
+
+
+class AvatarPublic(BaseModel):
+    brand_name: str | None
+    avatar_id: str
+    brand_image: str | None
+    user_role: str | None
+    facebook_page_id: str | None
+
+
+class TagPublic(BaseModel):
+    tag_id: str
+    tag_name: str
+
+
+class CustomFieldPublic(BaseModel):
+    custom_field_id: str
+    custom_field_name: str
+
+
+class SequencePublic(BaseModel):
+    sequence_id: str
+    sequence_name: str
+
+
+class SubscriberCustomField(BaseModel):
+    custom_field_id: str
+    custom_field_name: str
+    custom_value: str
+
+
+class SubscriberSequence(BaseModel):
+    sequence_id: str
+    sequence_name: str
+    status: str
+
+
+class SubscriberPublic(BaseModel):
+    id: str
+    full_name: str | None
+    email: str | None
+    ip: str | None
+    gender: str | None
+    language: str | None
+    place: str | None
+    facebook_id: str | None
+    push_id: str | None
+    tags: list[str]
+    custom_fields: list[SubscriberCustomField]
+    sequences: list[SubscriberSequence]
+
+
+class ErrorDetail(BaseModel):
+    type: str
+    message: str
+    param: str | None
+
+
+class ErrorBody(BaseModel):
+    error: ErrorDetail
+
+
+def json_bytes(value: BaseModel | list[BaseModel]) -> bytes:
+    return to_json(value)

@@ -1,0 +1,224 @@
+"""Fixture documents: their format, reading them from files, and checking them before loading.
+
+A fixture document is JSON:
+
+    {"accounts": [{"api_key": "...", "avatars": [{"avatar_id": 1, ..., "tags": [...],
+      "custom_fields": [...], "sequences": [...], "subscribers": [...]}]}]}
+
+Ids are explicit. List order is display order, newest first, as the API lists them. A
+subscriber's own tags, custom field values and sequences are listed in the order they were
+attached. Anything that refers to a missing item fails with the file and the entry named.
+"""
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
+
+from .models import MAX_ID
+from .validation import is_valid_email
+
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+NonEmpty = Annotated[str, StringConstraints(min_length=1)]
+
+
+class FixtureError(Exception):
+    """A fixture file that cannot be loaded; the message names the file and the entry."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TagSeed(_Strict):
+    tag_id: Id
+    tag_name: NonEmpty
+
+
+class CustomFieldSeed(_Strict):
+    custom_field_id: Id
+    custom_field_name: NonEmpty
+
+
+class SequenceSeed(_Strict):
+    sequence_id: Id
+    sequence_name: NonEmpty
+
+
+class FieldValueSeed(_Strict):
+    custom_field_id: Id
+    custom_value: str
+
+
+class SequenceStatusSeed(_Strict):
+    sequence_id: Id
+    status: NonEmpty
+
+
+class SubscriberSeed(_Strict):
+    id: Id
+    full_name: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    email: str | None = None
+    ip: str | None = None
+    gender: str | None = None
+    language: str | None = None
+    place: str | None = None
+    facebook_id: str | None = None
+    push_id: str | None = None
+    tags: list[Id] = []
+    custom_fields: list[FieldValueSeed] = []
+    sequences: list[SequenceStatusSeed] = []
+
+    @field_validator("email")
+    @classmethod
+    def _valid_email(cls, value: str | None) -> str | None:
+        if value is not None and not is_valid_email(value):
+            raise ValueError(f"invalid email address {value!r}")
+        return value
+
+
+class AvatarSeed(_Strict):
+    avatar_id: Id
+    brand_name: str | None = None
+    brand_image: str | None = None
+    user_role: str | None = None
+    facebook_page_id: str | None = None
+    tags: list[TagSeed] = []
+    custom_fields: list[CustomFieldSeed] = []
+    sequences: list[SequenceSeed] = []
+    subscribers: list[SubscriberSeed] = []
+
+
+class AccountSeed(_Strict):
+    api_key: NonEmpty
+    avatars: list[AvatarSeed] = []
+
+
+class FixtureDocument(_Strict):
+    accounts: list[AccountSeed] = []
+
+
+IDENTITY_FIELDS = ("email", "facebook_id", "push_id")
+
+
+def bundled_fixtures() -> Path:
+    """The default fixture folder: inside the installed package, or beside it in a checkout."""
+    inside_package = Path(__file__).parent / "fixtures"
+    return inside_package if inside_package.is_dir() else Path(__file__).parent.parent / "fixtures"
+
+
+def fixture_files(paths: list[Path]) -> list[Path]:
+    """Each path as given if it is a file, or the *.json files in it, by name, if a folder."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(path.glob("*.json")))
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise FixtureError(f"{path}: no such file or folder")
+    return files
+
+
+def read_fixture_file(path: Path) -> FixtureDocument:
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise FixtureError(f"{path}: cannot read JSON: {error}") from None
+    return parse_document(raw, source=str(path))
+
+
+def parse_document(raw: object, *, source: str) -> FixtureDocument:
+    """Validates a fixture document, its references and the uniqueness of its ids."""
+    try:
+        document = FixtureDocument.model_validate(raw)
+    except ValidationError as error:
+        first = error.errors()[0]
+        raise FixtureError(f"{source}: {_location(first['loc'])}: {first['msg']}") from None
+    problem = _first_inconsistency(document)
+    if problem:
+        raise FixtureError(f"{source}: {problem}")
+    return document
+
+
+def check_unique_keys(documents: list[tuple[str, FixtureDocument]]) -> None:
+    seen: dict[str, str] = {}
+    for source, document in documents:
+        for index, account in enumerate(document.accounts):
+            if account.api_key in seen:
+                raise FixtureError(
+                    f"{source}: accounts[{index}]: api_key is already used by an account in {seen[account.api_key]}"
+                )
+            seen[account.api_key] = source
+
+
+def _location(parts: tuple) -> str:
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "document"
+
+
+def _first_inconsistency(document: FixtureDocument) -> str | None:
+    for a, account in enumerate(document.accounts):
+        where = f"accounts[{a}]"
+        duplicate = _first_duplicate(avatar.avatar_id for avatar in account.avatars)
+        if duplicate is not None:
+            return f"{where}.avatars: avatar_id {duplicate} appears twice"
+        for v, avatar in enumerate(account.avatars):
+            problem = _avatar_inconsistency(avatar, f"{where}.avatars[{v}]")
+            if problem:
+                return problem
+    return None
+
+
+def _avatar_inconsistency(avatar: AvatarSeed, where: str) -> str | None:
+    catalogues = {
+        "tags": [tag.tag_id for tag in avatar.tags],
+        "custom_fields": [field.custom_field_id for field in avatar.custom_fields],
+        "sequences": [sequence.sequence_id for sequence in avatar.sequences],
+        "subscribers": [subscriber.id for subscriber in avatar.subscribers],
+    }
+    for name, ids in catalogues.items():
+        duplicate = _first_duplicate(ids)
+        if duplicate is not None:
+            return f"{where}.{name}: id {duplicate} appears twice"
+    tag_ids, field_ids, sequence_ids = (set(catalogues[name]) for name in ("tags", "custom_fields", "sequences"))
+    owners: dict[tuple[str, str], int] = {}
+    for s, subscriber in enumerate(avatar.subscribers):
+        entry = f"{where}.subscribers[{s}]"
+        identities = {name: getattr(subscriber, name) for name in IDENTITY_FIELDS if getattr(subscriber, name)}
+        if not identities:
+            return f"{entry}: needs at least one of email, facebook_id or push_id"
+        for name, value in identities.items():
+            key = (name, value.lower() if name == "email" else value)
+            if key in owners:
+                return f"{entry}: {name} {value!r} already belongs to subscriber {owners[key]}"
+            owners[key] = subscriber.id
+        references = (
+            ("tags", subscriber.tags, tag_ids, "tag", "tag_id"),
+            ("custom_fields", [value.custom_field_id for value in subscriber.custom_fields], field_ids,
+             "custom field", "custom_field_id"),
+            ("sequences", [status.sequence_id for status in subscriber.sequences], sequence_ids,
+             "sequence", "sequence_id"),
+        )
+        for name, ids, known, label, id_name in references:
+            for index, ref in enumerate(ids):
+                if ref not in known:
+                    return f"{entry}.{name}[{index}]: no {label} with {id_name} {ref} in avatar {avatar.avatar_id}"
+            duplicate = _first_duplicate(ids)
+            if duplicate is not None:
+                return f"{entry}.{name}: id {duplicate} appears twice"
+    return None
+
+
+def _first_duplicate(values) -> int | None:
+    seen = set()
+    for value in values:
+        if value in seen:
+            return value
+        seen.add(value)
+    return None

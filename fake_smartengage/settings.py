@@ -1,0 +1,28 @@
+"""The one settings object; `cli` builds it from flags and FAKE_SMARTENGAGE_* variables."""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .seeding import bundled_fixtures
+from .store import DuplicatePolicy
+
+MIB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    fixtures: tuple[Path, ...] = field(default_factory=lambda: (bundled_fixtures(),))
+    db: Path | None = None
+    log_level: str = "info"
+    duplicates: DuplicatePolicy = "update"
+    ssl_certfile: Path | None = None
+    ssl_keyfile: Path | None = None
+    max_body_bytes: int = MIB
+
+    @property
+    def base_url(self) -> str:
+        scheme = "https" if self.ssl_certfile else "http"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{scheme}://{host}:{self.port}"

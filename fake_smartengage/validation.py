@@ -1,0 +1,23 @@
+"""Value rules shared by request parsing, the store and fixture loading."""
+
+import re
+
+from .models import MAX_ID
+
+# Deliberately loose (one @, a dot in the domain, no spaces): the aim is to reject what a real
+# mail system would certainly refuse, not to second-guess unusual but valid addresses.
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_DIGITS = re.compile(r"[0-9]+")
+MAX_EMAIL_LENGTH = 254
+
+
+def is_valid_email(value: str) -> bool:
+    return len(value) <= MAX_EMAIL_LENGTH and _EMAIL.fullmatch(value) is not None
+
+
+def as_id(value: str) -> int | None:
+    """The positive integer id `value` spells, or None if it spells none that can exist."""
+    if _DIGITS.fullmatch(value) is None:
+        return None
+    number = int(value)
+    return number if 1 <= number <= MAX_ID else None
