@@ -40,6 +40,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.db = db
     app.state.store = store
     app.state.fixture_files = loaded
     install_error_handlers(app)

@@ -54,6 +54,11 @@ class Database:
         with self._lock:
             yield self._connection
 
+    def dump(self) -> list[str]:
+        """The whole database as SQL statements: two equal dumps mean two equal states."""
+        with self._lock:
+            return list(self._connection.iterdump())
+
     def close(self) -> None:
         with self._lock:
             self._connection.close()

@@ -12,6 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse
+from starlette.routing import Match
 
 INVALID_REQUEST = "invalid_request_error"
 AUTHENTICATION = "authentication_error"
@@ -142,9 +143,22 @@ async def _http_exception(request: Request, error: HTTPException) -> JSONRespons
         message = f"Unknown route: {request.method} {request.url.path}"
     elif error.status_code == 405:
         message = f"Method {request.method} is not allowed on {request.url.path}"
+        return render(ApiError(405, message, headers={"Allow": _allowed_methods(request)}))
     else:
         message = str(error.detail) if error.detail else HTTPStatus(error.status_code).phrase
     return render(ApiError(error.status_code, message, headers=error.headers))
+
+
+
+def _allowed_methods(request: Request) -> str:
+    # Starlette's own Allow names only the first route that matched the path, but a path can
+    # have one route per method (they are documented separately), so ask every route.
+    allowed = []
+    for method in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"):
+        scope = {**request.scope, "method": method}
+        if any(route.matches(scope)[0] == Match.FULL for route in request.app.router.routes):
+            allowed.append(method)
+    return ", ".join(allowed)
 
 
 async def _validation_error(_: Request, error: RequestValidationError) -> JSONResponse:
