@@ -194,7 +194,7 @@ def _parse_urlencoded(raw: bytes, where: str) -> list[tuple[str, str]]:
 
 async def _parse_multipart(request: Request) -> list[tuple[str, str]]:
     try:
-        form = await request.form(max_files=0, max_fields=MAX_FIELDS)
+        form = await request.form(max_files=MAX_FIELDS, max_fields=MAX_FIELDS)
     except (MultiPartException, HTTPException) as error:
         raise errors.malformed_body(getattr(error, "message", None) or getattr(error, "detail", "invalid multipart")) from None
     try:

@@ -15,11 +15,7 @@ the other checks use httpx.
 """
 
 import json
-import os
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,23 +24,18 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 
+from conftest import DEFAULT_KEY, SUBSCRIBER_KEYS
+from processes import Server, running_server
+
 from fake_smartengage.seeding import bundled_fixtures
 
-SCRIPT = Path(sys.executable).parent / "fake-smartengage"
 CURL = "/usr/bin/curl"
-DEFAULT_KEY = "se_k73DUceVnvRCusWxDN2qQQ1a"
 AUTH = {"Authorization": f"Bearer {DEFAULT_KEY}"}
-STARTUP_DEADLINE = 15.0
-POLL_INTERVAL = 0.02
 
 # What the reference's examples contain, replaced at run time by the server's URL and the key.
 REFERENCE_HOST = "https://api.smartengage.com"
 KEY_PLACEHOLDER = "{api-key}"
 
-SUBSCRIBER_KEYS = [
-    "id", "full_name", "email", "ip", "gender", "language", "place", "facebook_id", "push_id",
-    "tags", "custom_fields", "sequences",
-]
 SUBSCRIBER_CUSTOM_FIELD_KEYS = ["custom_field_id", "custom_field_name", "custom_value"]
 SUBSCRIBER_SEQUENCE_KEYS = ["sequence_id", "sequence_name", "status"]
 AVATAR_KEYS = ["brand_name", "avatar_id", "brand_image", "user_role", "facebook_page_id"]
@@ -112,94 +103,10 @@ DOCUMENTED_SUBSCRIBER = {
 }
 
 
-# The server
-
-
-@dataclass
-class Server:
-    url: str
-    process: subprocess.Popen
-    stdout_path: Path
-    stderr_path: Path
-
-    def stdout(self) -> str:
-        return self.stdout_path.read_text(errors="replace")
-
-    def stderr(self) -> str:
-        return self.stderr_path.read_text(errors="replace")
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _server_env() -> dict[str, str]:
-    # A developer's FAKE_SMARTENGAGE_* settings (a --db file, say) must not leak into the test server.
-    return {name: value for name, value in os.environ.items() if not name.startswith("FAKE_SMARTENGAGE_")}
-
-
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    assert SCRIPT.exists(), f"console script not installed next to the interpreter: {SCRIPT}"
-    logs = tmp_path_factory.mktemp("e2e-server")
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    # Output goes to files, not pipes: nothing can block on a full pipe, and both can be read at any time.
-    stdout_path, stderr_path = logs / "stdout.txt", logs / "stderr.txt"
-    with stdout_path.open("wb") as stdout, stderr_path.open("wb") as stderr:
-        process = subprocess.Popen(
-            [str(SCRIPT), "serve", "--port", str(port), "--log-level", "warning"],
-            stdin=subprocess.DEVNULL,
-            stdout=stdout,
-            stderr=stderr,
-            env=_server_env(),
-        )
-    running = Server(url, process, stdout_path, stderr_path)
-    try:
-        _wait_until_healthy(running)
+    with running_server(tmp_path_factory.mktemp("e2e-server")) as running:
         yield running
-    finally:
-        _stop(process)
-
-
-def _wait_until_healthy(server: Server) -> None:
-    deadline = time.monotonic() + STARTUP_DEADLINE
-    last_error = "no answer yet"
-    with httpx.Client(base_url=server.url, trust_env=False, timeout=1.0) as client:
-        while True:
-            if server.process.poll() is not None:
-                pytest.fail(
-                    f"fake-smartengage serve exited with status {server.process.returncode} before it was ready;"
-                    f" stderr:\n{server.stderr()}",
-                    pytrace=False,
-                )
-            try:
-                response = client.get("/_fake/health")
-                if response.status_code == 200 and response.json().get("status") == "ok":
-                    return
-                last_error = f"{response.status_code} {response.text}"
-            except httpx.TransportError as error:
-                last_error = repr(error)
-            if time.monotonic() > deadline:
-                _stop(server.process)
-                pytest.fail(
-                    f"fake-smartengage serve was not healthy within {STARTUP_DEADLINE}s (last: {last_error});"
-                    f" stderr:\n{server.stderr()}",
-                    pytrace=False,
-                )
-            time.sleep(POLL_INTERVAL)
 
 
 @pytest.fixture

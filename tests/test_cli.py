@@ -1,0 +1,72 @@
+"""The command line: flags, their environment variables, and refusing bad fixtures."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from fake_smartengage import __version__
+from fake_smartengage.cli import main, parse_settings
+from fake_smartengage.seeding import bundled_fixtures
+from fake_smartengage.settings import Settings
+
+
+def test_defaults_serve_the_bundled_fixtures_on_localhost(monkeypatch):
+    for name in ("HOST", "PORT", "FIXTURES", "DB", "LOG_LEVEL", "DUPLICATES"):
+        monkeypatch.delenv(f"FAKE_SMARTENGAGE_{name}", raising=False)
+    assert parse_settings(["serve"]) == Settings()
+    assert Settings().fixtures == (bundled_fixtures(),)
+    assert Settings().host == "127.0.0.1"
+
+
+def test_every_option_reads_its_environment_variable(monkeypatch, tmp_path):
+    monkeypatch.setenv("FAKE_SMARTENGAGE_HOST", "0.0.0.0")
+    monkeypatch.setenv("FAKE_SMARTENGAGE_PORT", "9001")
+    monkeypatch.setenv("FAKE_SMARTENGAGE_FIXTURES", f"{tmp_path / 'a.json'}:{tmp_path / 'more'}")
+    monkeypatch.setenv("FAKE_SMARTENGAGE_DB", str(tmp_path / "state.db"))
+    monkeypatch.setenv("FAKE_SMARTENGAGE_LOG_LEVEL", "warning")
+    monkeypatch.setenv("FAKE_SMARTENGAGE_DUPLICATES", "conflict")
+    monkeypatch.setenv("FAKE_SMARTENGAGE_SSL_CERTFILE", "cert.pem")
+    monkeypatch.setenv("FAKE_SMARTENGAGE_SSL_KEYFILE", "key.pem")
+    assert parse_settings(["serve"]) == Settings(
+        host="0.0.0.0",
+        port=9001,
+        fixtures=(tmp_path / "a.json", tmp_path / "more"),
+        db=tmp_path / "state.db",
+        log_level="warning",
+        duplicates="conflict",
+        ssl_certfile=Path("cert.pem"),
+        ssl_keyfile=Path("key.pem"),
+    )
+
+
+def test_flags_win_over_environment(monkeypatch):
+    monkeypatch.setenv("FAKE_SMARTENGAGE_PORT", "9001")
+    monkeypatch.setenv("FAKE_SMARTENGAGE_FIXTURES", "from-env.json")
+    settings = parse_settings(["serve", "--port", "9002", "--fixtures", "a.json", "--fixtures", "b"])
+    assert settings.port == 9002
+    assert settings.fixtures == (Path("a.json"), Path("b"))
+
+
+@pytest.mark.parametrize(("name", "value"), [("PORT", "eighty"), ("LOG_LEVEL", "loud"), ("DUPLICATES", "maybe")])
+def test_invalid_environment_value_is_a_usage_error(monkeypatch, capsys, name, value):
+    monkeypatch.setenv(f"FAKE_SMARTENGAGE_{name}", value)
+    with pytest.raises(SystemExit) as exited:
+        parse_settings(["serve"])
+    assert exited.value.code == 2
+    assert f"FAKE_SMARTENGAGE_{name}" in capsys.readouterr().err
+
+
+def test_broken_fixture_exits_2_with_the_reason(tmp_path, capsys):
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"accounts": [{"api_key": "k", "avatars": [{"avatar_id": -1}]}]}')
+    assert main(["serve", "--fixtures", str(broken)]) == 2
+    error = capsys.readouterr().err
+    assert f"{broken}: accounts[0].avatars[0].avatar_id" in error
+
+
+def test_module_entry_point_prints_the_version():
+    completed = subprocess.run([sys.executable, "-m", "fake_smartengage", "--version"], capture_output=True, text=True)
+    assert completed.returncode == 0
+    assert completed.stdout.strip() == f"fake-smartengage {__version__}"

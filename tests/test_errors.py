@@ -1,0 +1,100 @@
+"""Every non-2xx answer comes in one shape, including the framework's own."""
+
+import httpx
+import pytest
+
+from conftest import ANY_PARAM, DEFAULT_KEY, assert_error
+from fake_smartengage import errors
+from fake_smartengage.settings import MIB
+
+WRITES = {
+    "/tags/add": {"subscriber_id": "1", "tag": "123"},
+    "/tags/delete": {"subscriber_id": "1", "tag": "123"},
+    "/customfields/update": {"subscriber_id": "1", "field": "111", "value": "x"},
+    "/sequences/add": {"subscriber_id": "1", "sequence": "1"},
+    "/sequences/remove": {"subscriber_id": "1", "sequence": "1"},
+    "/subscribers/add": {"email": "id@example.com"},
+    "/subscribers/update": {"subscriber_id": "1"},
+}
+BAD_IDS = ["-1", "0", "1e3", "1.0", "abc", "99999999999999999999", "9223372036854775808", "0x10", "１"]
+
+
+async def test_unknown_route_is_404_in_the_error_shape(client):
+    response = await client.get("/subscribers/list")
+    assert_error(response, 404, None, "Unknown route: GET /subscribers/list")
+
+
+@pytest.mark.parametrize(("method", "path", "allowed"), [
+    ("GET", "/tags/add", "POST"),
+    ("DELETE", "/tags/list/", "GET, POST"),
+    ("PUT", "/avatars/list", "GET, POST"),
+    ("GET", "/subscribers/update/", "POST"),
+])
+async def test_wrong_method_is_405_naming_the_allowed_ones(client, method, path, allowed):
+    response = await client.request(method, path)
+    assert_error(response, 405, None, f"Method {method} is not allowed on {path}")
+    assert response.headers["allow"] == allowed
+
+
+@pytest.mark.parametrize("path", list(WRITES))
+async def test_every_write_answers_both_spellings_without_redirect(client, path):
+    for url in (path, f"{path}/"):
+        response = await client.post(url, data={"avatar_id": "123", **WRITES[path]})
+        assert response.status_code == 200, (url, response.text)
+
+
+@pytest.mark.parametrize("path", list(WRITES))
+@pytest.mark.parametrize("bad", BAD_IDS)
+async def test_ids_that_cannot_exist_are_400_never_500(client, state, path, bad):
+    before = state()
+    assert_error(await client.post(path, data={**WRITES[path], "avatar_id": bad}), 400, "avatar_id", errors.invalid_id("avatar_id").message)
+    if "subscriber_id" in WRITES[path]:
+        response = await client.post(path, data={**WRITES[path], "avatar_id": "123", "subscriber_id": bad})
+        assert_error(response, 400, "subscriber_id")
+    assert state() == before
+
+
+async def test_largest_possible_id_is_a_plain_404(client):
+    response = await client.get("/tags/list/", params={"avatar_id": "9223372036854775807"})
+    assert_error(response, 404, "avatar_id")
+
+
+async def test_body_over_one_mib_is_413(client, state):
+    before = state()
+    body = b"avatar_id=123&email=a%40b.co&full_name=" + b"x" * MIB
+    response = await client.post("/subscribers/add", content=body, headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert_error(response, 413, None, errors.body_too_large(MIB).message)
+    assert state() == before
+
+
+async def test_streamed_body_over_one_mib_is_413(client):
+    async def chunks():
+        for _ in range(20):
+            yield b"x" * 65536
+
+    response = await client.post("/subscribers/add", content=chunks(), headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert "content-length" not in response.request.headers
+    assert_error(response, 413)
+
+
+async def test_body_just_under_the_limit_is_read(client):
+    padding = MIB - 200
+    body = b"avatar_id=123&email=big%40example.com&full_name=" + b"x" * padding
+    response = await client.post("/subscribers/add", content=body, headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert response.status_code == 200
+    assert len(response.json()["full_name"]) == padding
+
+
+async def test_unexpected_failure_is_500_in_the_error_shape(app):
+    app.state.db.close()  # a real failure inside the store: its connection is gone
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver", headers={"Authorization": f"Bearer {DEFAULT_KEY}"}) as client:
+        response = await client.get("/avatars/list")
+    assert_error(response, 500, None, "Internal error in the fake: ProgrammingError")
+    assert response.json()["error"]["type"] == "api_error"
+
+
+async def test_error_types_follow_the_status(client):
+    assert (await client.get("/avatars/list", headers={"Authorization": ""})).json()["error"]["type"] == "authentication_error"
+    assert (await client.get("/tags/list/")).json()["error"]["type"] == "invalid_request_error"
+    assert_error(await client.get("/nowhere"), 404, ANY_PARAM)
