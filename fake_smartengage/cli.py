@@ -1,6 +1,7 @@
 """The command line: flags (each also a FAKE_SMARTENGAGE_* variable) to settings, then serve."""
 
 import argparse
+import logging
 import os
 import sys
 from collections.abc import Callable
@@ -96,7 +97,16 @@ def _banner(settings: Settings, app: FastAPI) -> str:
     return "\n".join(lines)
 
 
+def _configure_logging(level: str) -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(levelname)s:     %(name)s: %(message)s"))
+    logger = logging.getLogger("fake_smartengage")
+    logger.addHandler(handler)
+    logger.setLevel(level.upper())
+
+
 def serve(settings: Settings) -> int:
+    _configure_logging(settings.log_level)
     try:
         app = create_app(settings)
     except FixtureError as error:

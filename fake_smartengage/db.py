@@ -6,6 +6,7 @@ all, and serialising requests on it is what keeps concurrent writes from ever me
 would notice. The schema comes from the SQLModel tables in `models`.
 """
 
+import logging
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -18,6 +19,9 @@ from sqlmodel import SQLModel
 
 from . import models  # noqa: F401  (registers the tables on SQLModel.metadata)
 
+# Every statement, with its values, at DEBUG level: `--log-level debug` shows what a request ran.
+sql_log = logging.getLogger("fake_smartengage.sql")
+
 
 class Database:
     def __init__(self, path: Path | None = None) -> None:
@@ -28,6 +32,8 @@ class Database:
             isolation_level=None,  # transactions are explicit, see transaction()
         )
         self._lock = threading.RLock()
+        if sql_log.isEnabledFor(logging.DEBUG):
+            self._connection.set_trace_callback(sql_log.debug)
         self._connection.execute("PRAGMA foreign_keys = ON")
         if path:
             # WAL with synchronous=NORMAL survives a killed process with every committed write.

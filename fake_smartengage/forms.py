@@ -211,7 +211,7 @@ async def _parse_multipart(request: Request) -> list[tuple[str, str]]:
 def _parse_json(body: bytes) -> list[tuple[str, str]]:
     try:
         document = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+    except (ValueError, RecursionError) as error:  # also too deep, or numbers too long to convert
         raise errors.malformed_body(f"invalid JSON: {error}") from None
     if not isinstance(document, dict):
         raise errors.malformed_body("a JSON body must be an object")

@@ -5,7 +5,6 @@ Every route renders through these models, and /openapi.json describes them.
 """
 
 from pydantic import BaseModel
-from pydantic_core import to_json
 
 
 class AvatarPublic(BaseModel):
@@ -66,7 +65,3 @@ class ErrorDetail(BaseModel):
 
 class ErrorBody(BaseModel):
     error: ErrorDetail
-
-
-def json_bytes(value: BaseModel | list[BaseModel]) -> bytes:
-    return to_json(value)

@@ -68,7 +68,8 @@ def running_server(logs: Path, *args: str) -> Iterator[Server]:
             stderr=stderr,
             env=server_env(),
         )
-    server = Server(f"http://127.0.0.1:{port}", process, stdout_path, stderr_path)
+    scheme = "https" if "--ssl-certfile" in args else "http"
+    server = Server(f"{scheme}://127.0.0.1:{port}", process, stdout_path, stderr_path)
     try:
         wait_until_healthy(server)
         yield server
@@ -80,7 +81,8 @@ def wait_until_healthy(server: Server) -> None:
     """Polls /_fake/health until it answers 200, the process dies, or the deadline passes."""
     deadline = time.monotonic() + STARTUP_DEADLINE
     last_error = "no answer yet"
-    with httpx.Client(base_url=server.url, trust_env=False, timeout=1.0) as client:
+    # A test server's certificate is self-signed: what is tested is that it serves https at all.
+    with httpx.Client(base_url=server.url, trust_env=False, timeout=1.0, verify=False) as client:
         while True:
             if server.process.poll() is not None:
                 pytest.fail(

@@ -114,12 +114,14 @@ async def test_malformed_parameters_are_400(client, state, body, param):
         (b"[1, 2]", "application/json"),
         (b'{"avatar_id": {"nested": 1}}', "application/json"),
         (b'{"avatar_id": true}', "application/json"),
+        (b'{"avatar_id": ' + b"9" * 5000 + b"}", "application/json"),
+        (b"[" * 100_000 + b"]" * 100_000, "application/json"),
         (b"--nope\r\nbroken", "multipart/form-data; boundary=other"),
         (b"avatar_id=123", "multipart/form-data"),
         ("&".join(f"tags[]={i}" for i in range(10_000)).encode(), "application/x-www-form-urlencoded"),
     ],
     ids=["bad-escape", "raw-invalid-utf8", "nul-escape", "nul-json", "bad-json", "json-array", "json-nested",
-         "json-bool", "broken-boundary", "no-boundary", "10000-elements"],
+         "json-bool", "json-huge-number", "json-too-deep", "broken-boundary", "no-boundary", "10000-elements"],
 )
 async def test_hostile_bodies_are_400_and_change_nothing(client, state, content, content_type):
     before = state()
