@@ -114,8 +114,8 @@ def ids_exhausted(kind: str) -> ApiError:
     return ApiError(409, f"No free {kind} id is left in this avatar")
 
 
-def malformed_body(reason: str) -> ApiError:
-    return ApiError(400, f"Malformed request body: {reason}")
+def malformed_request(reason: str) -> ApiError:
+    return ApiError(400, f"Malformed request: {reason}")
 
 
 def unsupported_media_type(content_type: str) -> ApiError:

@@ -38,7 +38,7 @@ class FormField:
     kind: Kind = "text"
     required: bool = False
     array: bool = False
-    # Empty values count as not sent, except where an empty string is a meaningful value.
+    # An empty scalar counts as not sent, except where an empty string is a meaningful value.
     blank_allowed: bool = False
 
 
@@ -130,7 +130,7 @@ def _scalar(field: FormField, entries: list[tuple[str | None, str]]) -> Any:
             raise errors.missing_param(field.name)
         return None
     if field.kind == "id":
-        number = as_id(value.strip())
+        number = as_id(value)
         if number is None:
             raise errors.invalid_id(field.name)
         return number
@@ -163,7 +163,7 @@ async def read_parameters(request: Request) -> list[tuple[str, str]]:
         parameters += await _parse_body(request, body)
     for _, value in parameters:
         if "\x00" in value:
-            raise errors.malformed_body("parameter values may not contain NUL characters")
+            raise errors.malformed_request("parameter values may not contain NUL characters")
     return parameters
 
 
@@ -187,21 +187,21 @@ def _parse_urlencoded(raw: bytes, where: str) -> list[tuple[str, str]]:
             raw.decode("utf-8"), keep_blank_values=True, max_num_fields=MAX_FIELDS, encoding="utf-8", errors="strict"
         )
     except UnicodeDecodeError:
-        raise errors.malformed_body(f"the {where} is not valid UTF-8") from None
+        raise errors.malformed_request(f"the {where} is not valid UTF-8") from None
     except ValueError:
-        raise errors.malformed_body(f"the {where} has more than {MAX_FIELDS} fields") from None
+        raise errors.malformed_request(f"the {where} has more than {MAX_FIELDS} fields") from None
 
 
 async def _parse_multipart(request: Request) -> list[tuple[str, str]]:
     try:
         form = await request.form(max_files=MAX_FIELDS, max_fields=MAX_FIELDS)
     except (MultiPartException, HTTPException) as error:
-        raise errors.malformed_body(getattr(error, "message", None) or getattr(error, "detail", "invalid multipart")) from None
+        raise errors.malformed_request(getattr(error, "message", None) or getattr(error, "detail", "invalid multipart")) from None
     try:
         parameters = []
         for key, value in form.multi_items():
             if isinstance(value, UploadFile):
-                raise errors.malformed_body(f"field {key} is a file; send text values")
+                raise errors.malformed_request(f"field {key} is a file; send text values")
             parameters.append((key, value))
         return parameters
     finally:
@@ -212,9 +212,9 @@ def _parse_json(body: bytes) -> list[tuple[str, str]]:
     try:
         document = json.loads(body)
     except (ValueError, RecursionError) as error:  # also too deep, or numbers too long to convert
-        raise errors.malformed_body(f"invalid JSON: {error}") from None
+        raise errors.malformed_request(f"the body is not valid JSON: {error}") from None
     if not isinstance(document, dict):
-        raise errors.malformed_body("a JSON body must be an object")
+        raise errors.malformed_request("a JSON body must be an object")
     parameters = []
     for key, value in document.items():
         if isinstance(value, list):
@@ -223,7 +223,7 @@ def _parse_json(body: bytes) -> list[tuple[str, str]]:
         elif value is not None:
             parameters.append((key, _json_scalar(key, value)))
     if len(parameters) > MAX_FIELDS:
-        raise errors.malformed_body(f"the body has more than {MAX_FIELDS} fields")
+        raise errors.malformed_request(f"the body has more than {MAX_FIELDS} fields")
     return parameters
 
 

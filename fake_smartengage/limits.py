@@ -18,7 +18,7 @@ class BodySizeLimit:
             return
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
-            error = errors.body_too_large(self.max_bytes) if declared.isdigit() else errors.malformed_body(
+            error = errors.body_too_large(self.max_bytes) if declared.isdigit() else errors.malformed_request(
                 "Content-Length is not a number"
             )
             await errors.render(error)(scope, receive, send)

@@ -349,13 +349,15 @@ def _update_row(conn: sqlite3.Connection, subscriber: int, changes: SubscriberCh
     if changes.full_name is not None:
         assignments["full_name"] = changes.full_name
     elif changes.first_name is not None or changes.last_name is not None:
-        first, last = conn.execute(
-            "SELECT first_name, last_name FROM subscriber WHERE pk = ?", (subscriber,)
+        full_name, first, last = conn.execute(
+            "SELECT full_name, first_name, last_name FROM subscriber WHERE pk = ?", (subscriber,)
         ).fetchone()
-        assignments["full_name"] = _joined_name(
-            changes.first_name if changes.first_name is not None else first,
-            changes.last_name if changes.last_name is not None else last,
-        )
+        # Only a name that was derived from first and last name follows them; one set explicitly stays.
+        if full_name is None or full_name == _joined_name(first, last):
+            assignments["full_name"] = _joined_name(
+                changes.first_name if changes.first_name is not None else first,
+                changes.last_name if changes.last_name is not None else last,
+            )
     if assignments:
         columns = ", ".join(f"{name} = ?" for name in assignments)
         conn.execute(f"UPDATE subscriber SET {columns} WHERE pk = ?", (*assignments.values(), subscriber))

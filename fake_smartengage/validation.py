@@ -16,8 +16,9 @@ def is_valid_email(value: str) -> bool:
 
 
 def as_id(value: str) -> int | None:
-    """The positive integer id `value` spells, or None if it spells none that can exist."""
-    if _DIGITS.fullmatch(value) is None:
+    """The positive integer id `value` spells (spaces around it allowed), or None if none can exist."""
+    digits = value.strip()
+    if _DIGITS.fullmatch(digits) is None:
         return None
-    number = int(value)
+    number = int(digits)
     return number if 1 <= number <= MAX_ID else None

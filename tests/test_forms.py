@@ -139,7 +139,7 @@ async def test_unsupported_content_type_is_415(client, content_type):
 
 async def test_file_upload_is_400(client):
     response = await client.post("/subscribers/add", data={"avatar_id": "123"}, files={"email": ("a.txt", b"x@y.co")})
-    assert_error(response, 400, None, errors.malformed_body("field email is a file; send text values").message)
+    assert_error(response, 400, None, errors.malformed_request("field email is a file; send text values").message)
 
 
 async def test_query_string_parameters_count_for_writes_too(client):

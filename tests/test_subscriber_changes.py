@@ -187,3 +187,8 @@ async def test_id_wins_over_a_name_that_looks_like_an_id(client_for):
     }
     response = await client_for(document, "k").post("/tags/add", data={"avatar_id": "1", "subscriber_id": "1", "tag": "2"})
     assert response.json()["tags"] == ["two"]
+
+
+async def test_reference_with_spaces_around_an_id_finds_the_id(client):
+    response = await client.post("/tags/delete", data={**JOHN, "tag": " 123 "})
+    assert response.json()["tags"] == ["tags2"]

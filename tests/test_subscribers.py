@@ -182,3 +182,19 @@ async def test_unknown_tag_or_field_writes_nothing(client, state, path):
     field = await client.post(path, data={**base, "custom_field[]": ["111", "999"], "field_value[]": ["a", "b"]})
     assert_error(field, 404, "custom_field", "No such custom field: '999'")
     assert state() == before
+
+
+async def test_update_first_name_keeps_an_explicitly_set_full_name(client):
+    created = await client.post("/subscribers/add", data={"avatar_id": "123", "email": "jr@example.com", "full_name": "Jane Roe"})
+    response = await client.post(
+        "/subscribers/update", data={"avatar_id": "123", "subscriber_id": created.json()["id"], "first_name": "Janet"}
+    )
+    assert response.json()["full_name"] == "Jane Roe"
+
+
+async def test_update_name_of_subscriber_without_one_derives_it(client):
+    created = await client.post("/subscribers/add", data={"avatar_id": "123", "email": "nn@example.com"})
+    response = await client.post(
+        "/subscribers/update", data={"avatar_id": "123", "subscriber_id": created.json()["id"], "last_name": "Solo"}
+    )
+    assert response.json()["full_name"] == "Solo"

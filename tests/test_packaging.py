@@ -1,0 +1,23 @@
+"""The wheel carries what an installed copy needs: the package and the default fixtures."""
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).parent.parent
+
+
+def test_wheel_contains_the_default_fixtures(tmp_path):
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--quiet", "-w", str(tmp_path), str(ROOT)],
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = tmp_path.glob("fake_smartengage-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "fake_smartengage/fixtures/default.json" in names
+    assert "fake_smartengage/api/subscribers.py" in names
+    assert zipfile.ZipFile(wheel).read("fake_smartengage/fixtures/default.json") == (ROOT / "fixtures" / "default.json").read_bytes()
+    entry_points = next(name for name in names if name.endswith("entry_points.txt"))
+    assert "fake-smartengage = fake_smartengage.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
