@@ -10,15 +10,16 @@ A `FormSpec` lists a route's parameters once; it is both the FastAPI dependency 
 checks them and the source of the route's OpenAPI description.
 """
 
+import io
 import json
 import re
 from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import parse_qsl
 
-from starlette.datastructures import UploadFile
-from starlette.exceptions import HTTPException
-from starlette.formparsers import MultiPartException
+from python_multipart import parse_form
+from python_multipart.exceptions import FormParserError
+from python_multipart.multipart import Field, File
 from starlette.requests import Request
 
 from . import errors
@@ -160,20 +161,19 @@ async def read_parameters(request: Request) -> list[tuple[str, str]]:
     parameters = _parse_urlencoded(request.scope["query_string"], "query string")
     body = await request.body()
     if body:
-        parameters += await _parse_body(request, body)
+        parameters += _parse_body(request.headers.get("content-type", ""), body)
     for _, value in parameters:
         if "\x00" in value:
             raise errors.malformed_request("parameter values may not contain NUL characters")
     return parameters
 
 
-async def _parse_body(request: Request, body: bytes) -> list[tuple[str, str]]:
-    content_type = request.headers.get("content-type", "")
+def _parse_body(content_type: str, body: bytes) -> list[tuple[str, str]]:
     media_type = content_type.partition(";")[0].strip().lower()
     if media_type == "application/x-www-form-urlencoded":
         return _parse_urlencoded(body, "body")
     if media_type == "multipart/form-data":
-        return await _parse_multipart(request)
+        return _parse_multipart(content_type, body)
     if media_type == "application/json" or media_type.endswith("+json"):
         return _parse_json(body)
     raise errors.unsupported_media_type(content_type or "(none)")
@@ -192,20 +192,24 @@ def _parse_urlencoded(raw: bytes, where: str) -> list[tuple[str, str]]:
         raise errors.malformed_request(f"the {where} has more than {MAX_FIELDS} fields") from None
 
 
-async def _parse_multipart(request: Request) -> list[tuple[str, str]]:
+def _parse_multipart(content_type: str, body: bytes) -> list[tuple[str, str]]:
+    # python-multipart directly rather than Starlette's form parser: that one decodes invalid
+    # UTF-8 as Latin-1 without a word, where the other body types answer 400.
+    fields: list[Field] = []
+    files: list[File] = []
+    headers = {"Content-Type": content_type.encode("latin-1"), "Content-Length": str(len(body)).encode()}
     try:
-        form = await request.form(max_files=MAX_FIELDS, max_fields=MAX_FIELDS)
-    except (MultiPartException, HTTPException) as error:
-        raise errors.malformed_request(getattr(error, "message", None) or getattr(error, "detail", "invalid multipart")) from None
+        parse_form(headers, io.BytesIO(body), fields.append, files.append)
+    except FormParserError as error:
+        raise errors.malformed_request(f"the multipart body cannot be parsed: {error}") from None
+    if files:
+        raise errors.malformed_request(f"field {files[0].field_name.decode(errors='replace')} is a file; send text values")
+    if len(fields) > MAX_FIELDS:
+        raise errors.malformed_request(f"the body has more than {MAX_FIELDS} fields")
     try:
-        parameters = []
-        for key, value in form.multi_items():
-            if isinstance(value, UploadFile):
-                raise errors.malformed_request(f"field {key} is a file; send text values")
-            parameters.append((key, value))
-        return parameters
-    finally:
-        await form.close()
+        return [(field.field_name.decode("utf-8"), (field.value or b"").decode("utf-8")) for field in fields]
+    except UnicodeDecodeError:
+        raise errors.malformed_request("the body is not valid UTF-8") from None
 
 
 def _parse_json(body: bytes) -> list[tuple[str, str]]:

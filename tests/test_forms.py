@@ -118,10 +118,12 @@ async def test_malformed_parameters_are_400(client, state, body, param):
         (b"[" * 100_000 + b"]" * 100_000, "application/json"),
         (b"--nope\r\nbroken", "multipart/form-data; boundary=other"),
         (b"avatar_id=123", "multipart/form-data"),
+        (b'--b\r\nContent-Disposition: form-data; name="email"\r\n\r\n\xff@example.com\r\n--b--\r\n',
+         "multipart/form-data; boundary=b"),
         ("&".join(f"tags[]={i}" for i in range(10_000)).encode(), "application/x-www-form-urlencoded"),
     ],
     ids=["bad-escape", "raw-invalid-utf8", "nul-escape", "nul-json", "bad-json", "json-array", "json-nested",
-         "json-bool", "json-huge-number", "json-too-deep", "broken-boundary", "no-boundary", "10000-elements"],
+         "json-bool", "json-huge-number", "json-too-deep", "broken-boundary", "no-boundary", "multipart-invalid-utf8", "10000-elements"],
 )
 async def test_hostile_bodies_are_400_and_change_nothing(client, state, content, content_type):
     before = state()
