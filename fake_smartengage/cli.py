@@ -1,9 +1,13 @@
 """The command line: flags (each also a FAKE_SMARTENGAGE_* variable) to settings, then serve."""
 
 import argparse
+import json
 import logging
 import os
+import signal
+import ssl
 import sys
+import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -25,10 +29,12 @@ def _paths(value: str) -> tuple[Path, ...]:
     return tuple(Path(part) for part in value.split(os.pathsep) if part)
 
 
-# (flag, Settings field, parse an environment value, choices, help)
+# (flag, Settings field, parse an environment value, choices, help); the first three also say
+# where `healthcheck` looks for the server.
 _OPTIONS: list[tuple[str, str, Callable[[str], Any], tuple[str, ...] | None, str]] = [
     ("--host", "host", str, None, "address to bind (default 127.0.0.1)"),
     ("--port", "port", int, None, "port to listen on (default 8000)"),
+    ("--ssl-certfile", "ssl_certfile", Path, None, "serve https with this certificate"),
     ("--fixtures", "fixtures", _paths, None,
      f"fixture file or folder of *.json files; repeatable (the variable takes several, '{os.pathsep}'-separated); "
      "default: the bundled default fixture"),
@@ -36,7 +42,6 @@ _OPTIONS: list[tuple[str, str, Callable[[str], Any], tuple[str, ...] | None, str
     ("--log-level", "log_level", str, LOG_LEVELS, "info logs one line per request, warning silences them"),
     ("--duplicates", "duplicates", str, DUPLICATE_POLICIES,
      "subscribers/add with an email, facebook_id or push_id that exists: update that subscriber, or answer 409"),
-    ("--ssl-certfile", "ssl_certfile", Path, None, "serve https with this certificate"),
     ("--ssl-keyfile", "ssl_keyfile", Path, None, "the certificate's private key"),
 ]
 
@@ -54,20 +59,31 @@ def _parser() -> argparse.ArgumentParser:
         description="Serve the fake SmartEngage API. Every option can also be set by the environment variable "
         "shown in brackets; a flag wins over its variable.",
     )
+    healthcheck = commands.add_parser(
+        "healthcheck",
+        help="exit 0 if the server configured by these options (or their variables) is healthy",
+        description="Ask /_fake/health of the server that `serve` with the same options would run; exit 0 "
+        "if it answers, 1 if not. What a container HEALTHCHECK runs.",
+    )
     for flag, name, parse, choices, help in _OPTIONS:
         env = ENV_PREFIX + name.upper()
         if name == "fixtures":
             serve.add_argument(flag, dest=name, type=Path, action="append", help=f"{help} [{env}]")
         else:
             serve.add_argument(flag, dest=name, type=parse, choices=choices, help=f"{help} [{env}]")
+    for flag, name, parse, choices, help in _OPTIONS[:3]:
+        healthcheck.add_argument(flag, dest=name, type=parse, help=f"{help} [{ENV_PREFIX + name.upper()}]")
     return parser
 
 
-def parse_settings(argv: list[str] | None = None) -> Settings:
+def parse_args(argv: list[str] | None = None) -> tuple[str, Settings]:
+    """The command and its settings, from flags and, where a flag is absent, the environment."""
     parser = _parser()
     args = parser.parse_args(argv)
     values: dict[str, Any] = {}
     for _, name, parse, choices, _ in _OPTIONS:
+        if not hasattr(args, name):
+            continue
         value = getattr(args, name)
         env = ENV_PREFIX + name.upper()
         if value is None and os.environ.get(env):
@@ -80,7 +96,7 @@ def parse_settings(argv: list[str] | None = None) -> Settings:
                 parser.error(f"{env}: invalid value {raw!r} (choose from {', '.join(choices)})")
         if value is not None:
             values[name] = tuple(value) if name == "fixtures" else value
-    return Settings(**values)
+    return args.command, Settings(**values)
 
 
 def _banner(settings: Settings, app: FastAPI) -> str:
@@ -105,6 +121,10 @@ def _configure_logging(level: str) -> None:
     logger.setLevel(level.upper())
 
 
+def _exit_after_shutdown(signum: int, frame: object) -> None:
+    raise SystemExit(0)
+
+
 def serve(settings: Settings) -> int:
     _configure_logging(settings.log_level)
     try:
@@ -113,6 +133,10 @@ def serve(settings: Settings) -> int:
         print(f"fake-smartengage: cannot load fixtures: {error}", file=sys.stderr)
         return 2
     print(_banner(settings, app), flush=True)
+    # uvicorn shuts down gracefully on SIGTERM or SIGINT and then raises the signal again for the
+    # handler it found: make that handler end the process with success, as a stopped container should.
+    for stop_signal in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(stop_signal, _exit_after_shutdown)
     uvicorn.run(
         app,
         host=settings.host,
@@ -125,5 +149,21 @@ def serve(settings: Settings) -> int:
     return 0
 
 
+def healthcheck(settings: Settings) -> int:
+    url = f"{settings.local_url}/_fake/health"
+    # The check asks whether the server answers, not whether its certificate is trusted here.
+    context = ssl._create_unverified_context() if settings.ssl_certfile else None
+    try:
+        with urllib.request.urlopen(url, timeout=3, context=context) as response:
+            healthy = response.status == 200 and json.load(response).get("status") == "ok"
+    except (OSError, ValueError) as error:
+        print(f"fake-smartengage: {url} is not healthy: {error}", file=sys.stderr)
+        return 1
+    if not healthy:
+        print(f"fake-smartengage: {url} answered, but not with status ok", file=sys.stderr)
+    return 0 if healthy else 1
+
+
 def main(argv: list[str] | None = None) -> int:
-    return serve(parse_settings(argv))
+    command, settings = parse_args(argv)
+    return healthcheck(settings) if command == "healthcheck" else serve(settings)

@@ -23,6 +23,14 @@ class Settings:
 
     @property
     def base_url(self) -> str:
+        """Where the server listens, as configured."""
+        return self._url(self.host)
+
+    @property
+    def local_url(self) -> str:
+        """Where a client on this machine reaches the server: a wildcard address means loopback."""
+        return self._url({"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(self.host, self.host))
+
+    def _url(self, host: str) -> str:
         scheme = "https" if self.ssl_certfile else "http"
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"{scheme}://{host}:{self.port}"
+        return f"{scheme}://{f'[{host}]' if ':' in host else host}:{self.port}"

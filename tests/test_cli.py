@@ -1,5 +1,6 @@
 """The command line: flags, their environment variables, and refusing bad fixtures."""
 
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -7,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from fake_smartengage import __version__
-from fake_smartengage.cli import main, parse_settings
+from fake_smartengage.cli import main, parse_args
 from fake_smartengage.seeding import bundled_fixtures
 from fake_smartengage.settings import Settings
 
@@ -15,7 +16,7 @@ from fake_smartengage.settings import Settings
 def test_defaults_serve_the_bundled_fixtures_on_localhost(monkeypatch):
     for name in ("HOST", "PORT", "FIXTURES", "DB", "LOG_LEVEL", "DUPLICATES"):
         monkeypatch.delenv(f"FAKE_SMARTENGAGE_{name}", raising=False)
-    assert parse_settings(["serve"]) == Settings()
+    assert parse_args(["serve"]) == ("serve", Settings())
     assert Settings().fixtures == (bundled_fixtures(),)
     assert Settings().host == "127.0.0.1"
 
@@ -29,7 +30,7 @@ def test_every_option_reads_its_environment_variable(monkeypatch, tmp_path):
     monkeypatch.setenv("FAKE_SMARTENGAGE_DUPLICATES", "conflict")
     monkeypatch.setenv("FAKE_SMARTENGAGE_SSL_CERTFILE", "cert.pem")
     monkeypatch.setenv("FAKE_SMARTENGAGE_SSL_KEYFILE", "key.pem")
-    assert parse_settings(["serve"]) == Settings(
+    assert parse_args(["serve"])[1] == Settings(
         host="0.0.0.0",
         port=9001,
         fixtures=(tmp_path / "a.json", tmp_path / "more"),
@@ -44,7 +45,7 @@ def test_every_option_reads_its_environment_variable(monkeypatch, tmp_path):
 def test_flags_win_over_environment(monkeypatch):
     monkeypatch.setenv("FAKE_SMARTENGAGE_PORT", "9001")
     monkeypatch.setenv("FAKE_SMARTENGAGE_FIXTURES", "from-env.json")
-    settings = parse_settings(["serve", "--port", "9002", "--fixtures", "a.json", "--fixtures", "b"])
+    _, settings = parse_args(["serve", "--port", "9002", "--fixtures", "a.json", "--fixtures", "b"])
     assert settings.port == 9002
     assert settings.fixtures == (Path("a.json"), Path("b"))
 
@@ -53,7 +54,7 @@ def test_flags_win_over_environment(monkeypatch):
 def test_invalid_environment_value_is_a_usage_error(monkeypatch, capsys, name, value):
     monkeypatch.setenv(f"FAKE_SMARTENGAGE_{name}", value)
     with pytest.raises(SystemExit) as exited:
-        parse_settings(["serve"])
+        parse_args(["serve"])
     assert exited.value.code == 2
     assert f"FAKE_SMARTENGAGE_{name}" in capsys.readouterr().err
 
@@ -70,3 +71,19 @@ def test_module_entry_point_prints_the_version():
     completed = subprocess.run([sys.executable, "-m", "fake_smartengage", "--version"], capture_output=True, text=True)
     assert completed.returncode == 0
     assert completed.stdout.strip() == f"fake-smartengage {__version__}"
+
+
+def test_healthcheck_reads_the_same_host_and_port_settings(monkeypatch):
+    monkeypatch.setenv("FAKE_SMARTENGAGE_HOST", "0.0.0.0")
+    monkeypatch.setenv("FAKE_SMARTENGAGE_PORT", "9003")
+    command, settings = parse_args(["healthcheck"])
+    assert command == "healthcheck"
+    assert settings.local_url == "http://127.0.0.1:9003"
+
+
+def test_healthcheck_fails_when_nothing_answers(capsys):
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]
+    assert main(["healthcheck", "--port", str(port)]) == 1
+    assert f"http://127.0.0.1:{port}/_fake/health is not healthy" in capsys.readouterr().err

@@ -1,12 +1,14 @@
 """`fake-smartengage serve` options that only a real process shows: request logs and https."""
 
+import signal
 import ssl
 import subprocess
 
 import httpx
+import pytest
 
 from conftest import DEFAULT_KEY
-from processes import running_server
+from processes import SCRIPT, running_server, server_env
 
 AUTH = {"Authorization": f"Bearer {DEFAULT_KEY}"}
 
@@ -43,3 +45,19 @@ def test_serves_https_with_a_certificate(tmp_path):
     assert response.status_code == 200
     assert len(response.json()) == 4
     assert f"on {server.url}" in server.stdout()
+
+
+@pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT])
+def test_stop_signal_ends_the_process_with_success(tmp_path, stop_signal):
+    with running_server(tmp_path) as server:
+        server.process.send_signal(stop_signal)
+        assert server.process.wait(timeout=5) == 0
+    assert "Traceback" not in server.stderr()
+
+
+def test_healthcheck_command_succeeds_against_a_running_server(tmp_path):
+    with running_server(tmp_path) as server:
+        port = server.url.rsplit(":", 1)[1]
+        env = {**server_env(), "FAKE_SMARTENGAGE_HOST": "0.0.0.0", "FAKE_SMARTENGAGE_PORT": port}
+        completed = subprocess.run([str(SCRIPT), "healthcheck"], env=env, capture_output=True, text=True, timeout=10)
+    assert completed.returncode == 0, completed.stderr
