@@ -4,14 +4,19 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from . import __version__, admin
+from . import __version__
+from .admin import admin_router
 from .api import api_router
 from .db import Database
 from .errors import install_error_handlers
+from .faults import FaultMiddleware, Faults
+from .journal import Journal, JournalMiddleware
 from .limits import BodySizeLimit
-from .seeding import check_unique_keys, fixture_files, read_fixture_file
+from .ratelimit import RateLimiter, RateLimitMiddleware, parse_rate
+from .seeding import AccountSeed, bundled_fixtures, check_unique_keys, fixture_files, read_fixture_file
 from .settings import Settings
 from .store import Store
+from .tenants import Tenants
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -19,13 +24,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     db = Database(settings.db)
     store = Store(db, duplicates=settings.duplicates)
-    loaded = []
+    loaded, seeds = [], []
     if store.is_empty():
         loaded = fixture_files(list(settings.fixtures))
         documents = [(str(path), read_fixture_file(path)) for path in loaded]
         check_unique_keys(documents)
-        for _, document in documents:
-            store.seed(document)
+        seeds = [account for _, document in documents for account in document.accounts]
+        store.add_accounts(seeds)
+    rate_limiter = RateLimiter(parse_rate(settings.rate_limit) if settings.rate_limit else None)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI):
@@ -43,8 +49,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.db = db
     app.state.store = store
     app.state.fixture_files = loaded
+    app.state.tenants = Tenants(db, store, seeds, template=_tenant_template(seeds))
+    app.state.journal = Journal(settings.journal_size)
+    app.state.faults = Faults()
+    app.state.rate_limiter = rate_limiter
     install_error_handlers(app)
     app.include_router(api_router())
-    app.include_router(admin.router)
+    app.include_router(admin_router())
+    # Outermost last: the journal sees every answer, including those of faults and limits.
+    app.add_middleware(RateLimitMiddleware, limiter=rate_limiter)
+    app.add_middleware(FaultMiddleware, faults=app.state.faults)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(JournalMiddleware, journal=app.state.journal)
     return app
+
+
+def _tenant_template(seeds: list[AccountSeed]) -> AccountSeed:
+    """What a tenant created without a document holds: the first account the server loaded,
+    or the bundled default fixture's when it loaded none (a --db file with state in it)."""
+    if seeds:
+        return seeds[0]
+    return read_fixture_file(bundled_fixtures() / "default.json").accounts[0]

@@ -31,3 +31,4 @@ async def current_account(
 
 
 CurrentAccount = Annotated[int, Depends(current_account)]
+

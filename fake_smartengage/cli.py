@@ -9,6 +9,7 @@ import ssl
 import sys
 import urllib.request
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from fastapi import FastAPI
 from . import __version__
 from .app import create_app
 from .seeding import FixtureError
+from .ratelimit import parse_rate
 from .settings import Settings
 
 ENV_PREFIX = "FAKE_SMARTENGAGE_"
@@ -27,6 +29,18 @@ DUPLICATE_POLICIES = ("update", "conflict")
 
 def _paths(value: str) -> tuple[Path, ...]:
     return tuple(Path(part) for part in value.split(os.pathsep) if part)
+
+
+def _rate(value: str) -> str:
+    parse_rate(value)
+    return value
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise ValueError(f"{value} is not a positive number")
+    return number
 
 
 # (flag, Settings field, parse an environment value, choices, help); the first three also say
@@ -43,6 +57,10 @@ _OPTIONS: list[tuple[str, str, Callable[[str], Any], tuple[str, ...] | None, str
     ("--duplicates", "duplicates", str, DUPLICATE_POLICIES,
      "subscribers/add with an email, facebook_id or push_id that exists: update that subscriber, or answer 409"),
     ("--ssl-keyfile", "ssl_keyfile", Path, None, "the certificate's private key"),
+    ("--admin-token", "admin_token", str, None, "require this bearer token on the /_fake/ routes but health"),
+    ("--rate-limit", "rate_limit", _rate, None, "per-key token bucket, e.g. 10/s, 600/m, 1000/h (default: off)"),
+    ("--journal-size", "journal_size", _positive, None, "how many requests the journal keeps (default 1000)"),
+    ("--port-file", "port_file", Path, None, "write the port listened on to this file (for --port 0)"),
 ]
 
 
@@ -90,8 +108,8 @@ def parse_args(argv: list[str] | None = None) -> tuple[str, Settings]:
             raw = os.environ[env]
             try:
                 value = parse(raw)
-            except ValueError:
-                parser.error(f"{env}: invalid value {raw!r}")
+            except ValueError as error:
+                parser.error(f"{env}: invalid value {raw!r}: {error}")
             if choices and value not in choices:
                 parser.error(f"{env}: invalid value {raw!r} (choose from {', '.join(choices)})")
         if value is not None:
@@ -109,7 +127,7 @@ def _banner(settings: Settings, app: FastAPI) -> str:
     lines += ["API keys (Authorization: Bearer <key>):", *(f"  {key}" for key in keys)]
     if keys:
         lines.append(f"try:  curl -H 'Authorization: Bearer {keys[0]}' {settings.base_url}/avatars/list")
-    lines.append(f"docs: {settings.base_url}/docs")
+    lines.append(f"docs: {settings.base_url}/docs    test harness: {settings.base_url}/_fake/")
     return "\n".join(lines)
 
 
@@ -132,12 +150,7 @@ def serve(settings: Settings) -> int:
     except FixtureError as error:
         print(f"fake-smartengage: cannot load fixtures: {error}", file=sys.stderr)
         return 2
-    print(_banner(settings, app), flush=True)
-    # uvicorn shuts down gracefully on SIGTERM or SIGINT and then raises the signal again for the
-    # handler it found: make that handler end the process with success, as a stopped container should.
-    for stop_signal in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(stop_signal, _exit_after_shutdown)
-    uvicorn.run(
+    config = uvicorn.Config(
         app,
         host=settings.host,
         port=settings.port,
@@ -146,6 +159,17 @@ def serve(settings: Settings) -> int:
         ssl_certfile=settings.ssl_certfile,
         ssl_keyfile=settings.ssl_keyfile,
     )
+    # Bound here rather than by uvicorn so that with --port 0 the banner can say which port.
+    sock = config.bind_socket()
+    settings = replace(settings, port=sock.getsockname()[1])
+    if settings.port_file:
+        settings.port_file.write_text(f"{settings.port}\n")
+    print(_banner(settings, app), flush=True)
+    # uvicorn shuts down gracefully on SIGTERM or SIGINT and then raises the signal again for the
+    # handler it found: make that handler end the process with success, as a stopped container should.
+    for stop_signal in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(stop_signal, _exit_after_shutdown)
+    uvicorn.Server(config).run(sockets=[sock])
     return 0
 
 

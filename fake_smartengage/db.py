@@ -55,10 +55,22 @@ class Database:
             self._connection.execute("COMMIT")
 
     @contextmanager
-    def snapshot(self) -> Iterator[sqlite3.Connection]:
+    def reading(self) -> Iterator[sqlite3.Connection]:
         """A consistent view for a read of several statements."""
         with self._lock:
             yield self._connection
+
+    def copy(self) -> sqlite3.Connection:
+        """An in-memory copy of the whole database, for `restore` to bring back later."""
+        copy = sqlite3.connect(":memory:", check_same_thread=False)
+        with self._lock:
+            self._connection.backup(copy)
+        return copy
+
+    def restore(self, copy: sqlite3.Connection) -> None:
+        """Makes the database exactly what `copy` holds (SQLite's backup API: page by page, fast)."""
+        with self._lock:
+            copy.backup(self._connection)
 
     def dump(self) -> list[str]:
         """The whole database as SQL statements: two equal dumps mean two equal states."""

@@ -14,8 +14,11 @@ from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse
 from starlette.routing import Match
 
+from .seeding import FixtureError
+
 INVALID_REQUEST = "invalid_request_error"
 AUTHENTICATION = "authentication_error"
+RATE_LIMIT = "rate_limit_error"
 API_ERROR = "api_error"
 
 
@@ -45,6 +48,8 @@ class ApiError(Exception):
 def _type_for(status: int) -> str:
     if status == 401:
         return AUTHENTICATION
+    if status == 429:
+        return RATE_LIMIT
     if status >= 500:
         return API_ERROR
     return INVALID_REQUEST
@@ -63,6 +68,22 @@ def missing_api_key() -> ApiError:
 
 def invalid_api_key() -> ApiError:
     return ApiError(401, "Invalid API key provided", headers={"WWW-Authenticate": "Bearer"})
+
+
+def invalid_admin_token() -> ApiError:
+    return ApiError(
+        401,
+        "This server requires its admin token: send 'Authorization: Bearer <admin token>'",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
+def rate_limited(retry_after: int) -> ApiError:
+    return ApiError(
+        429,
+        f"Too many requests for this API key: retry after {retry_after} s",
+        headers={"Retry-After": str(retry_after)},
+    )
 
 
 def missing_param(param: str) -> ApiError:
@@ -168,6 +189,10 @@ async def _validation_error(_: Request, error: RequestValidationError) -> JSONRe
     return render(ApiError(400, first.get("msg", "Invalid request"), param=param))
 
 
+async def _fixture_error(_: Request, error: FixtureError) -> JSONResponse:
+    return render(ApiError(400, f"Invalid fixture document: {error}"))
+
+
 async def _unexpected(_: Request, error: Exception) -> JSONResponse:
     return render(ApiError(500, f"Internal error in the fake: {type(error).__name__}"))
 
@@ -176,4 +201,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(HTTPException, _http_exception)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(FixtureError, _fixture_error)
     app.add_exception_handler(Exception, _unexpected)

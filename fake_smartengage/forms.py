@@ -26,6 +26,8 @@ from . import errors
 from .validation import as_id
 
 MAX_FIELDS = 1000
+# Where a route leaves the parameters it read, for the request journal.
+PARAMETERS_STATE = "journal_parameters"
 _KEY = re.compile(r"(?P<name>[^\[\]]+)(?:\[(?P<index>[^\[\]]*)\])?")
 _INDEX = re.compile(r"[0-9]{1,9}")
 
@@ -49,7 +51,13 @@ class FormSpec:
         self.paired = paired
 
     async def __call__(self, request: Request) -> dict[str, Any]:
-        return self.parse(await read_parameters(request))
+        parameters = await read_parameters(request)
+        # The journal shows the parameters as parsed, or as sent if they could not be parsed.
+        state = request.scope.setdefault("state", {})
+        state[PARAMETERS_STATE] = _as_sent(parameters)
+        values = self.parse(parameters)
+        state[PARAMETERS_STATE] = {name: value for name, value in values.items() if value not in (None, [])}
+        return values
 
     def parse(self, parameters: list[tuple[str, str]]) -> dict[str, Any]:
         """Checked values by name: an int for ids, a list for arrays, None when not sent."""
@@ -103,6 +111,17 @@ class FormSpec:
                 "application/json": {"schema": schema},
             },
         }
+
+
+def _as_sent(parameters: list[tuple[str, str]]) -> dict[str, str | list[str]]:
+    sent: dict[str, str | list[str]] = {}
+    for key, value in parameters:
+        if key not in sent:
+            sent[key] = value
+        else:
+            previous = sent[key]
+            sent[key] = [*previous, value] if isinstance(previous, list) else [previous, value]
+    return sent
 
 
 def _wire_name(field: FormField) -> str:

@@ -144,6 +144,25 @@ def parse_document(raw: object, *, source: str) -> FixtureDocument:
     return document
 
 
+def parse_account_document(raw: object, *, api_key: str, source: str) -> AccountSeed | None:
+    """One account's seed, with `api_key`, from a document posted for one tenant; None if empty.
+
+    Accepted: a fixture document holding one account (whose own api_key is replaced), or just
+    the account's content, {"avatars": [...]}.
+    """
+    if raw is None or raw == {}:
+        return None
+    if isinstance(raw, dict) and "accounts" in raw:
+        accounts = raw["accounts"]
+        if not isinstance(accounts, list) or len(accounts) != 1 or not isinstance(accounts[0], dict):
+            raise FixtureError(f"{source}: accounts: a tenant's document holds exactly one account")
+        raw = accounts[0]
+    if not isinstance(raw, dict):
+        raise FixtureError(f"{source}: document: a fixture document must be a JSON object")
+    document = parse_document({"accounts": [{**raw, "api_key": api_key}]}, source=source)
+    return document.accounts[0]
+
+
 def check_unique_keys(documents: list[tuple[str, FixtureDocument]]) -> None:
     seen: dict[str, str] = {}
     for source, document in documents:

@@ -20,6 +20,10 @@ class Settings:
     ssl_certfile: Path | None = None
     ssl_keyfile: Path | None = None
     max_body_bytes: int = MIB
+    admin_token: str | None = None
+    journal_size: int = 1000
+    rate_limit: str | None = None
+    port_file: Path | None = None
 
     @property
     def base_url(self) -> str:

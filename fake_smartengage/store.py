@@ -25,7 +25,7 @@ from .schemas import (
     SubscriberSequence,
     TagPublic,
 )
-from .seeding import IDENTITY_FIELDS, AccountSeed, AvatarSeed, FixtureDocument
+from .seeding import IDENTITY_FIELDS, AccountSeed, AvatarSeed
 from .models import MAX_ID
 from .validation import as_id, is_valid_email
 
@@ -77,22 +77,22 @@ class Store:
     # Accounts
 
     def account_for_key(self, api_key: str) -> int | None:
-        with self._db.snapshot() as conn:
+        with self._db.reading() as conn:
             row = conn.execute("SELECT pk FROM account WHERE key_digest = ?", (key_digest(api_key),)).fetchone()
         return row[0] if row else None
 
     def is_empty(self) -> bool:
-        with self._db.snapshot() as conn:
+        with self._db.reading() as conn:
             return conn.execute("SELECT 1 FROM account LIMIT 1").fetchone() is None
 
     def api_keys(self) -> list[str]:
-        with self._db.snapshot() as conn:
+        with self._db.reading() as conn:
             return [row[0] for row in conn.execute("SELECT api_key FROM account ORDER BY pk")]
 
     # Lists
 
     def list_avatars(self, account: int) -> list[AvatarPublic]:
-        with self._db.snapshot() as conn:
+        with self._db.reading() as conn:
             rows = conn.execute(
                 "SELECT brand_name, avatar_id, brand_image, user_role, facebook_page_id FROM avatar "
                 "WHERE account_pk = ? ORDER BY ordinal DESC",
@@ -124,7 +124,7 @@ class Store:
         ]
 
     def _list(self, catalogue: _Catalogue, account: int, avatar_id: int) -> list[tuple[str, str]]:
-        with self._db.snapshot() as conn:
+        with self._db.reading() as conn:
             avatar = _avatar_pk(conn, account, avatar_id)
             rows = conn.execute(
                 f"SELECT {catalogue.id_column}, {catalogue.name_column} FROM {catalogue.table} "
@@ -233,13 +233,85 @@ class Store:
             apply(conn, avatar, subscriber)
             return _subscriber_public(conn, subscriber)
 
-    # Seeding
+    # Whole accounts, as fixtures and the test harness see them
 
-    def seed(self, document: FixtureDocument) -> None:
-        """Adds the document's accounts; the document must have been checked by `seeding`."""
+    def add_accounts(self, accounts: list[AccountSeed]) -> None:
+        """Adds accounts checked by `seeding`; their keys must not be in use."""
         with self._db.transaction() as conn:
-            for account in document.accounts:
+            for account in accounts:
                 _insert_account(conn, account)
+
+    def replace_accounts(self, accounts: list[AccountSeed]) -> None:
+        """Makes these accounts the whole state."""
+        with self._db.transaction() as conn:
+            conn.execute("DELETE FROM account")
+            for account in accounts:
+                _insert_account(conn, account)
+
+    def replace_account(self, account: AccountSeed) -> bool:
+        """Replaces everything the account with this key holds; False if there is no such account."""
+        with self._db.transaction() as conn:
+            row = conn.execute("SELECT pk FROM account WHERE key_digest = ?", (key_digest(account.api_key),)).fetchone()
+            if row is None:
+                return False
+            conn.execute("DELETE FROM avatar WHERE account_pk = ?", (row[0],))
+            _insert_avatars(conn, row[0], account.avatars)
+            return True
+
+    def delete_account(self, api_key: str) -> bool:
+        with self._db.transaction() as conn:
+            return conn.execute("DELETE FROM account WHERE key_digest = ?", (key_digest(api_key),)).rowcount > 0
+
+    def export(self, api_key: str | None = None) -> dict:
+        """The state (or one account's) as a fixture document that loads back to the same state."""
+        with self._db.reading() as conn:
+            if api_key is None:
+                accounts = conn.execute("SELECT pk, api_key FROM account ORDER BY pk").fetchall()
+            else:
+                accounts = conn.execute(
+                    "SELECT pk, api_key FROM account WHERE key_digest = ?", (key_digest(api_key),)
+                ).fetchall()
+            return {"accounts": [_export_account(conn, pk, key) for pk, key in accounts]}
+
+    def get_subscriber(self, account: int, avatar_id: int, subscriber_id: int) -> SubscriberPublic:
+        with self._db.reading() as conn:
+            avatar = _avatar_pk(conn, account, avatar_id)
+            return _subscriber_public(conn, _subscriber_pk(conn, avatar, subscriber_id))
+
+    def find_subscribers(
+        self,
+        *,
+        api_key: str | None = None,
+        avatar_id: int | None = None,
+        email: str | None = None,
+        tag: str | None = None,
+    ) -> list[SubscriberPublic]:
+        """Subscribers matching every filter given, by account, avatar, then newest first."""
+        conditions, values = [], []
+        if api_key is not None:
+            conditions.append("c.key_digest = ?")
+            values.append(key_digest(api_key))
+        if avatar_id is not None:
+            conditions.append("a.avatar_id = ?")
+            values.append(avatar_id)
+        if email is not None:
+            conditions.append("s.email = ?")
+            values.append(email)
+        if tag is not None:
+            conditions.append(
+                "EXISTS (SELECT 1 FROM subscriber_tag AS st JOIN tag AS t ON t.pk = st.tag_pk "
+                "WHERE st.subscriber_pk = s.pk AND (t.tag_name = ? OR t.tag_id = ?))"
+            )
+            values += [tag, as_id(tag)]
+        where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
+        with self._db.reading() as conn:
+            rows = conn.execute(
+                "SELECT s.pk FROM subscriber AS s JOIN avatar AS a ON a.pk = s.avatar_pk "
+                f"JOIN account AS c ON c.pk = a.account_pk {where} "
+                "ORDER BY c.pk, a.ordinal DESC, s.ordinal DESC",
+                values,
+            ).fetchall()
+            return [_subscriber_public(conn, pk) for (pk,) in rows]
 
 
 def _check_email(email: str | None) -> None:
@@ -435,14 +507,18 @@ def _insert_account(conn: sqlite3.Connection, account: AccountSeed) -> None:
     account_pk = conn.execute(
         "INSERT INTO account (api_key, key_digest) VALUES (?, ?)", (account.api_key, key_digest(account.api_key))
     ).lastrowid
-    for position, avatar in enumerate(account.avatars):
+    _insert_avatars(conn, account_pk, account.avatars)
+
+
+def _insert_avatars(conn: sqlite3.Connection, account_pk: int, avatars: list[AvatarSeed]) -> None:
+    for position, avatar in enumerate(avatars):
         avatar_pk = conn.execute(
             "INSERT INTO avatar (account_pk, avatar_id, ordinal, brand_name, brand_image, user_role, "
             "facebook_page_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
                 account_pk,
                 avatar.avatar_id,
-                len(account.avatars) - position,
+                len(avatars) - position,
                 avatar.brand_name,
                 avatar.brand_image,
                 avatar.user_role,
@@ -495,3 +571,78 @@ def _insert_avatar_contents(conn: sqlite3.Connection, avatar_pk: int, avatar: Av
                 for index, status in enumerate(subscriber.sequences)
             ],
         )
+
+
+def _export_account(conn: sqlite3.Connection, account_pk: int, api_key: str) -> dict:
+    avatars = conn.execute(
+        "SELECT pk, avatar_id, brand_name, brand_image, user_role, facebook_page_id FROM avatar "
+        "WHERE account_pk = ? ORDER BY ordinal DESC",
+        (account_pk,),
+    ).fetchall()
+    return {
+        "api_key": api_key,
+        "avatars": [
+            {
+                "avatar_id": avatar_id,
+                "brand_name": brand_name,
+                "brand_image": brand_image,
+                "user_role": user_role,
+                "facebook_page_id": facebook_page_id,
+                **_export_avatar_contents(conn, avatar_pk),
+            }
+            for avatar_pk, avatar_id, brand_name, brand_image, user_role, facebook_page_id in avatars
+        ],
+    }
+
+
+def _export_avatar_contents(conn: sqlite3.Connection, avatar_pk: int) -> dict:
+    contents: dict = {}
+    for key, catalogue in (("tags", TAGS), ("custom_fields", CUSTOM_FIELDS), ("sequences", SEQUENCES)):
+        rows = conn.execute(
+            f"SELECT {catalogue.id_column}, {catalogue.name_column} FROM {catalogue.table} "
+            "WHERE avatar_pk = ? ORDER BY ordinal DESC",
+            (avatar_pk,),
+        )
+        contents[key] = [{catalogue.id_column: item_id, catalogue.name_column: name} for item_id, name in rows]
+    # Each subscriber's attachments, read per avatar rather than per subscriber.
+    attached: dict[int, dict[str, list]] = {}
+    for subscriber_pk, tag_id in conn.execute(
+        "SELECT st.subscriber_pk, t.tag_id FROM subscriber_tag AS st JOIN tag AS t ON t.pk = st.tag_pk "
+        "WHERE t.avatar_pk = ? ORDER BY st.subscriber_pk, st.ordinal",
+        (avatar_pk,),
+    ):
+        attached.setdefault(subscriber_pk, {}).setdefault("tags", []).append(tag_id)
+    for subscriber_pk, field_id, value in conn.execute(
+        "SELECT v.subscriber_pk, f.custom_field_id, v.custom_value FROM subscriber_field_value AS v "
+        "JOIN custom_field AS f ON f.pk = v.custom_field_pk WHERE f.avatar_pk = ? ORDER BY v.subscriber_pk, v.ordinal",
+        (avatar_pk,),
+    ):
+        attached.setdefault(subscriber_pk, {}).setdefault("custom_fields", []).append(
+            {"custom_field_id": field_id, "custom_value": value}
+        )
+    for subscriber_pk, sequence_id, status in conn.execute(
+        "SELECT s.subscriber_pk, q.sequence_id, s.status FROM subscriber_sequence AS s "
+        "JOIN sequence AS q ON q.pk = s.sequence_pk WHERE q.avatar_pk = ? ORDER BY s.subscriber_pk, s.ordinal",
+        (avatar_pk,),
+    ):
+        attached.setdefault(subscriber_pk, {}).setdefault("sequences", []).append(
+            {"sequence_id": sequence_id, "status": status}
+        )
+    columns = ", ".join(_SEEDED_SUBSCRIBER_COLUMNS)
+    subscribers = []
+    for pk, subscriber_id, *values in conn.execute(
+        f"SELECT pk, subscriber_id, {columns} FROM subscriber WHERE avatar_pk = ? ORDER BY ordinal DESC", (avatar_pk,)
+    ):
+        details = {name: value for name, value in zip(_SEEDED_SUBSCRIBER_COLUMNS, values) if value is not None}
+        links = attached.get(pk, {})
+        subscribers.append(
+            {
+                "id": subscriber_id,
+                **details,
+                "tags": links.get("tags", []),
+                "custom_fields": links.get("custom_fields", []),
+                "sequences": links.get("sequences", []),
+            }
+        )
+    contents["subscribers"] = subscribers
+    return contents

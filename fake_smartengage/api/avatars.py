@@ -4,7 +4,8 @@ from starlette.responses import Response
 from ..auth import CurrentAccount
 from ..forms import FormSpec
 from ..schemas import AvatarPublic
-from .routing import AppStore, documented_route, json_response
+from ..deps import AppStore
+from .routing import documented_route, json_response
 
 router = APIRouter(tags=["Avatars"])
 

@@ -1,16 +1,15 @@
 """How SmartEngage routes are registered and how they answer."""
 
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter
 from pydantic import BaseModel
 from pydantic_core import to_json
 from starlette.responses import Response
 
 from ..forms import FormSpec
 from ..schemas import ErrorBody
-from ..store import Store
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorBody, "description": description}
@@ -23,13 +22,6 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         (415, "Unsupported body content type"),
     )
 }
-
-
-def _store(request: Request) -> Store:
-    return request.app.state.store
-
-
-AppStore = Annotated[Store, Depends(_store)]
 
 
 def json_response(content: BaseModel | list[BaseModel]) -> Response:

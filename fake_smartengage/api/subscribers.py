@@ -8,7 +8,8 @@ from ..forms import FormField, FormSpec
 from ..schemas import SubscriberPublic
 from ..store import SubscriberChanges
 from .params import AVATAR_ID, SUBSCRIBER_ID
-from .routing import AppStore, documented_route, json_response
+from ..deps import AppStore
+from .routing import documented_route, json_response
 
 router = APIRouter(tags=["Subscribers"])
 

@@ -7,7 +7,8 @@ from ..auth import CurrentAccount
 from ..forms import FormField, FormSpec
 from ..schemas import SubscriberPublic, TagPublic
 from .params import AVATAR_ID, AVATAR_LIST, SUBSCRIBER_ID
-from .routing import AppStore, documented_route, json_response
+from ..deps import AppStore
+from .routing import documented_route, json_response
 
 router = APIRouter(tags=["Tags"])
 

@@ -1,0 +1,36 @@
+"""The test-harness API under /_fake/, never mixed with the SmartEngage routes.
+
+No SmartEngage key is needed. A server started with --admin-token requires that token as a
+bearer token on every route here but /_fake/health.
+"""
+
+import hmac
+
+from fastapi import APIRouter, Depends, Request
+
+from .. import __version__, errors
+from ..harness import HARNESS_PREFIX, presented_key
+from . import faults, journal, tenants
+
+
+async def require_admin_token(request: Request) -> None:
+    token: str | None = request.app.state.settings.admin_token
+    if token is None:
+        return
+    presented = presented_key(request.scope) or ""
+    if not hmac.compare_digest(presented.encode(), token.encode()):
+        raise errors.invalid_admin_token()
+
+
+def admin_router() -> APIRouter:
+    router = APIRouter(prefix=HARNESS_PREFIX, tags=["Test harness"])
+
+    @router.get("/health", summary="Readiness: answers once the server takes requests")
+    async def health() -> dict[str, str]:
+        return {"status": "ok", "version": __version__}
+
+    guarded = APIRouter(dependencies=[Depends(require_admin_token)])
+    for module in (tenants, journal, faults):
+        guarded.include_router(module.router)
+    router.include_router(guarded)
+    return router

@@ -1,0 +1,120 @@
+"""The request journal: every request to a SmartEngage route, kept in a bounded ring buffer.
+
+An entry holds what a test wants to assert on: when, method, path, query, the parameters as the
+route parsed them (arrays resolved), which key (masked), the status, the response body and how
+long it took. Keys are kept only as digests, for filtering.
+"""
+
+import json
+import threading
+import time
+from collections import deque
+from datetime import UTC, datetime
+from itertools import count
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .harness import is_smartengage_path, presented_key
+from .forms import PARAMETERS_STATE
+from .store import key_digest
+from .tenants import mask
+
+
+class Journal:
+    def __init__(self, size: int) -> None:
+        self._entries: deque[dict[str, Any]] = deque(maxlen=size)
+        self._ids = count(1)
+        self._lock = threading.Lock()
+
+    @property
+    def size(self) -> int:
+        return self._entries.maxlen or 0
+
+    def record(self, entry: dict[str, Any], api_key: str | None) -> None:
+        with self._lock:
+            self._entries.append({"id": next(self._ids), **entry, "_key": key_digest(api_key) if api_key else None})
+
+    def entries(
+        self,
+        *,
+        path: str | None = None,
+        method: str | None = None,
+        api_key: str | None = None,
+        since_id: int | None = None,
+        since_time: datetime | None = None,
+        limit: int | None = None,
+    ) -> list[dict[str, Any]]:
+        """Matching entries, newest first; `path` matches with or without its trailing slash."""
+        digest = key_digest(api_key) if api_key is not None else None
+        wanted_path = path.rstrip("/") if path is not None else None
+        since = since_time.isoformat(timespec="milliseconds") if since_time else None
+        with self._lock:
+            entries = list(self._entries)
+        found = []
+        for entry in reversed(entries):
+            if (
+                (wanted_path is None or entry["path"].rstrip("/") == wanted_path)
+                and (method is None or entry["method"] == method.upper())
+                and (digest is None or entry["_key"] == digest)
+                and (since_id is None or entry["id"] > since_id)
+                and (since is None or entry["time"] >= since)
+            ):
+                found.append({name: value for name, value in entry.items() if name != "_key"})
+                if limit is not None and len(found) == limit:
+                    break
+        return found
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+class JournalMiddleware:
+    def __init__(self, app: ASGIApp, journal: Journal) -> None:
+        self.app = app
+        self.journal = journal
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not is_smartengage_path(scope["path"]):
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        when = datetime.now(UTC)
+        state = scope.setdefault("state", {})
+        status = 500
+        body = bytearray()
+
+        async def capture(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            elif message["type"] == "http.response.body":
+                body.extend(message.get("body", b""))
+            await send(message)
+
+        try:
+            await self.app(scope, receive, capture)
+        finally:
+            api_key = presented_key(scope)
+            self.journal.record(
+                {
+                    "time": when.isoformat(timespec="milliseconds"),
+                    "method": scope["method"],
+                    "path": scope["path"],
+                    "query": scope["query_string"].decode("latin-1"),
+                    "form": state.get(PARAMETERS_STATE),
+                    "api_key": mask(api_key) if api_key else None,
+                    "status": status,
+                    "response": _decoded(bytes(body)),
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 3),
+                },
+                api_key,
+            )
+
+
+def _decoded(body: bytes) -> Any:
+    try:
+        return json.loads(body) if body else None
+    except ValueError:
+        return body.decode("utf-8", errors="replace")
