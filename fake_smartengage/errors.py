@@ -183,10 +183,14 @@ def _allowed_methods(request: Request) -> str:
 
 
 async def _validation_error(_: Request, error: RequestValidationError) -> JSONResponse:
+    # Only the harness routes declare FastAPI-validated parameters; the API routes parse their own.
     first = error.errors()[0] if error.errors() else {}
-    location = [str(part) for part in first.get("loc", ()) if part not in ("body", "query", "path")]
-    param = location[0] if location else None
-    return render(ApiError(400, first.get("msg", "Invalid request"), param=param))
+    if first.get("type") == "json_invalid":
+        return render(ApiError(400, f"Invalid JSON body: {first.get('ctx', {}).get('error', 'cannot be parsed')}"))
+    location = list(first.get("loc", ()))[1:]  # after "body", "query" or "path"
+    param = ".".join(str(part) for part in location) or None
+    message = first.get("msg", "Invalid request")
+    return render(ApiError(400, f"{param}: {message}" if param else message, param=param))
 
 
 async def _fixture_error(_: Request, error: FixtureError) -> JSONResponse:

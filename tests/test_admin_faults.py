@@ -1,0 +1,96 @@
+"""/_fake/faults: the next N matching requests fail or wait, before touching state."""
+
+import time
+
+import pytest
+
+from conftest import DEFAULT_KEY, assert_error
+
+JOHN = {"avatar_id": "123", "subscriber_id": "1"}
+
+
+async def test_fault_answers_the_next_matching_request_then_stops(client, state):
+    created = await client.post("/_fake/faults", json={"method": "POST", "path": "/subscribers/add", "status": 503})
+    assert created.status_code == 201
+    fault = created.json()
+    assert fault == {"id": 1, "method": "POST", "path": "/subscribers/add", "api_key": None, "status": 503, "body": None,
+                     "retry_after": None, "delay_ms": None, "times": 1, "remaining": 1, "fired": 0}
+    before = state()
+    failed = await client.post("/subscribers/add/", data={"avatar_id": "123", "email": "f@example.com"})
+    assert_error(failed, 503, None, "Injected fault 1: status 503")
+    assert failed.json()["error"]["type"] == "api_error"
+    assert state() == before
+    passed = await client.post("/subscribers/add", data={"avatar_id": "123", "email": "f@example.com"})
+    assert passed.status_code == 200 and passed.json()["id"] == "2"
+    (listed,) = (await client.get("/_fake/faults")).json()
+    assert listed["fired"] == 1 and listed["remaining"] == 0
+
+
+async def test_fault_with_body_retry_after_and_times(client):
+    spec = {"method": "*", "path": "/tags/add", "status": 429, "body": {"message": "slow down"}, "retry_after": 7, "times": 2}
+    await client.post("/_fake/faults", json=spec)
+    for _ in range(2):
+        response = await client.post("/tags/add", data={**JOHN, "tag": "123"})
+        assert response.status_code == 429
+        assert response.json() == {"message": "slow down"}
+        assert response.headers["retry-after"] == "7"
+    assert (await client.post("/tags/add", data={**JOHN, "tag": "123"})).status_code == 200
+
+
+async def test_fault_until_removed(client):
+    fault = (await client.post("/_fake/faults", json={"method": "GET", "path": "/avatars/list", "status": 500, "times": None})).json()
+    for _ in range(3):
+        assert (await client.get("/avatars/list")).status_code == 500
+    assert (await client.delete(f"/_fake/faults/{fault['id']}")).status_code == 204
+    assert (await client.get("/avatars/list")).status_code == 200
+    assert_error(await client.delete(f"/_fake/faults/{fault['id']}"), 404, "fault_id")
+
+
+async def test_fault_for_one_key_spares_the_others(client):
+    other = (await client.post("/_fake/tenants")).json()["api_key"]
+    fault = (await client.post("/_fake/faults", json={"method": "GET", "path": "/avatars/list", "status": 503, "api_key": other})).json()
+    assert fault["api_key"] == other[:6] + "…"
+    assert (await client.get("/avatars/list")).status_code == 200
+    assert (await client.get("/avatars/list", headers={"Authorization": f"Bearer {other}"})).status_code == 503
+
+
+async def test_delay_then_continue_to_the_real_answer(client):
+    await client.post("/_fake/faults", json={"method": "GET", "path": "/avatars/list", "delay_ms": 150})
+    started = time.perf_counter()
+    response = await client.get("/avatars/list")
+    assert time.perf_counter() - started >= 0.15
+    assert response.status_code == 200 and len(response.json()) == 4
+
+
+async def test_faults_are_listed_and_cleared(client):
+    for path in ("/tags/add", "/tags/delete"):
+        await client.post("/_fake/faults", json={"method": "POST", "path": path, "status": 502})
+    assert [f["path"] for f in (await client.get("/_fake/faults")).json()] == ["/tags/add", "/tags/delete"]
+    assert (await client.delete("/_fake/faults")).status_code == 204
+    assert (await client.get("/_fake/faults")).json() == []
+    assert (await client.post("/tags/add", data={**JOHN, "tag": "123"})).status_code == 200
+
+
+async def test_faults_are_journaled(client):
+    await client.post("/_fake/faults", json={"method": "GET", "path": "/avatars/list", "status": 503})
+    await client.get("/avatars/list")
+    (entry,) = (await client.get("/_fake/requests")).json()
+    assert entry["status"] == 503 and entry["api_key"] == DEFAULT_KEY[:6] + "…"
+
+
+@pytest.mark.parametrize(
+    ("spec", "param"),
+    [
+        ({"method": "GET", "path": "/x"}, None),
+        ({"method": "GET", "status": 503}, "path"),
+        ({"method": "GET", "path": "no-slash", "status": 503}, "path"),
+        ({"method": "GET", "path": "/x", "status": 99}, "status"),
+        ({"method": "GET", "path": "/x", "status": 503, "times": 0}, "times"),
+        ({"method": "GET", "path": "/x", "delay_ms": -1}, "delay_ms"),
+        ({"method": "GET", "path": "/x", "delay_ms": 5, "retry_after": 3}, None),
+        ({"method": "GET", "path": "/x", "status": 503, "color": "red"}, "color"),
+    ],
+)
+async def test_invalid_fault_is_400(client, spec, param):
+    assert_error(await client.post("/_fake/faults", json=spec), 400, param)
+    assert (await client.get("/_fake/faults")).json() == []

@@ -1,0 +1,79 @@
+"""/_fake/requests: every SmartEngage request recorded, bounded, filterable."""
+
+from conftest import DEFAULT_KEY, asgi_client, assert_error
+from fake_smartengage.app import create_app
+from fake_smartengage.settings import Settings
+
+JOHN = {"avatar_id": "123", "subscriber_id": "1"}
+
+
+async def test_journal_records_request_parsed_parameters_and_answer(client):
+    await client.post("/subscribers/add?avatar_id=123", data={"email": "j@example.com", "tags[0]": "123", "tags[1]": "tags2"})
+    (entry,) = (await client.get("/_fake/requests")).json()
+    assert list(entry) == ["id", "time", "method", "path", "query", "form", "api_key", "status", "response", "duration_ms"]
+    assert entry["method"] == "POST" and entry["path"] == "/subscribers/add" and entry["query"] == "avatar_id=123"
+    assert entry["form"] == {"avatar_id": 123, "email": "j@example.com", "tags": ["123", "tags2"]}
+    assert entry["api_key"] == "se_k73…"
+    assert DEFAULT_KEY not in str(entry)
+    assert entry["status"] == 200
+    assert entry["response"]["id"] == "2"
+    assert entry["duration_ms"] >= 0
+    assert entry["time"].endswith("+00:00")
+
+
+async def test_journal_records_failures_with_what_was_sent(client):
+    await client.post("/tags/add", data={**JOHN, "tag": "999", "extra": "kept"})
+    await client.post("/tags/add", data={"avatar_id": "x"})
+    await client.get("/nowhere", headers={"Authorization": ""})
+    nowhere, unparsed, unknown_tag = (await client.get("/_fake/requests")).json()
+    assert unknown_tag["status"] == 404 and unknown_tag["form"] == {"avatar_id": 123, "subscriber_id": 1, "tag": "999"}
+    assert unparsed["status"] == 400 and unparsed["form"] == {"avatar_id": "x"}
+    assert nowhere["status"] == 404 and nowhere["api_key"] is None and nowhere["form"] is None
+    assert nowhere["response"]["error"]["message"] == "Unknown route: GET /nowhere"
+
+
+async def test_journal_leaves_out_harness_and_documentation_routes(client):
+    await client.get("/_fake/health")
+    await client.get("/openapi.json")
+    await client.get("/avatars/list")
+    assert [entry["path"] for entry in (await client.get("/_fake/requests")).json()] == ["/avatars/list"]
+
+
+async def test_journal_filters(client):
+    other = (await client.post("/_fake/tenants")).json()["api_key"]
+    await client.get("/tags/list/", params={"avatar_id": 1})
+    await client.post("/tags/list", data={"avatar_id": "1"})
+    await client.get("/avatars/list", headers={"Authorization": f"Bearer {other}"})
+    await client.post("/tags/add", data={**JOHN, "tag": "123"})
+
+    async def paths(**filters):
+        return [(e["method"], e["path"]) for e in (await client.get("/_fake/requests", params=filters)).json()]
+
+    assert await paths(path="/tags/list") == [("POST", "/tags/list"), ("GET", "/tags/list/")]
+    assert await paths(path="/tags/list/", method="get") == [("GET", "/tags/list/")]
+    assert await paths(api_key=other) == [("GET", "/avatars/list")]
+    assert await paths(limit=2) == [("POST", "/tags/add"), ("GET", "/avatars/list")]
+    everything = (await client.get("/_fake/requests")).json()
+    assert await paths(since=str(everything[2]["id"])) == [("POST", "/tags/add"), ("GET", "/avatars/list")]
+    assert len(await paths(since=everything[-1]["time"])) == 4
+    assert await paths(since="2999-01-01T00:00:00Z") == []
+
+
+async def test_journal_rejects_bad_filters(client):
+    assert_error(await client.get("/_fake/requests", params={"since": "yesterday"}), 400, "since")
+    assert_error(await client.get("/_fake/requests", params={"limit": 0}), 400, "limit")
+
+
+async def test_clearing_the_journal(client):
+    await client.get("/avatars/list")
+    assert (await client.delete("/_fake/requests")).status_code == 204
+    assert (await client.get("/_fake/requests")).json() == []
+
+
+async def test_journal_is_a_ring_buffer():
+    async with asgi_client(create_app(Settings(journal_size=3))) as client:
+        for avatar_id in range(1, 6):
+            await client.get("/tags/list/", params={"avatar_id": avatar_id})
+        entries = (await client.get("/_fake/requests")).json()
+    assert [e["query"] for e in entries] == ["avatar_id=5", "avatar_id=4", "avatar_id=3"]
+    assert [e["id"] for e in entries] == [5, 4, 3]
