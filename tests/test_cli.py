@@ -14,7 +14,8 @@ from fake_smartengage.settings import Settings
 
 
 def test_defaults_serve_the_bundled_fixtures_on_localhost(monkeypatch):
-    for name in ("HOST", "PORT", "FIXTURES", "DB", "LOG_LEVEL", "DUPLICATES"):
+    for name in ("HOST", "PORT", "FIXTURES", "DB", "LOG_LEVEL", "DUPLICATES", "ADMIN_TOKEN", "RATE_LIMIT",
+                 "JOURNAL_SIZE", "PORT_FILE", "SSL_CERTFILE", "SSL_KEYFILE"):
         monkeypatch.delenv(f"FAKE_SMARTENGAGE_{name}", raising=False)
     assert parse_args(["serve"]) == ("serve", Settings())
     assert Settings().fixtures == (bundled_fixtures(),)
@@ -30,6 +31,10 @@ def test_every_option_reads_its_environment_variable(monkeypatch, tmp_path):
     monkeypatch.setenv("FAKE_SMARTENGAGE_DUPLICATES", "conflict")
     monkeypatch.setenv("FAKE_SMARTENGAGE_SSL_CERTFILE", "cert.pem")
     monkeypatch.setenv("FAKE_SMARTENGAGE_SSL_KEYFILE", "key.pem")
+    monkeypatch.setenv("FAKE_SMARTENGAGE_ADMIN_TOKEN", "token")
+    monkeypatch.setenv("FAKE_SMARTENGAGE_RATE_LIMIT", "10/s")
+    monkeypatch.setenv("FAKE_SMARTENGAGE_JOURNAL_SIZE", "50")
+    monkeypatch.setenv("FAKE_SMARTENGAGE_PORT_FILE", str(tmp_path / "port"))
     assert parse_args(["serve"])[1] == Settings(
         host="0.0.0.0",
         port=9001,
@@ -39,6 +44,10 @@ def test_every_option_reads_its_environment_variable(monkeypatch, tmp_path):
         duplicates="conflict",
         ssl_certfile=Path("cert.pem"),
         ssl_keyfile=Path("key.pem"),
+        admin_token="token",
+        rate_limit="10/s",
+        journal_size=50,
+        port_file=tmp_path / "port",
     )
 
 
@@ -50,7 +59,10 @@ def test_flags_win_over_environment(monkeypatch):
     assert settings.fixtures == (Path("a.json"), Path("b"))
 
 
-@pytest.mark.parametrize(("name", "value"), [("PORT", "eighty"), ("LOG_LEVEL", "loud"), ("DUPLICATES", "maybe")])
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("PORT", "eighty"), ("LOG_LEVEL", "loud"), ("DUPLICATES", "maybe"), ("RATE_LIMIT", "fast"), ("JOURNAL_SIZE", "0")],
+)
 def test_invalid_environment_value_is_a_usage_error(monkeypatch, capsys, name, value):
     monkeypatch.setenv(f"FAKE_SMARTENGAGE_{name}", value)
     with pytest.raises(SystemExit) as exited:
@@ -87,3 +99,11 @@ def test_healthcheck_fails_when_nothing_answers(capsys):
         port = unused.getsockname()[1]
     assert main(["healthcheck", "--port", str(port)]) == 1
     assert f"http://127.0.0.1:{port}/_fake/health is not healthy" in capsys.readouterr().err
+
+
+def test_invalid_flag_values_are_usage_errors(capsys):
+    for argv in (["serve", "--rate-limit", "fast"], ["serve", "--journal-size", "0"], ["serve", "--duplicates", "x"]):
+        with pytest.raises(SystemExit) as exited:
+            parse_args(argv)
+        assert exited.value.code == 2
+    assert "invalid" in capsys.readouterr().err

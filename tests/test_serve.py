@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from conftest import DEFAULT_KEY
-from processes import SCRIPT, running_server, server_env
+from processes import SCRIPT, Server, running_server, server_env, stop, wait_until_healthy
 
 AUTH = {"Authorization": f"Bearer {DEFAULT_KEY}"}
 
@@ -61,3 +61,21 @@ def test_healthcheck_command_succeeds_against_a_running_server(tmp_path):
         env = {**server_env(), "FAKE_SMARTENGAGE_HOST": "0.0.0.0", "FAKE_SMARTENGAGE_PORT": port}
         completed = subprocess.run([str(SCRIPT), "healthcheck"], env=env, capture_output=True, text=True, timeout=10)
     assert completed.returncode == 0, completed.stderr
+
+
+def test_port_zero_picks_a_free_port_named_in_the_banner_and_the_port_file(tmp_path):
+    port_file = tmp_path / "port"
+    process = subprocess.Popen(
+        [str(SCRIPT), "serve", "--port", "0", "--port-file", str(port_file), "--log-level", "warning"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=server_env(),
+    )
+    try:
+        banner = process.stdout.readline()  # printed once the port is bound
+        port = int(port_file.read_text())
+        assert port > 0
+        assert f"on http://127.0.0.1:{port}" in banner
+        server = Server(f"http://127.0.0.1:{port}", process, tmp_path / "none", tmp_path / "none")
+        wait_until_healthy(server)
+        assert httpx.get(f"{server.url}/avatars/list", headers=AUTH, trust_env=False).status_code == 200
+    finally:
+        stop(process)
