@@ -5,6 +5,7 @@ import json
 import logging
 import os
 import signal
+import socket
 import ssl
 import sys
 import urllib.request
@@ -139,6 +140,17 @@ def _configure_logging(level: str) -> None:
     logger.setLevel(level.upper())
 
 
+def listening_socket(host: str, port: int) -> socket.socket:
+    # IPPROTO_TCP spelled out: asyncio sets TCP_NODELAY only on connections accepted from such a
+    # socket, and without it every keep-alive response waits out Nagle and delayed ACK (~40 ms).
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.set_inheritable(True)
+    return sock
+
+
 def _exit_after_shutdown(signum: int, frame: object) -> None:
     raise SystemExit(0)
 
@@ -160,7 +172,11 @@ def serve(settings: Settings) -> int:
         ssl_keyfile=settings.ssl_keyfile,
     )
     # Bound here rather than by uvicorn so that with --port 0 the banner can say which port.
-    sock = config.bind_socket()
+    try:
+        sock = listening_socket(settings.host, settings.port)
+    except OSError as error:
+        print(f"fake-smartengage: cannot listen on {settings.base_url}: {error}", file=sys.stderr)
+        return 3
     settings = replace(settings, port=sock.getsockname()[1])
     if settings.port_file:
         settings.port_file.write_text(f"{settings.port}\n")

@@ -12,7 +12,8 @@ from .tenants import Tenants
 
 
 def _state(name: str):
-    def get(request: Request):
+    # async: FastAPI runs a plain def dependency in a worker thread, which costs more than the request.
+    async def get(request: Request):
         return getattr(request.app.state, name)
 
     return Depends(get)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from fake_smartengage import __version__
-from fake_smartengage.cli import main, parse_args
+from fake_smartengage.cli import listening_socket, main, parse_args
 from fake_smartengage.seeding import bundled_fixtures
 from fake_smartengage.settings import Settings
 
@@ -107,3 +107,10 @@ def test_invalid_flag_values_are_usage_errors(capsys):
             parse_args(argv)
         assert exited.value.code == 2
     assert "invalid" in capsys.readouterr().err
+
+
+def test_listening_socket_lets_asyncio_disable_nagle():
+    # asyncio sets TCP_NODELAY on accepted connections only when the listener says IPPROTO_TCP.
+    with listening_socket("127.0.0.1", 0) as sock:
+        assert sock.proto == socket.IPPROTO_TCP
+        assert sock.getsockname()[1] > 0
