@@ -3,10 +3,12 @@
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
 
 from . import __version__
 from .admin import admin_router
-from .api import api_router
+from .api import api_documentation, api_routes
+from .auth import SECURITY_SCHEMES
 from .db import Database
 from .errors import install_error_handlers
 from .faults import FaultMiddleware, Faults
@@ -53,8 +55,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.journal = Journal(settings.journal_size)
     app.state.faults = Faults()
     app.state.rate_limiter = rate_limiter
+    _document_api(app)
     install_error_handlers(app)
-    app.include_router(api_router())
+    app.router.routes.extend(api_routes())
     app.include_router(admin_router())
     # Outermost last: the journal sees every answer, including those of faults and limits.
     app.add_middleware(RateLimitMiddleware, limiter=rate_limiter)
@@ -62,6 +65,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(JournalMiddleware, journal=app.state.journal)
     return app
+
+
+def _document_api(app: FastAPI) -> None:
+    """/openapi.json describes the API from its documentation routes, and the harness routes."""
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            schema = get_openapi(
+                title=app.title,
+                version=app.version,
+                description=app.description,
+                routes=[*api_documentation(), *app.routes],
+            )
+            schema["components"]["securitySchemes"] = SECURITY_SCHEMES
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _tenant_template(seeds: list[AccountSeed]) -> AccountSeed:

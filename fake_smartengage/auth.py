@@ -5,30 +5,39 @@ Keys are found by their SHA-256 digest (see `store.key_digest`), so how long a l
 nothing about how close a guessed key came to a real one.
 """
 
-from typing import Annotated
-
-from fastapi import Depends, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.requests import Request
+from starlette.types import Scope
 
 from . import errors
+from .store import Store
 
-_bearer = HTTPBearer(
-    auto_error=False,
-    description="Your SmartEngage API key; the default fixture's key is se_k73DUceVnvRCusWxDN2qQQ1a",
-)
+# How /openapi.json declares the scheme; the routes name it in their `security`.
+SECURITY_SCHEMES = {
+    "bearerAuth": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "Your SmartEngage API key; the default fixture's key is se_k73DUceVnvRCusWxDN2qQQ1a",
+    }
+}
+SECURITY = [{"bearerAuth": []}]
 
 
-async def current_account(
-    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
-) -> int:
+def presented_key(scope: Scope) -> str | None:
+    """The bearer key a request carries (the scheme's case does not matter), if any."""
+    for name, value in scope["headers"]:
+        if name == b"authorization":
+            scheme, _, key = value.decode("latin-1").partition(" ")
+            if scheme.lower() == "bearer" and key.strip():
+                return key.strip()
+    return None
+
+
+def authenticate(request: Request, store: Store) -> int:
     """The account (its key in the store) whose API key the request carries; 401 otherwise."""
-    if credentials is None:
+    api_key = presented_key(request.scope)
+    if api_key is None:
         raise errors.missing_api_key()
-    account = request.app.state.store.account_for_key(credentials.credentials)
+    account = store.account_for_key(api_key)
     if account is None:
         raise errors.invalid_api_key()
     return account
-
-
-CurrentAccount = Annotated[int, Depends(current_account)]
-

@@ -1,6 +1,8 @@
 """What the test-harness middleware (journal, faults, rate limits) needs to know of a request."""
 
-from starlette.types import Scope
+from .auth import presented_key
+
+__all__ = ["HARNESS_PREFIX", "is_smartengage_path", "presented_key"]
 
 HARNESS_PREFIX = "/_fake"
 _DOCUMENTATION = frozenset({"/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"})
@@ -11,12 +13,3 @@ def is_smartengage_path(path: str) -> bool:
     harness routes and the API documentation."""
     return not (path == HARNESS_PREFIX or path.startswith(f"{HARNESS_PREFIX}/") or path in _DOCUMENTATION)
 
-
-def presented_key(scope: Scope) -> str | None:
-    """The bearer key a request carries, for the middleware that runs before routing."""
-    for name, value in scope["headers"]:
-        if name == b"authorization":
-            scheme, _, key = value.decode("latin-1").partition(" ")
-            if scheme.lower() == "bearer" and key.strip():
-                return key.strip()
-    return None

@@ -26,8 +26,8 @@ async def test_unknown_route_is_404_in_the_error_shape(client):
 
 @pytest.mark.parametrize(("method", "path", "allowed"), [
     ("GET", "/tags/add", "POST"),
-    ("DELETE", "/tags/list/", "GET, POST"),
-    ("PUT", "/avatars/list", "GET, POST"),
+    ("DELETE", "/tags/list/", "GET, HEAD, POST"),
+    ("PUT", "/avatars/list", "GET, HEAD, POST"),
     ("GET", "/subscribers/update/", "POST"),
 ])
 async def test_wrong_method_is_405_naming_the_allowed_ones(client, method, path, allowed):

@@ -1,12 +1,17 @@
-"""The SmartEngage API: one router per resource of the reference."""
+"""The SmartEngage API: one module per resource of the reference."""
 
-from fastapi import APIRouter
+from starlette.routing import BaseRoute
 
 from . import avatars, custom_fields, sequences, subscribers, tags
 
+_RESOURCES = (avatars, tags, custom_fields, sequences, subscribers)
 
-def api_router() -> APIRouter:
-    router = APIRouter()
-    for resource in (avatars, tags, custom_fields, sequences, subscribers):
-        router.include_router(resource.router)
-    return router
+
+def api_routes() -> list[BaseRoute]:
+    """The routes that serve the API."""
+    return [route for module in _RESOURCES for route in module.resource.routes]
+
+
+def api_documentation() -> list[BaseRoute]:
+    """FastAPI routes that describe the API in /openapi.json; they serve nothing."""
+    return [route for module in _RESOURCES for route in module.resource.documentation.routes]

@@ -1,18 +1,15 @@
-from fastapi import APIRouter
-from starlette.responses import Response
+from typing import Any
 
-from ..auth import CurrentAccount
 from ..forms import FormSpec
 from ..schemas import AvatarPublic
-from ..deps import AppStore
-from .routing import documented_route, json_response
+from ..store import Store
+from .routing import Resource
 
-router = APIRouter(tags=["Avatars"])
+resource = Resource("Avatars")
 
 
 # The reference documents GET and shows POST in its authentication example; both answer.
-@documented_route(
-    router,
+@resource.route(
     "/avatars/list",
     methods=["GET", "POST"],
     form=FormSpec(),
@@ -20,5 +17,5 @@ router = APIRouter(tags=["Avatars"])
     summary="List all avatars",
     description="Returns a list of your avatars, the most recently created first.",
 )
-async def list_avatars(account: CurrentAccount, store: AppStore) -> Response:
-    return json_response(store.list_avatars(account))
+def list_avatars(store: Store, account: int, form: dict[str, Any]) -> list[AvatarPublic]:
+    return store.list_avatars(account)

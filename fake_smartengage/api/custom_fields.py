@@ -1,16 +1,12 @@
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends
-from starlette.responses import Response
-
-from ..auth import CurrentAccount
 from ..forms import FormField, FormSpec
 from ..schemas import CustomFieldPublic, SubscriberPublic
+from ..store import Store
 from .params import AVATAR_ID, AVATAR_LIST, SUBSCRIBER_ID
-from ..deps import AppStore
-from .routing import documented_route, json_response
+from .routing import Resource
 
-router = APIRouter(tags=["Custom Fields"])
+resource = Resource("Custom Fields")
 
 FIELD_VALUE = FormSpec(
     AVATAR_ID,
@@ -20,8 +16,7 @@ FIELD_VALUE = FormSpec(
 )
 
 
-@documented_route(
-    router,
+@resource.route(
     "/customfields/list/",
     methods=["GET", "POST"],
     form=AVATAR_LIST,
@@ -29,23 +24,18 @@ FIELD_VALUE = FormSpec(
     summary="List all custom fields",
     description="Returns a list of the avatar's custom fields, the most recently created first.",
 )
-async def list_custom_fields(
-    account: CurrentAccount, store: AppStore, form: Annotated[dict[str, Any], Depends(AVATAR_LIST)]
-) -> Response:
-    return json_response(store.list_custom_fields(account, form["avatar_id"]))
+def list_custom_fields(store: Store, account: int, form: dict[str, Any]) -> list[CustomFieldPublic]:
+    return store.list_custom_fields(account, form["avatar_id"])
 
 
-@documented_route(
-    router,
+@resource.route(
     "/customfields/update",
     methods=["POST"],
     form=FIELD_VALUE,
     response_model=SubscriberPublic,
     summary="Set custom field value",
 )
-async def set_custom_field(
-    account: CurrentAccount, store: AppStore, form: Annotated[dict[str, Any], Depends(FIELD_VALUE)]
-) -> Response:
-    return json_response(
+def set_custom_field(store: Store, account: int, form: dict[str, Any]) -> SubscriberPublic:
+    return (
         store.set_custom_field(account, form["avatar_id"], form["subscriber_id"], form["field"], form["value"])
     )

@@ -6,10 +6,17 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel
 from pydantic_core import to_json
+from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import Route
 
+from ..auth import SECURITY, authenticate
 from ..forms import FormSpec
 from ..schemas import ErrorBody
+from ..store import Store
+
+# What a SmartEngage route does once the request is authenticated and its parameters parsed.
+Handler = Callable[[Store, int, dict[str, Any]], BaseModel | list[BaseModel]]
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorBody, "description": description}
@@ -32,38 +39,58 @@ def _other_spelling(path: str) -> str:
     return path.removesuffix("/") if path.endswith("/") else f"{path}/"
 
 
-def documented_route(
-    router: APIRouter,
-    path: str,
-    *,
-    methods: list[str],
-    form: FormSpec,
-    response_model: Any,
-    summary: str,
-    description: str = "",
-) -> Callable[[Callable], Callable]:
-    """Registers a handler at `path` as documented and at its other trailing-slash spelling.
+class Resource:
+    """One resource of the reference: Starlette routes that serve it, FastAPI routes that document it.
 
-    Both spellings answer directly: a redirect would lose a form POST in many clients. Only the
-    documented spelling appears in the OpenAPI document.
+    The serving routes take the bare request: FastAPI's routing and dependency solving cost more
+    than everything else a request does. The documentation routes are never served; built from
+    the same `FormSpec` and response model, they describe the serving ones in /openapi.json.
     """
 
-    def register(handler: Callable) -> Callable:
-        for method in methods:
-            extra = {"parameters": form.openapi_parameters()} if method == "GET" else {"requestBody": form.openapi_body()}
+    def __init__(self, tag: str) -> None:
+        self.routes: list[Route] = []
+        self.documentation = APIRouter(tags=[tag])
+
+    def route(
+        self,
+        path: str,
+        *,
+        methods: list[str],
+        form: FormSpec,
+        response_model: Any,
+        summary: str,
+        description: str = "",
+    ) -> Callable[[Handler], Handler]:
+        """Serves a handler at `path` as documented and at its other trailing-slash spelling.
+
+        Both spellings answer directly: a redirect would lose a form POST in many clients.
+        """
+
+        def register(handler: Handler) -> Handler:
+            async def endpoint(request: Request) -> Response:
+                store: Store = request.app.state.store
+                account = authenticate(request, store)
+                return json_response(handler(store, account, await form(request)))
+
             for variant in (path, _other_spelling(path)):
-                router.add_api_route(
-                    variant,
-                    handler,
+                self.routes.append(Route(variant, endpoint, methods=methods, name=handler.__name__))
+            for method in methods:
+                extra: dict[str, Any] = {"security": SECURITY}
+                if method == "GET":
+                    extra["parameters"] = form.openapi_parameters()
+                else:
+                    extra["requestBody"] = form.openapi_body()
+                self.documentation.add_api_route(
+                    path,
+                    endpoint,
                     methods=[method],
                     response_model=response_model,
                     responses=ERROR_RESPONSES,
                     summary=summary,
                     description=description,
                     openapi_extra=extra,
-                    include_in_schema=variant == path,
                     operation_id=f"{handler.__name__}_{method.lower()}",
                 )
-        return handler
+            return handler
 
-    return register
+        return register

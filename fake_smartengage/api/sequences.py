@@ -1,16 +1,12 @@
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends
-from starlette.responses import Response
-
-from ..auth import CurrentAccount
 from ..forms import FormField, FormSpec
 from ..schemas import SequencePublic, SubscriberPublic
+from ..store import Store
 from .params import AVATAR_ID, AVATAR_LIST, SUBSCRIBER_ID
-from ..deps import AppStore
-from .routing import documented_route, json_response
+from .routing import Resource
 
-router = APIRouter(tags=["Sequences"])
+resource = Resource("Sequences")
 
 SEQUENCE_CHANGE = FormSpec(
     AVATAR_ID,
@@ -19,8 +15,7 @@ SEQUENCE_CHANGE = FormSpec(
 )
 
 
-@documented_route(
-    router,
+@resource.route(
     "/sequences/list/",
     methods=["GET", "POST"],
     form=AVATAR_LIST,
@@ -28,14 +23,11 @@ SEQUENCE_CHANGE = FormSpec(
     summary="List all sequences",
     description="Returns a list of the avatar's sequences, the most recently created first.",
 )
-async def list_sequences(
-    account: CurrentAccount, store: AppStore, form: Annotated[dict[str, Any], Depends(AVATAR_LIST)]
-) -> Response:
-    return json_response(store.list_sequences(account, form["avatar_id"]))
+def list_sequences(store: Store, account: int, form: dict[str, Any]) -> list[SequencePublic]:
+    return store.list_sequences(account, form["avatar_id"])
 
 
-@documented_route(
-    router,
+@resource.route(
     "/sequences/add",
     methods=["POST"],
     form=SEQUENCE_CHANGE,
@@ -43,23 +35,18 @@ async def list_sequences(
     summary="Subscribe to sequence",
     description="The subscriber's status in the sequence becomes Active, also when it had completed it.",
 )
-async def add_to_sequence(
-    account: CurrentAccount, store: AppStore, form: Annotated[dict[str, Any], Depends(SEQUENCE_CHANGE)]
-) -> Response:
-    return json_response(store.add_to_sequence(account, form["avatar_id"], form["subscriber_id"], form["sequence"]))
+def add_to_sequence(store: Store, account: int, form: dict[str, Any]) -> SubscriberPublic:
+    return store.add_to_sequence(account, form["avatar_id"], form["subscriber_id"], form["sequence"])
 
 
-@documented_route(
-    router,
+@resource.route(
     "/sequences/remove",
     methods=["POST"],
     form=SEQUENCE_CHANGE,
     response_model=SubscriberPublic,
     summary="Unsubscribe from sequence",
 )
-async def remove_from_sequence(
-    account: CurrentAccount, store: AppStore, form: Annotated[dict[str, Any], Depends(SEQUENCE_CHANGE)]
-) -> Response:
-    return json_response(
+def remove_from_sequence(store: Store, account: int, form: dict[str, Any]) -> SubscriberPublic:
+    return (
         store.remove_from_sequence(account, form["avatar_id"], form["subscriber_id"], form["sequence"])
     )

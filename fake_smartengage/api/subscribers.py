@@ -1,17 +1,12 @@
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends
-from starlette.responses import Response
-
-from ..auth import CurrentAccount
 from ..forms import FormField, FormSpec
 from ..schemas import SubscriberPublic
-from ..store import SubscriberChanges
+from ..store import Store, SubscriberChanges
 from .params import AVATAR_ID, SUBSCRIBER_ID
-from ..deps import AppStore
-from .routing import documented_route, json_response
+from .routing import Resource
 
-router = APIRouter(tags=["Subscribers"])
+resource = Resource("Subscribers")
 
 # The reference spells the name both full_name (in its examples) and fullname (in its tables).
 _DETAILS = (
@@ -48,8 +43,7 @@ def _changes(form: dict[str, Any]) -> SubscriberChanges:
     )
 
 
-@documented_route(
-    router,
+@resource.route(
     "/subscribers/add",
     methods=["POST"],
     form=NEW_SUBSCRIBER,
@@ -61,14 +55,11 @@ def _changes(form: dict[str, Any]) -> SubscriberChanges:
         "conflict, the answer is 409)."
     ),
 )
-async def add_subscriber(
-    account: CurrentAccount, store: AppStore, form: Annotated[dict[str, Any], Depends(NEW_SUBSCRIBER)]
-) -> Response:
-    return json_response(store.add_subscriber(account, form["avatar_id"], _changes(form)))
+def add_subscriber(store: Store, account: int, form: dict[str, Any]) -> SubscriberPublic:
+    return store.add_subscriber(account, form["avatar_id"], _changes(form))
 
 
-@documented_route(
-    router,
+@resource.route(
     "/subscribers/update",
     methods=["POST"],
     form=SUBSCRIBER_UPDATE,
@@ -76,7 +67,5 @@ async def add_subscriber(
     summary="Update a subscriber",
     description="Only what is sent changes; tags sent are added, custom field values sent are set.",
 )
-async def update_subscriber(
-    account: CurrentAccount, store: AppStore, form: Annotated[dict[str, Any], Depends(SUBSCRIBER_UPDATE)]
-) -> Response:
-    return json_response(store.update_subscriber(account, form["avatar_id"], form["subscriber_id"], _changes(form)))
+def update_subscriber(store: Store, account: int, form: dict[str, Any]) -> SubscriberPublic:
+    return store.update_subscriber(account, form["avatar_id"], form["subscriber_id"], _changes(form))
