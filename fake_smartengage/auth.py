@@ -22,14 +22,20 @@ SECURITY_SCHEMES = {
 SECURITY = [{"bearerAuth": []}]
 
 
+_PRESENTED_KEY = "fake_smartengage.api_key"
+
+
 def presented_key(scope: Scope) -> str | None:
     """The bearer key a request carries (the scheme's case does not matter), if any."""
-    for name, value in scope["headers"]:
-        if name == b"authorization":
-            scheme, _, key = value.decode("latin-1").partition(" ")
-            if scheme.lower() == "bearer" and key.strip():
-                return key.strip()
-    return None
+    if _PRESENTED_KEY not in scope:  # read once per request, asked by each middleware
+        scope[_PRESENTED_KEY] = None
+        for name, value in scope["headers"]:
+            if name == b"authorization":
+                scheme, _, key = value.decode("latin-1").partition(" ")
+                if scheme.lower() == "bearer" and key.strip():
+                    scope[_PRESENTED_KEY] = key.strip()
+                break
+    return scope[_PRESENTED_KEY]
 
 
 def authenticate(request: Request, store: Store) -> int:

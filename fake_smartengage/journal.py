@@ -60,7 +60,8 @@ class Journal:
                 and (since_id is None or entry["id"] > since_id)
                 and (since is None or entry["time"] >= since)
             ):
-                found.append({name: value for name, value in entry.items() if name != "_key"})
+                found.append({**entry, "response": _decoded(entry["response"])})
+                del found[-1]["_key"]
                 if limit is not None and len(found) == limit:
                     break
         return found
@@ -106,7 +107,7 @@ class JournalMiddleware:
                     "form": state.get(PARAMETERS_STATE),
                     "api_key": mask(api_key) if api_key else None,
                     "status": status,
-                    "response": _decoded(bytes(body)),
+                    "response": bytes(body),  # decoded when read: most entries never are
                     "duration_ms": round((time.perf_counter() - started) * 1000, 3),
                 },
                 api_key,

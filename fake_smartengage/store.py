@@ -12,6 +12,7 @@ import hashlib
 import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from . import errors
@@ -33,6 +34,7 @@ DuplicatePolicy = Literal["update", "conflict"]
 ACTIVE = "Active"
 
 
+@lru_cache(maxsize=4096)  # the same few keys come with every request, several times
 def key_digest(api_key: str) -> str:
     return hashlib.sha256(api_key.encode()).hexdigest()
 
