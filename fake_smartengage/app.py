@@ -3,6 +3,7 @@
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
 
 from . import __version__
@@ -64,6 +65,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(FaultMiddleware, faults=app.state.faults)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(JournalMiddleware, journal=app.state.journal)
+    if settings.cors_origins:
+        # Off unless asked for: only a browser app in local development needs it.
+        app.add_middleware(
+            CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["*"], allow_headers=["*"]
+        )
     return app
 
 

@@ -22,6 +22,9 @@ from .app import create_app
 from .seeding import FixtureError
 from .ratelimit import parse_rate
 from .settings import Settings
+from .tenants import mask
+
+REFERENCE_KEY = "se_k73DUceVnvRCusWxDN2qQQ1a"
 
 ENV_PREFIX = "FAKE_SMARTENGAGE_"
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
@@ -35,6 +38,10 @@ def _paths(value: str) -> tuple[Path, ...]:
 def _rate(value: str) -> str:
     parse_rate(value)
     return value
+
+
+def _origins(value: str) -> tuple[str, ...]:
+    return tuple(origin.strip() for origin in value.split(",") if origin.strip())
 
 
 def _positive(value: str) -> int:
@@ -62,6 +69,8 @@ _OPTIONS: list[tuple[str, str, Callable[[str], Any], tuple[str, ...] | None, str
     ("--rate-limit", "rate_limit", _rate, None, "per-key token bucket, e.g. 10/s, 600/m, 1000/h (default: off)"),
     ("--journal-size", "journal_size", _positive, None, "how many requests the journal keeps (default 1000)"),
     ("--port-file", "port_file", Path, None, "write the port listened on to this file (for --port 0)"),
+    ("--cors-origin", "cors_origins", _origins, None,
+     "let browser pages from this origin call the API (repeatable; the variable takes several, comma-separated)"),
 ]
 
 
@@ -86,8 +95,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     for flag, name, parse, choices, help in _OPTIONS:
         env = ENV_PREFIX + name.upper()
-        if name == "fixtures":
-            serve.add_argument(flag, dest=name, type=Path, action="append", help=f"{help} [{env}]")
+        if name in ("fixtures", "cors_origins"):
+            item = Path if name == "fixtures" else str
+            serve.add_argument(flag, dest=name, type=item, action="append", help=f"{help} [{env}]")
         else:
             serve.add_argument(flag, dest=name, type=parse, choices=choices, help=f"{help} [{env}]")
     for flag, name, parse, choices, help in _OPTIONS[:3]:
@@ -114,8 +124,13 @@ def parse_args(argv: list[str] | None = None) -> tuple[str, Settings]:
             if choices and value not in choices:
                 parser.error(f"{env}: invalid value {raw!r} (choose from {', '.join(choices)})")
         if value is not None:
-            values[name] = tuple(value) if name == "fixtures" else value
+            values[name] = tuple(value) if name in ("fixtures", "cors_origins") else value
     return args.command, Settings(**values)
+
+
+def _shown(api_key: str) -> str:
+    # Keys are never logged in full, but for the one SmartEngage's reference itself prints.
+    return api_key if api_key == REFERENCE_KEY else f"{mask(api_key)} (masked; see your fixture file)"
 
 
 def _banner(settings: Settings, app: FastAPI) -> str:
@@ -125,9 +140,9 @@ def _banner(settings: Settings, app: FastAPI) -> str:
         lines += ["fixtures loaded:", *(f"  {path}" for path in app.state.fixture_files)]
     else:
         lines.append(f"state kept in {settings.db} (fixtures load only into an empty database)")
-    lines += ["API keys (Authorization: Bearer <key>):", *(f"  {key}" for key in keys)]
-    if keys:
-        lines.append(f"try:  curl -H 'Authorization: Bearer {keys[0]}' {settings.base_url}/avatars/list")
+    lines += ["API keys (Authorization: Bearer <key>):", *(f"  {_shown(key)}" for key in keys)]
+    if REFERENCE_KEY in keys:
+        lines.append(f"try:  curl -H 'Authorization: Bearer {REFERENCE_KEY}' {settings.base_url}/avatars/list")
     lines.append(f"docs: {settings.base_url}/docs    test harness: {settings.base_url}/_fake/")
     return "\n".join(lines)
 

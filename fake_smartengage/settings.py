@@ -24,6 +24,7 @@ class Settings:
     journal_size: int = 1000
     rate_limit: str | None = None
     port_file: Path | None = None
+    cors_origins: tuple[str, ...] = ()
 
     @property
     def base_url(self) -> str:
