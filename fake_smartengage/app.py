@@ -1,7 +1,5 @@
 """The application factory: state, routes, error handling. Nothing happens at import time."""
 
-from contextlib import asynccontextmanager
-
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
@@ -36,17 +34,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         store.add_accounts(seeds)
     rate_limiter = RateLimiter(parse_rate(settings.rate_limit) if settings.rate_limit else None)
 
-    @asynccontextmanager
-    async def lifespan(_: FastAPI):
-        yield
-        db.close()
-
     app = FastAPI(
         title="fake-smartengage",
         version=__version__,
         description="A faithful, stateful fake of the SmartEngage REST API.",
         redirect_slashes=False,
-        lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.db = db
@@ -85,10 +77,24 @@ def _document_api(app: FastAPI) -> None:
                 routes=[*api_documentation(), *app.routes],
             )
             schema["components"]["securitySchemes"] = SECURITY_SCHEMES
+            _without_validation_error(schema)
             app.openapi_schema = schema
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _without_validation_error(schema: dict) -> None:
+    """FastAPI documents a 422 for every validated route; this server answers those 400 (errors.py)."""
+    for operations in schema["paths"].values():
+        for operation in operations.values():
+            if operation["responses"].pop("422", None) is not None:
+                operation["responses"].setdefault(
+                    "400",
+                    {"description": "Invalid parameters", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}},
+                )
+    for name in ("HTTPValidationError", "ValidationError"):
+        schema["components"]["schemas"].pop(name, None)
 
 
 def _tenant_template(seeds: list[AccountSeed]) -> AccountSeed:

@@ -23,9 +23,17 @@ from python_multipart.multipart import Field, File
 from starlette.requests import Request
 
 from . import errors
+from .models import MAX_ID
 from .validation import as_id
 
 MAX_FIELDS = 1000
+# A JSON value that is no string or number: refused if it is a parameter's, ignored otherwise,
+# like any unknown parameter.
+class _NotText(str):
+    pass
+
+
+NOT_TEXT = _NotText("<not a string or a number>")
 # Where a route leaves the parameters it read, for the request journal.
 PARAMETERS_STATE = "journal_parameters"
 _KEY = re.compile(r"(?P<name>[^\[\]]+)(?:\[(?P<index>[^\[\]]*)\])?")
@@ -65,6 +73,10 @@ class FormSpec:
         for key, value in parameters:
             match = _KEY.fullmatch(key)
             if match and match["name"] in self.fields:
+                if isinstance(value, _NotText):
+                    raise errors.ApiError(
+                        400, f"Parameter {match['name']} must be a string or a number", param=match["name"]
+                    )
                 entries.setdefault(match["name"], []).append((match["index"], value))
         arrays: dict[str, dict[int, str]] = {}
         values: dict[str, Any] = {}
@@ -131,7 +143,7 @@ def _wire_name(field: FormField) -> str:
 def _schema(field: FormField) -> dict:
     item: dict = {"type": "string"}
     if field.kind == "id":
-        item = {"type": "string", "pattern": "^[0-9]+$"}
+        item = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
     elif not field.blank_allowed:
         item = {"type": "string", "minLength": 1}
     return {"type": "array", "items": item} if field.array else item
@@ -242,15 +254,15 @@ def _parse_json(body: bytes) -> list[tuple[str, str]]:
     for key, value in document.items():
         if isinstance(value, list):
             name = key if key.endswith("[]") else f"{key}[]"
-            parameters.extend((name, _json_scalar(key, item)) for item in value)
+            parameters.extend((name, _json_scalar(item)) for item in value)
         elif value is not None:
-            parameters.append((key, _json_scalar(key, value)))
+            parameters.append((key, _json_scalar(value)))
     if len(parameters) > MAX_FIELDS:
         raise errors.malformed_request(f"the body has more than {MAX_FIELDS} fields")
     return parameters
 
 
-def _json_scalar(key: str, value: object) -> str:
+def _json_scalar(value: object) -> str:
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise errors.ApiError(400, f"Parameter {key} must be a string or a number", param=key.removesuffix("[]"))
+        return NOT_TEXT
     return str(value)

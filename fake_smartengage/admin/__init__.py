@@ -5,11 +5,13 @@ bearer token on every route here but /_fake/health.
 """
 
 import hmac
+from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 
 from .. import __version__, errors
 from ..harness import HARNESS_PREFIX, presented_key
+from ..schemas import ErrorBody
 from . import faults, journal, tenants
 
 
@@ -22,6 +24,13 @@ async def require_admin_token(request: Request) -> None:
         raise errors.invalid_admin_token()
 
 
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorBody, "description": "Invalid parameters or fixture document"},
+    401: {"model": ErrorBody, "description": "Missing or wrong admin token (with --admin-token)"},
+    404: {"model": ErrorBody, "description": "No such tenant, subscriber or fault"},
+}
+
+
 def admin_router() -> APIRouter:
     router = APIRouter(prefix=HARNESS_PREFIX, tags=["Test harness"])
 
@@ -29,7 +38,7 @@ def admin_router() -> APIRouter:
     async def health() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
 
-    guarded = APIRouter(dependencies=[Depends(require_admin_token)])
+    guarded = APIRouter(dependencies=[Depends(require_admin_token)], responses=_ERRORS)
     for module in (tenants, journal, faults):
         guarded.include_router(module.router)
     router.include_router(guarded)
