@@ -1,5 +1,6 @@
 """Concurrent writes over real HTTP: none lost, none refused, no "database is locked"."""
 
+import json
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
@@ -53,3 +54,48 @@ def test_interleaved_writes_are_all_kept(tmp_path, storage):
                     assert subscriber["custom_fields"][0]["custom_value"] == f"{thread}-{n}"
                     assert subscriber["sequences"] == [{"sequence_id": "1", "sequence_name": "Seq 1", "status": "Active"}]
         assert "locked" not in server.stderr()
+
+
+def test_threads_writing_the_same_subscribers_leave_exactly_what_they_acknowledged(tmp_path):
+    # Each thread owns one tag and one custom field, and works on the same shared subscribers:
+    # its writes commute with the other threads', so the final state is known exactly.
+    shared = range(1, 6)
+    document = {"accounts": [{"api_key": "k", "avatars": [{
+        "avatar_id": 1,
+        "tags": [{"tag_id": t, "tag_name": f"t{t}"} for t in range(1, THREADS + 1)],
+        "custom_fields": [{"custom_field_id": t, "custom_field_name": f"f{t}"} for t in range(1, THREADS + 1)],
+        "sequences": [{"sequence_id": t, "sequence_name": f"s{t}"} for t in range(1, THREADS + 1)],
+        "subscribers": [{"id": s, "email": f"shared{s}@example.com"} for s in shared],
+    }]}]}
+    fixture = tmp_path / "shared.json"
+    fixture.write_text(json.dumps(document))
+    with running_server(tmp_path, "--fixtures", str(fixture)) as server:
+
+        def work(thread: int) -> None:
+            mine = str(thread + 1)
+            with httpx.Client(base_url=server.url, headers={"Authorization": "Bearer k"}, trust_env=False) as http:
+                for round_ in range(6):
+                    for subscriber in shared:
+                        base = {"avatar_id": "1", "subscriber_id": str(subscriber)}
+                        for path, data in [
+                            ("/tags/add", {"tag": mine}),
+                            ("/tags/delete", {"tag": mine}),
+                            ("/tags/add", {"tag": mine}),
+                            ("/customfields/update", {"field": mine, "value": f"{mine}-{round_}"}),
+                            ("/sequences/add", {"sequence": mine}),
+                            ("/sequences/remove", {"sequence": mine}),
+                            ("/subscribers/update", {"tags[]": mine}),
+                        ]:
+                            response = http.post(path, data={**base, **data})
+                            assert response.status_code == 200, response.text
+
+        with ThreadPoolExecutor(THREADS) as pool:
+            list(pool.map(work, range(THREADS)))
+        final = httpx.get(f"{server.url}/_fake/subscribers", params={"api_key": "k"}, trust_env=False).json()
+    assert len(final) == len(shared)
+    for subscriber in final:
+        assert sorted(subscriber["tags"]) == sorted(f"t{t}" for t in range(1, THREADS + 1))
+        values = {value["custom_field_name"]: value["custom_value"] for value in subscriber["custom_fields"]}
+        assert values == {f"f{t}": f"{t}-5" for t in range(1, THREADS + 1)}
+        assert subscriber["sequences"] == []
+    assert "locked" not in server.stderr()
