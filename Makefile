@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench clean
+.PHONY: run test bench schema clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,13 +15,20 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/fake-smartengage serve
 
+# The browser tests drive Debian's chromium; if it cannot be installed they fail and say so.
 test: $(STAMP)
+	test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) \
+		|| echo "make test: could not install chromium: the browser tests (tests/test_ui*.py) will fail"
 	$(BIN)/python -m pytest
 
 # The load generator comes from Debian's packages.
 bench: $(STAMP)
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python bench/run.py
+
+# After changing a table in fake_smartengage/models.py: the DDL the server runs.
+schema: $(STAMP)
+	$(BIN)/python -m fake_smartengage.models > fake_smartengage/schema.sql
 
 clean:
 	rm -rf $(VENV) dist build *.egg-info

@@ -3,7 +3,7 @@
 One connection (rather than a pool) is what makes the default in-memory database possible at
 all, and serialising requests on it is what keeps concurrent writes from ever meeting SQLite's
 "database is locked": the fake's requests take microseconds, so a lock costs nothing a test
-would notice. The schema comes from the SQLModel tables in `models`.
+would notice. The schema is that of the SQLModel tables in `models`, compiled into `schema.sql`.
 """
 
 import logging
@@ -13,12 +13,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import create_engine
-from sqlalchemy.pool import StaticPool
-from sqlmodel import SQLModel
 
-from . import models  # noqa: F401  (registers the tables on SQLModel.metadata)
-
+SCHEMA = Path(__file__).parent / "schema.sql"  # the DDL of the SQLModel tables in `models`
 # Every statement, with its values, at DEBUG level: `--log-level debug` shows what a request ran.
 sql_log = logging.getLogger("fake_smartengage.sql")
 
@@ -39,8 +35,8 @@ class Database:
             # WAL with synchronous=NORMAL survives a killed process with every committed write.
             self._connection.execute("PRAGMA journal_mode = WAL")
             self._connection.execute("PRAGMA synchronous = NORMAL")
-        engine = create_engine("sqlite://", creator=lambda: self._connection, poolclass=StaticPool)
-        SQLModel.metadata.create_all(engine)
+        if self._connection.execute("SELECT 1 FROM sqlite_master WHERE name = 'account'").fetchone() is None:
+            self._connection.executescript(SCHEMA.read_text())
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

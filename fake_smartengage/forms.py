@@ -23,8 +23,7 @@ from python_multipart.multipart import Field, File
 from starlette.requests import Request
 
 from . import errors
-from .models import MAX_ID
-from .validation import as_id
+from .validation import MAX_ID, as_id
 
 MAX_FIELDS = 1000
 # A JSON value that is no string or number: refused if it is a parameter's, ignored otherwise,

@@ -16,8 +16,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 
-from .models import MAX_ID
-from .validation import is_valid_email
+from .validation import MAX_ID, is_valid_email
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 NonEmpty = Annotated[str, StringConstraints(min_length=1)]

@@ -27,8 +27,7 @@ from .schemas import (
     TagPublic,
 )
 from .seeding import IDENTITY_FIELDS, AccountSeed, AvatarSeed
-from .models import MAX_ID
-from .validation import as_id, is_valid_email
+from .validation import MAX_ID, as_id, is_valid_email
 
 DuplicatePolicy = Literal["update", "conflict"]
 ACTIVE = "Active"

@@ -2,7 +2,8 @@
 
 import re
 
-from .models import MAX_ID
+# SQLite stores signed 64-bit integers: no id can be larger.
+MAX_ID = 2**63 - 1
 
 # Deliberately loose (one @, a dot in the domain, no spaces): the aim is to reject what a real
 # mail system would certainly refuse, not to second-guess unusual but valid addresses.

@@ -18,6 +18,7 @@ def test_wheel_contains_the_default_fixtures(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     assert "fake_smartengage/fixtures/default.json" in names
     assert "fake_smartengage/api/subscribers.py" in names
+    assert "fake_smartengage/schema.sql" in names
     assert zipfile.ZipFile(wheel).read("fake_smartengage/fixtures/default.json") == (ROOT / "fixtures" / "default.json").read_bytes()
     entry_points = next(name for name in names if name.endswith("entry_points.txt"))
     assert "fake-smartengage = fake_smartengage.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()

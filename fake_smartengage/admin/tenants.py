@@ -7,7 +7,7 @@ from pydantic import BaseModel, Field
 
 from .. import errors
 from ..deps import AppRateLimiter, AppStore, AppTenants
-from ..models import MAX_ID
+from ..validation import MAX_ID
 from ..ratelimit import OFF, parse_rate
 from ..schemas import SubscriberPublic
 from ..seeding import AccountSeed, parse_account_document, parse_document
