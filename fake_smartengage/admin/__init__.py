@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Request
 from .. import __version__, errors
 from ..harness import HARNESS_PREFIX, presented_key
 from ..schemas import ErrorBody
-from . import faults, journal, tenants
+from . import faults, journal, tenants, ui
 
 
 async def require_admin_token(request: Request) -> None:
@@ -37,6 +37,8 @@ def admin_router() -> APIRouter:
     @router.get("/health", summary="Readiness: answers once the server takes requests")
     async def health() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
+
+    router.include_router(ui.router)  # the dashboard page needs no token; the calls it makes do
 
     guarded = APIRouter(dependencies=[Depends(require_admin_token)], responses=_ERRORS)
     for module in (tenants, journal, faults):
