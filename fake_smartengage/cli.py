@@ -143,7 +143,7 @@ def _banner(settings: Settings, app: FastAPI) -> str:
     lines += ["API keys (Authorization: Bearer <key>):", *(f"  {_shown(key)}" for key in keys)]
     if REFERENCE_KEY in keys:
         lines.append(f"try:  curl -H 'Authorization: Bearer {REFERENCE_KEY}' {settings.base_url}/avatars/list")
-    lines.append(f"docs: {settings.base_url}/docs    test harness: {settings.base_url}/_fake/")
+    lines.append(f"dashboard: {settings.base_url}/_fake/ui    API docs: {settings.base_url}/docs")
     return "\n".join(lines)
 
 
