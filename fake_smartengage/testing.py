@@ -1,0 +1,358 @@
+"""A small typed client of the test-harness API (`/_fake/`), for tests in Python.
+
+It works the same against the in-thread server of `fake_smartengage.server`, the pytest plugin's
+server, or a fake-smartengage sidecar somewhere else:
+
+    from fake_smartengage.testing import FakeSmartEngage
+
+    with FakeSmartEngage("http://127.0.0.1:8000") as fake:
+        tenant = fake.tenant()                     # a fresh account with its own API key
+        tenant.client.post("/subscribers/add", data={"avatar_id": 123, "email": "a@example.com"})
+        assert tenant.subscribers(email="a@example.com")[0]["id"] == "2"
+        tenant.fail("POST", "/tags/add", status=503)   # the next tags/add of this tenant fails
+        tenant.delete()
+
+Every method raises `FakeSmartEngageError` (with the status and the JSON error body) when the
+server answers with an error.
+"""
+
+import json
+import os
+from collections.abc import Mapping
+from datetime import datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import httpx
+
+__all__ = ["FakeSmartEngage", "FakeSmartEngageError", "Fixture", "Tenant", "read_fixture"]
+
+Fixture = Mapping[str, Any] | str | os.PathLike[str]
+"""A fixture document: a dict, or the path of a JSON file holding one."""
+
+_PREFIX = "/_fake"
+
+
+def read_fixture(fixture: Fixture | None) -> dict[str, Any] | None:
+    """The document itself: a mapping as it is, a path read as JSON; None stays None."""
+    if fixture is None:
+        return None
+    if isinstance(fixture, Mapping):
+        return dict(fixture)
+    path = Path(fixture)
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as error:
+        raise ValueError(f"{path}: not a JSON document: {error}") from None
+    if not isinstance(document, dict):
+        raise ValueError(f"{path}: a fixture document must be a JSON object")
+    return document
+
+
+class FakeSmartEngageError(Exception):
+    """The harness API answered with an error; `body` is its JSON error body (or its text)."""
+
+    def __init__(self, method: str, url: str, status: int, body: Any) -> None:
+        self.method = method
+        self.url = url
+        self.status = status
+        self.body = body
+        # The path only: a query string may carry an API key.
+        super().__init__(f"{method} {httpx.URL(url).path} answered {status}: {self.message}")
+
+    @property
+    def message(self) -> str:
+        error = self.body.get("error") if isinstance(self.body, dict) else None
+        if isinstance(error, dict) and "message" in error:
+            return str(error["message"])
+        return str(self.body)
+
+    @property
+    def param(self) -> str | None:
+        error = self.body.get("error") if isinstance(self.body, dict) else None
+        return error.get("param") if isinstance(error, dict) else None
+
+
+def _params(**values: Any) -> dict[str, Any]:
+    return {name: value for name, value in values.items() if value is not None}
+
+
+def _since(value: int | str | datetime | None) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)
+
+
+class FakeSmartEngage:
+    """The harness API of one fake-smartengage server.
+
+    `admin_token` is sent as a bearer token (a server started with --admin-token wants it).
+    Proxy settings in the environment are ignored unless `trust_env=True`: the fake is local.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        admin_token: str | None = None,
+        *,
+        timeout: float = 10.0,
+        verify: bool | str = True,
+        trust_env: bool = False,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.admin_token = admin_token
+        self._client_options: dict[str, Any] = {"timeout": timeout, "verify": verify, "trust_env": trust_env}
+        headers = {"Authorization": f"Bearer {admin_token}"} if admin_token else {}
+        self.http = httpx.Client(base_url=self.base_url, headers=headers, **self._client_options)
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    def _request(self, method: str, path: str, *, params: dict[str, Any] | None = None, **kwargs: Any) -> httpx.Response:
+        response = self.http.request(method, f"{_PREFIX}{path}", params=params, **kwargs)
+        if response.status_code >= 400:
+            try:
+                body: Any = response.json()
+            except ValueError:
+                body = response.text
+            raise FakeSmartEngageError(method, str(response.request.url), response.status_code, body)
+        return response
+
+    def client(self, api_key: str, **options: Any) -> httpx.Client:
+        """A client of the SmartEngage API of this server, authenticated with `api_key`."""
+        return httpx.Client(
+            base_url=self.base_url,
+            headers={"Authorization": f"Bearer {api_key}"},
+            **{**self._client_options, **options},
+        )
+
+    def close(self) -> None:
+        self.http.close()
+
+    def __enter__(self) -> "FakeSmartEngage":
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<FakeSmartEngage {self.base_url}>"
+
+    # -- the harness API --------------------------------------------------------------------
+
+    def health(self) -> dict[str, Any]:
+        """`{"status": "ok", "version": ...}`; raises if the server is not healthy."""
+        return self._request("GET", "/health").json()
+
+    def new_tenant(self, fixture: Fixture | None = None) -> str:
+        """A new account seeded from `fixture` (default: the server's first account); its API key."""
+        document = read_fixture(fixture)
+        kwargs: dict[str, Any] = {} if document is None else {"json": document}
+        return self._request("POST", "/tenants", **kwargs).json()["api_key"]
+
+    def tenant(self, fixture: Fixture | None = None) -> "Tenant":
+        """A new account, as a `Tenant`: its key, a ready client, and this API scoped to it."""
+        return Tenant(self, self.new_tenant(fixture))
+
+    def delete_tenant(self, api_key: str) -> None:
+        self._request("DELETE", f"/tenants/{api_key}")
+
+    def set_rate_limit(self, api_key: str, limit: str | None) -> dict[str, Any]:
+        """A tenant's own rate limit: "10/s", "600/m", "1000/h", "off", or None for the server's."""
+        return self._request("PUT", f"/tenants/{api_key}/rate-limit", json={"rate_limit": limit}).json()
+
+    def reset(self, api_key: str | None = None) -> None:
+        """The whole server back to its start state, or one tenant back to its seed."""
+        self._request("POST", "/reset", params=_params(api_key=api_key))
+
+    def state(self, api_key: str | None = None) -> dict[str, Any]:
+        """The state (or one tenant's) as a fixture document."""
+        return self._request("GET", "/state", params=_params(api_key=api_key)).json()
+
+    def load(self, document: Fixture, api_key: str | None = None) -> None:
+        """Replaces the state (or one tenant's) with a fixture document."""
+        self._request("PUT", "/state", params=_params(api_key=api_key), json=read_fixture(document))
+
+    def subscribers(
+        self,
+        api_key: str | None = None,
+        avatar_id: int | None = None,
+        email: str | None = None,
+        tag: str | int | None = None,
+    ) -> list[dict[str, Any]]:
+        """Subscribers in the API's shape; `email` compares without case, `tag` is a name or id."""
+        params = _params(api_key=api_key, avatar_id=avatar_id, email=email, tag=tag)
+        return self._request("GET", "/subscribers", params=params).json()
+
+    def subscriber(self, subscriber_id: int | str, *, api_key: str, avatar_id: int) -> dict[str, Any]:
+        params = {"api_key": api_key, "avatar_id": avatar_id}
+        return self._request("GET", f"/subscribers/{subscriber_id}", params=params).json()
+
+    def requests(
+        self,
+        path: str | None = None,
+        method: str | None = None,
+        api_key: str | None = None,
+        since: int | str | datetime | None = None,
+        limit: int | None = None,
+    ) -> list[dict[str, Any]]:
+        """Journal entries, newest first; `since` is an entry id or a time."""
+        params = _params(path=path, method=method, api_key=api_key, since=_since(since), limit=limit)
+        return self._request("GET", "/requests", params=params).json()
+
+    def clear_requests(self) -> None:
+        self._request("DELETE", "/requests")
+
+    def add_fault(self, **spec: Any) -> dict[str, Any]:
+        """A fault as the harness API takes it: method, path, api_key, status, body, retry_after,
+        delay_ms, times. Its public form, with its `id`."""
+        return self._request("POST", "/faults", json=spec).json()
+
+    def fail(
+        self,
+        method: str,
+        path: str,
+        status: int = 503,
+        times: int | None = 1,
+        body: Any = None,
+        retry_after: int | None = None,
+        api_key: str | None = None,
+    ) -> dict[str, Any]:
+        """The next `times` matching requests (None: all, until removed) answer `status`."""
+        return self.add_fault(
+            method=method, path=path, status=status, times=times, body=body, retry_after=retry_after, api_key=api_key
+        )
+
+    def delay(
+        self, method: str, path: str, ms: int, times: int | None = 1, api_key: str | None = None
+    ) -> dict[str, Any]:
+        """The next `times` matching requests wait `ms` milliseconds, then go through."""
+        return self.add_fault(method=method, path=path, delay_ms=ms, times=times, api_key=api_key)
+
+    def faults(self) -> list[dict[str, Any]]:
+        """Every fault, with `remaining` and `fired`."""
+        return self._request("GET", "/faults").json()
+
+    def remove_fault(self, fault_id: int) -> None:
+        self._request("DELETE", f"/faults/{fault_id}")
+
+    def clear_faults(self) -> None:
+        self._request("DELETE", "/faults")
+
+
+class Tenant:
+    """One account on a fake server: its key, a ready `client`, and the harness API scoped to it.
+
+    Faults made through it match only its requests; `requests()`, `subscribers()`, `state()` and
+    `reset()` see only its own. `delete()` drops the account and the faults it made.
+    """
+
+    def __init__(self, fake: FakeSmartEngage, api_key: str) -> None:
+        self.fake = fake
+        self.api_key = api_key
+        self.base_url = fake.base_url
+        self.client = fake.client(api_key)
+        self.fault_ids: list[int] = []
+        self.deleted = False
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """What a request of this tenant carries, for clients built elsewhere."""
+        return {"Authorization": f"Bearer {self.api_key}"}
+
+    def __repr__(self) -> str:
+        return f"<Tenant {self.api_key[:6]}… on {self.base_url}>"
+
+    def subscribers(
+        self, avatar_id: int | None = None, email: str | None = None, tag: str | int | None = None
+    ) -> list[dict[str, Any]]:
+        return self.fake.subscribers(api_key=self.api_key, avatar_id=avatar_id, email=email, tag=tag)
+
+    def subscriber(self, subscriber_id: int | str, *, avatar_id: int) -> dict[str, Any]:
+        return self.fake.subscriber(subscriber_id, api_key=self.api_key, avatar_id=avatar_id)
+
+    def requests(
+        self,
+        path: str | None = None,
+        method: str | None = None,
+        since: int | str | datetime | None = None,
+        limit: int | None = None,
+    ) -> list[dict[str, Any]]:
+        """This tenant's journal entries, newest first."""
+        return self.fake.requests(path=path, method=method, api_key=self.api_key, since=since, limit=limit)
+
+    def state(self) -> dict[str, Any]:
+        return self.fake.state(self.api_key)
+
+    def load(self, document: Fixture) -> None:
+        """Replaces this tenant's state (a document of one account, or {"avatars": [...]})."""
+        self.fake.load(document, api_key=self.api_key)
+
+    def reset(self) -> None:
+        """Back to the state this tenant was created (or last loaded) with."""
+        self.fake.reset(self.api_key)
+
+    def set_rate_limit(self, limit: str | None) -> dict[str, Any]:
+        return self.fake.set_rate_limit(self.api_key, limit)
+
+    def fail(
+        self,
+        method: str,
+        path: str,
+        status: int = 503,
+        times: int | None = 1,
+        body: Any = None,
+        retry_after: int | None = None,
+    ) -> dict[str, Any]:
+        """The next `times` matching requests of this tenant answer `status`."""
+        fault = self.fake.fail(method, path, status, times, body, retry_after, api_key=self.api_key)
+        self.fault_ids.append(fault["id"])
+        return fault
+
+    def delay(self, method: str, path: str, ms: int, times: int | None = 1) -> dict[str, Any]:
+        """The next `times` matching requests of this tenant wait `ms` milliseconds first."""
+        fault = self.fake.delay(method, path, ms, times, api_key=self.api_key)
+        self.fault_ids.append(fault["id"])
+        return fault
+
+    def faults(self) -> list[dict[str, Any]]:
+        """The faults made through this tenant that still exist."""
+        mine = set(self.fault_ids)
+        return [fault for fault in self.fake.faults() if fault["id"] in mine]
+
+    def clear_faults(self) -> None:
+        """Removes the faults made through this tenant (and no other)."""
+        while self.fault_ids:
+            fault_id = self.fault_ids.pop()
+            try:
+                self.fake.remove_fault(fault_id)
+            except FakeSmartEngageError as error:
+                if error.status != 404:  # already removed, by a clear_faults() of the server say
+                    raise
+
+    def delete(self) -> None:
+        """Drops the account, all it owns and its faults, and closes `client`. Idempotent."""
+        if self.deleted:
+            return
+        self.deleted = True
+        try:
+            self.clear_faults()
+            try:
+                self.fake.delete_tenant(self.api_key)
+            except FakeSmartEngageError as error:
+                if error.status != 404:  # dropped already, by a server-wide reset say
+                    raise
+        finally:
+            self.client.close()
+
+    def __enter__(self) -> "Tenant":
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        self.delete()
