@@ -1,0 +1,229 @@
+"""The pytest plugin of fake-smartengage, registered through the `pytest11` entry point.
+
+Fixtures (nothing to put in a conftest.py):
+
+* `smartengage_server` (session): a `FakeSmartEngage` client of a server for this run: a real
+  uvicorn server on 127.0.0.1 and a free port, in a background thread, started the first time
+  a test asks for it; or, with `--smartengage-url URL` (env FAKE_SMARTENGAGE_URL), the server
+  at that URL (a docker sidecar, say), once it answers its health check.
+* `smartengage` (function): a fresh `Tenant` on that server for each test: `base_url`,
+  `api_key`, a ready `client`, and the harness API scoped to the tenant. Seeded from
+  `@pytest.mark.smartengage(fixtures="file.json" or a dict)` when the test has that marker.
+  Dropped, with the faults made through it, after the test.
+* `smartengage_app` (function): a fresh ASGI app, for tests that want no socket at all:
+  `httpx.AsyncClient(transport=httpx.ASGITransport(app=smartengage_app), base_url="http://fake")`.
+
+When a test that used `smartengage` fails, its report gets a section listing the requests it
+sent to the fake, from the journal.
+
+The plugin costs nothing in a run that does not use these fixtures: this module imports no
+more than pytest, and the server starts only when a test asks for it.
+"""
+
+import json
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from .testing import FakeSmartEngage, Tenant
+
+URL_ENV = "FAKE_SMARTENGAGE_URL"
+ADMIN_TOKEN_ENV = "FAKE_SMARTENGAGE_ADMIN_TOKEN"
+TIMEOUT_ENV = "FAKE_SMARTENGAGE_TIMEOUT"
+DEFAULT_TIMEOUT = 30.0
+MARKER = "smartengage"
+SHOWN_REQUESTS = 50
+SHOWN_BODY_CHARS = 600
+_POLL_INTERVAL = 0.05
+
+_TENANT = pytest.StashKey["Tenant"]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("smartengage", "fake SmartEngage API (fake-smartengage)")
+    group.addoption(
+        "--smartengage-url",
+        metavar="URL",
+        default=None,
+        help=f"use the fake-smartengage server at URL instead of starting one in this process [{URL_ENV}]",
+    )
+    group.addoption(
+        "--smartengage-admin-token",
+        metavar="TOKEN",
+        default=None,
+        help=f"the admin token of that server, if it was started with --admin-token [{ADMIN_TOKEN_ENV}]",
+    )
+    group.addoption(
+        "--smartengage-timeout",
+        metavar="SECONDS",
+        type=float,
+        default=None,
+        help=f"how long to wait for the server to be healthy (default {DEFAULT_TIMEOUT:g}) [{TIMEOUT_ENV}]",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        f"{MARKER}(fixtures): seed this test's `smartengage` tenant from a fixture document: a dict, "
+        "or the path of a JSON file (relative paths from the test file's folder)",
+    )
+
+
+def _setting(config: pytest.Config, option: str, env: str) -> Any:
+    value = config.getoption(option)
+    return value if value is not None else (os.environ.get(env) or None)
+
+
+def _testing() -> Any:
+    try:
+        from . import testing
+    except ImportError as error:  # httpx is what may be missing
+        pytest.fail(f"the smartengage fixtures need httpx ({error}): pip install httpx", pytrace=False)
+    return testing
+
+
+@pytest.fixture(scope="session")
+def smartengage_server(pytestconfig: pytest.Config) -> Iterator["FakeSmartEngage"]:
+    """The harness API of this run's fake server: in a thread of this process, or at --smartengage-url."""
+    testing = _testing()
+    url = _setting(pytestconfig, "smartengage_url", URL_ENV)
+    token = _setting(pytestconfig, "smartengage_admin_token", ADMIN_TOKEN_ENV)
+    timeout = float(_setting(pytestconfig, "smartengage_timeout", TIMEOUT_ENV) or DEFAULT_TIMEOUT)
+    if url:
+        with testing.FakeSmartEngage(url, token) as fake:
+            _wait_until_healthy(fake, timeout, testing)
+            yield fake
+        return
+
+    from .server import ServerError, ServerThread
+
+    server = ServerThread(startup_timeout=timeout)
+    try:
+        server.start()
+    except (ServerError, OSError) as error:
+        pytest.fail(f"could not start the fake SmartEngage server: {error}", pytrace=False)
+    try:
+        with testing.FakeSmartEngage(server.base_url, token) as fake:
+            fake.server = server  # type: ignore[attr-defined]
+            yield fake
+    finally:
+        server.stop()
+
+
+def _wait_until_healthy(fake: "FakeSmartEngage", timeout: float, testing: Any) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            fake.health()
+            break
+        except Exception as error:  # refused, reset, not yet healthy...: all mean "not yet"
+            last = error
+        if time.monotonic() > deadline:
+            pytest.fail(
+                f"the fake SmartEngage server at {fake.base_url} was not healthy within {timeout:g}s "
+                f"(last: {last!r}); check --smartengage-url / {URL_ENV}",
+                pytrace=False,
+            )
+        time.sleep(_POLL_INTERVAL)
+    try:
+        fake.faults()  # any guarded route: is the admin token right?
+    except testing.FakeSmartEngageError as error:
+        if error.status == 401:
+            pytest.fail(
+                f"the fake SmartEngage server at {fake.base_url} wants an admin token: "
+                f"pass --smartengage-admin-token or set {ADMIN_TOKEN_ENV} ({error.message})",
+                pytrace=False,
+            )
+        raise
+
+
+def _marker_document(request: pytest.FixtureRequest) -> dict[str, Any] | None:
+    marker = request.node.get_closest_marker(MARKER)
+    if marker is None:
+        return None
+    if len(marker.args) > 1 or set(marker.kwargs) - {"fixtures"} or (marker.args and "fixtures" in marker.kwargs):
+        pytest.fail(f"@pytest.mark.{MARKER} takes one argument, fixtures= (a dict or a path)", pytrace=False)
+    fixtures = marker.kwargs.get("fixtures", marker.args[0] if marker.args else None)
+    if fixtures is None or isinstance(fixtures, dict):
+        return fixtures
+    if not isinstance(fixtures, (str, os.PathLike)):
+        pytest.fail(f"@pytest.mark.{MARKER}(fixtures=...) takes a dict or a path, not {fixtures!r}", pytrace=False)
+    path = Path(fixtures)
+    if not path.is_absolute():
+        path = Path(request.node.path).parent / path
+    try:
+        return _testing().read_fixture(path)
+    except (OSError, ValueError) as error:
+        pytest.fail(f"@pytest.mark.{MARKER}: cannot read {path}: {error}", pytrace=False)
+
+
+@pytest.fixture
+def smartengage(request: pytest.FixtureRequest, smartengage_server: "FakeSmartEngage") -> Iterator["Tenant"]:
+    """A fresh tenant for this test, seeded from its `smartengage` marker if it has one."""
+    tenant = smartengage_server.tenant(_marker_document(request))
+    request.node.stash[_TENANT] = tenant
+    try:
+        yield tenant
+    finally:
+        tenant.delete()
+
+
+@pytest.fixture
+def smartengage_app(request: pytest.FixtureRequest) -> Any:
+    """A fresh fake as an ASGI app, no socket: the default fixture (key se_k73DUceVnvRCusWxDN2qQQ1a),
+    its account replaced by the test's `smartengage` marker document if it has one."""
+    from .app import create_app
+    from .seeding import parse_account_document
+    from .settings import Settings
+
+    app = create_app(Settings())
+    document = _marker_document(request)
+    if document is not None:
+        api_key = app.state.store.api_keys()[0]
+        seed = parse_account_document(document, api_key=api_key, source=f"@pytest.mark.{MARKER}")
+        if seed is not None:
+            app.state.tenants.load_one(seed)
+    return app
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    outcome = yield
+    report: pytest.TestReport = outcome.get_result()  # type: ignore[attr-defined]
+    if not report.failed or report.when == "teardown":
+        return
+    tenant = item.stash.get(_TENANT, None)
+    if tenant is not None:
+        report.sections.append(("fake SmartEngage requests", _journal_section(tenant)))
+
+
+def _journal_section(tenant: "Tenant") -> str:
+    try:
+        entries = tenant.requests(limit=SHOWN_REQUESTS + 1)
+    except Exception as error:  # a report must never fail: say why the journal is missing
+        return f"could not read the journal of the fake: {error!r}"
+    who = f"tenant {tenant.api_key[:6]}… on {tenant.base_url}"
+    if not entries:
+        return f"no requests reached the fake ({who})"
+    lines = [f"requests this test sent ({who}), oldest first:"]
+    if len(entries) > SHOWN_REQUESTS:
+        entries = entries[:SHOWN_REQUESTS]
+        lines.append(f"(only the last {SHOWN_REQUESTS})")
+    for entry in reversed(entries):
+        target = entry["path"] + (f"?{entry['query']}" if entry.get("query") else "")
+        lines.append(f"{entry['method']} {target} -> {entry['status']}  ({entry.get('duration_ms')} ms)")
+        if entry.get("form") is not None:
+            lines.append(f"    form: {_compact(entry['form'])}")
+        lines.append(f"    response: {_compact(entry.get('response'))}")
+    return "\n".join(lines)
+
+
+def _compact(value: Any) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return text if len(text) <= SHOWN_BODY_CHARS else text[:SHOWN_BODY_CHARS] + "…"
