@@ -77,9 +77,12 @@ async def test_delete_tenant_drops_it_and_all_it_owns(client, state):
     before = state()
     key = await new_tenant(client)
     await client.post("/subscribers/add", headers=as_tenant(key), data={"avatar_id": "123", "email": "gone@example.com"})
+    await client.post("/_fake/faults", json={"method": "GET", "path": "/avatars/list", "status": 503, "api_key": key})
+    await client.post("/_fake/faults", json={"method": "GET", "path": "/avatars/list", "delay_ms": 1})
     assert (await client.delete(f"/_fake/tenants/{key}")).status_code == 204
     assert_error(await client.get("/avatars/list", headers=as_tenant(key)), 401)
     assert state() == before
+    assert [fault["api_key"] for fault in (await client.get("/_fake/faults")).json()] == [None]
     assert_error(await client.delete(f"/_fake/tenants/{key}"), 404, "api_key")
 
 

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Body, Path, Query, Response
 from pydantic import BaseModel, Field
 
 from .. import errors
-from ..deps import AppRateLimiter, AppStore, AppTenants
+from ..deps import AppFaults, AppRateLimiter, AppStore, AppTenants
 from ..validation import MAX_ID
 from ..ratelimit import OFF, parse_rate
 from ..schemas import SubscriberPublic
@@ -38,9 +38,10 @@ async def create_tenant(tenants: AppTenants, document: FixtureBody = None) -> Ne
 
 
 @router.delete("/tenants/{api_key}", status_code=204, summary="Drop a tenant and all it owns")
-async def delete_tenant(api_key: str, tenants: AppTenants, limiter: AppRateLimiter) -> Response:
+async def delete_tenant(api_key: str, tenants: AppTenants, limiter: AppRateLimiter, faults: AppFaults) -> Response:
     tenants.delete(api_key)
     limiter.use_default(api_key)
+    faults.remove_for_key(api_key)
     return Response(status_code=204)
 
 
