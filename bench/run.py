@@ -216,6 +216,39 @@ def whole_reset_ms(url: str, times: int) -> float:
         return median_ms(lambda: client.post("/_fake/reset").raise_for_status(), times)
 
 
+FIXTURE_SUITE = """
+import pytest
+
+@pytest.mark.parametrize("n", range({tests}))
+def test_generated(smartengage{server}, n):
+    assert {client}.get("/avatars/list").status_code == 200
+"""
+
+
+def fixture_cost_ms(work: Path, tests: int = 500) -> float:
+    """Per test, what the `smartengage` fixture (a fresh tenant, dropped after) adds to a suite
+    of `tests` tests making one call each, over the same suite on one shared session server."""
+    variants = {
+        "with": {"server": "", "client": "smartengage.client"},
+        "without": {"server": "_server, shared_client", "client": "shared_client"},
+    }
+    conftest = (
+        "import pytest\n\n@pytest.fixture(scope='session')\ndef shared_client(smartengage_server):\n"
+        f"    return smartengage_server.client({KEY!r})\n"
+    )
+    seconds = {}
+    for name, names in variants.items():
+        folder = work / f"suite-{name}"
+        folder.mkdir()
+        (folder / "conftest.py").write_text(conftest)
+        (folder / "test_generated.py").write_text(FIXTURE_SUITE.format(tests=tests, **names))
+        started = time.perf_counter()
+        subprocess.run([str(BIN / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider", str(folder)],
+                       check=True, capture_output=True, cwd=folder)
+        seconds[name] = time.perf_counter() - started
+    return (seconds["with"] - seconds["without"]) / tests * 1000
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=5, help="seconds per wrk pass (default 5)")
@@ -276,6 +309,9 @@ def main() -> None:
         row("new tenant, 10,000 subscribers", f"{new:.2f} ms")
         row("reset one tenant, 10,000 subscribers", f"{reset:.2f} ms")
         row("reset whole server, 10,000 subscribers", f"{whole_reset_ms(running.url, 10):.2f} ms")
+
+    print("pytest fixture…", file=sys.stderr)
+    row("`smartengage` fixture, cost per test (500-test suite)", f"{fixture_cost_ms(work):.2f} ms", "", "< 5 ms")
 
     print("size…", file=sys.stderr)
     tag_script = scripts["POST /tags/add"]
