@@ -5,7 +5,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -105,3 +105,34 @@ def wait_until_healthy(server: Server) -> None:
                     pytrace=False,
                 )
             time.sleep(POLL_INTERVAL)
+
+
+def wait_until(ready: Callable[[], bool], server: Server, what: str, timeout: float = STARTUP_DEADLINE) -> float:
+    """Calls `ready` until it returns true and returns the seconds that took; fails the test if the
+    server's process exits first or `timeout` passes. For readiness checks other than the health route."""
+    start = time.monotonic()
+    while not ready():
+        if server.process.poll() is not None:
+            pytest.fail(
+                f"the server exited with status {server.process.returncode} before {what}; stderr:\n{server.stderr()}",
+                pytrace=False,
+            )
+        if time.monotonic() - start > timeout:
+            stop(server.process)
+            pytest.fail(f"not {what} within {timeout}s; stderr:\n{server.stderr()}", pytrace=False)
+        time.sleep(POLL_INTERVAL)
+    return time.monotonic() - start
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """This process's environment without what could point a child at the source tree or a venv."""
+    skip = ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "PYTHONSTARTUP", "PYTHONUSERBASE")
+    env = {k: v for k, v in os.environ.items() if k not in skip and not k.startswith("FAKE_SMARTENGAGE_")}
+    return {**env, **extra}
+
+
+def make_venv(path: Path) -> Path:
+    """A fresh virtualenv made by this interpreter's venv module (not the project's .venv)."""
+    base = getattr(sys, "_base_executable", sys.executable)
+    subprocess.run([base, "-m", "venv", str(path)], check=True, capture_output=True, env=clean_env())
+    return path
