@@ -14,8 +14,8 @@ from .faults import FaultMiddleware, Faults
 from .journal import Journal, JournalMiddleware
 from .limits import BodySizeLimit
 from .ratelimit import RateLimiter, RateLimitMiddleware, parse_rate
-from .seeding import AccountSeed, bundled_fixtures, check_unique_keys, fixture_files, read_fixture_file
-from .settings import Settings
+from .seeding import AccountSeed, check_unique_keys, fixture_files, read_fixture_file
+from .settings import Settings, bundled_fixtures
 from .store import Store
 from .tenants import Tenants
 

@@ -1,4 +1,8 @@
-"""The command line: flags (each also a FAKE_SMARTENGAGE_* variable) to settings, then serve."""
+"""The command line: flags (each also a FAKE_SMARTENGAGE_* variable) to settings, then serve.
+
+The app and the server are imported only to serve: `healthcheck`, which a container runs every
+few seconds, needs no more than the standard library.
+"""
 
 import argparse
 import json
@@ -12,17 +16,13 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
-
-import uvicorn
-from fastapi import FastAPI
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
-from .app import create_app
-from .seeding import FixtureError
-from .ratelimit import parse_rate
 from .settings import Settings
-from .tenants import mask
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 REFERENCE_KEY = "se_k73DUceVnvRCusWxDN2qQQ1a"
 
@@ -36,6 +36,8 @@ def _paths(value: str) -> tuple[Path, ...]:
 
 
 def _rate(value: str) -> str:
+    from .ratelimit import parse_rate
+
     parse_rate(value)
     return value
 
@@ -129,17 +131,21 @@ def parse_args(argv: list[str] | None = None) -> tuple[str, Settings]:
 
 
 def _shown(api_key: str) -> str:
+    from .tenants import mask
+
     # Keys are never logged in full, but for the one SmartEngage's reference itself prints.
     return api_key if api_key == REFERENCE_KEY else f"{mask(api_key)} (masked; see your fixture file)"
 
 
-def _banner(settings: Settings, app: FastAPI) -> str:
+def _banner(settings: Settings, app: "FastAPI") -> str:
     keys = app.state.store.api_keys()
     lines = [f"fake-smartengage {__version__}: the SmartEngage API on {settings.base_url}"]
     if app.state.fixture_files:
         lines += ["fixtures loaded:", *(f"  {path}" for path in app.state.fixture_files)]
-    else:
+    elif settings.db and keys:
         lines.append(f"state kept in {settings.db} (fixtures load only into an empty database)")
+    else:
+        lines.append(f"no fixture files in {', '.join(map(str, settings.fixtures))}: no accounts")
     lines += ["API keys (Authorization: Bearer <key>):", *(f"  {_shown(key)}" for key in keys)]
     if REFERENCE_KEY in keys:
         lines.append(f"try:  curl -H 'Authorization: Bearer {REFERENCE_KEY}' {settings.base_url}/avatars/list")
@@ -171,6 +177,11 @@ def _exit_after_shutdown(signum: int, frame: object) -> None:
 
 
 def serve(settings: Settings) -> int:
+    import uvicorn
+
+    from .app import create_app
+    from .seeding import FixtureError
+
     _configure_logging(settings.log_level)
     try:
         app = create_app(settings)

@@ -103,12 +103,6 @@ class FixtureDocument(_Strict):
 IDENTITY_FIELDS = ("email", "facebook_id", "push_id")
 
 
-def bundled_fixtures() -> Path:
-    """The default fixture folder: inside the installed package, or beside it in a checkout."""
-    inside_package = Path(__file__).parent / "fixtures"
-    return inside_package if inside_package.is_dir() else Path(__file__).parent.parent / "fixtures"
-
-
 def fixture_files(paths: list[Path]) -> list[Path]:
     """Each path as given if it is a file, or the *.json files in it, by name, if a folder."""
     files: list[Path] = []

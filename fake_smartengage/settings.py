@@ -2,11 +2,16 @@
 
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from .seeding import bundled_fixtures
-from .store import DuplicatePolicy
+from typing import Literal
 
 MIB = 1024 * 1024
+DuplicatePolicy = Literal["update", "conflict"]
+
+
+def bundled_fixtures() -> Path:
+    """The default fixture folder: inside the installed package, or beside it in a checkout."""
+    inside_package = Path(__file__).parent / "fixtures"
+    return inside_package if inside_package.is_dir() else Path(__file__).parent.parent / "fixtures"
 
 
 @dataclass(frozen=True)

@@ -13,10 +13,10 @@ import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal
 
 from . import errors
 from .db import Database
+from .settings import DuplicatePolicy
 from .schemas import (
     AvatarPublic,
     CustomFieldPublic,
@@ -29,7 +29,6 @@ from .schemas import (
 from .seeding import IDENTITY_FIELDS, AccountSeed, AvatarSeed
 from .validation import MAX_ID, as_id, is_valid_email
 
-DuplicatePolicy = Literal["update", "conflict"]
 ACTIVE = "Active"
 
 

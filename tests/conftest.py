@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from fake_smartengage.app import create_app
-from fake_smartengage.seeding import bundled_fixtures
+from fake_smartengage.settings import bundled_fixtures
 from fake_smartengage.settings import Settings
 
 DEFAULT_KEY = "se_k73DUceVnvRCusWxDN2qQQ1a"

@@ -9,7 +9,7 @@ import pytest
 
 from fake_smartengage import __version__
 from fake_smartengage.cli import listening_socket, main, parse_args
-from fake_smartengage.seeding import bundled_fixtures
+from fake_smartengage.settings import bundled_fixtures
 from fake_smartengage.settings import Settings
 
 

@@ -27,7 +27,7 @@ import pytest
 from conftest import DEFAULT_KEY, SUBSCRIBER_KEYS
 from processes import Server, running_server
 
-from fake_smartengage.seeding import bundled_fixtures
+from fake_smartengage.settings import bundled_fixtures
 
 CURL = "/usr/bin/curl"
 AUTH = {"Authorization": f"Bearer {DEFAULT_KEY}"}

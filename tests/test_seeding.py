@@ -6,8 +6,8 @@ import pytest
 
 from conftest import asgi_client
 from fake_smartengage.app import create_app
-from fake_smartengage.seeding import FixtureError, bundled_fixtures
-from fake_smartengage.settings import Settings
+from fake_smartengage.seeding import FixtureError
+from fake_smartengage.settings import Settings, bundled_fixtures
 
 
 def account(**avatar) -> dict:

@@ -79,3 +79,11 @@ def test_port_zero_picks_a_free_port_named_in_the_banner_and_the_port_file(tmp_p
         assert httpx.get(f"{server.url}/avatars/list", headers=AUTH, trust_env=False).status_code == 200
     finally:
         stop(process)
+
+
+def test_banner_says_when_no_fixture_was_found(tmp_path):
+    empty = tmp_path / "fixtures"
+    empty.mkdir()
+    with running_server(tmp_path, "--fixtures", str(empty)) as server:
+        assert httpx.get(f"{server.url}/avatars/list", headers=AUTH, trust_env=False).status_code == 401
+    assert f"no fixture files in {empty}: no accounts" in server.stdout()
