@@ -2,7 +2,7 @@
 
 import pytest
 
-from conftest import DEFAULT_KEY, SUBSCRIBER_KEYS, asgi_client, assert_error, default_fixture
+from conftest import DEFAULT_KEY, SUBSCRIBER_KEYS, assert_error, default_fixture
 
 JOHN = {"avatar_id": "123", "subscriber_id": "1"}
 

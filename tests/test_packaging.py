@@ -1,4 +1,4 @@
-"""The wheel carries what an installed copy needs: the package and the default fixtures."""
+"""The wheel carries what an installed copy needs: the package, its DDL, the default fixtures, the dashboard."""
 
 import subprocess
 import sys
@@ -8,7 +8,7 @@ from pathlib import Path
 ROOT = Path(__file__).parent.parent
 
 
-def test_wheel_contains_the_default_fixtures(tmp_path):
+def test_wheel_contains_the_default_fixtures_schema_and_dashboard(tmp_path):
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--quiet", "-w", str(tmp_path), str(ROOT)],
         check=True,
@@ -19,6 +19,8 @@ def test_wheel_contains_the_default_fixtures(tmp_path):
     assert "fake_smartengage/fixtures/default.json" in names
     assert "fake_smartengage/api/subscribers.py" in names
     assert "fake_smartengage/schema.sql" in names
+    for name in ("ui/templates/dashboard.html", "ui/static/dashboard.js", "ui/static/dashboard.css", "admin/ui.py"):
+        assert f"fake_smartengage/{name}" in names
     assert zipfile.ZipFile(wheel).read("fake_smartengage/fixtures/default.json") == (ROOT / "fixtures" / "default.json").read_bytes()
     entry_points = next(name for name in names if name.endswith("entry_points.txt"))
     assert "fake-smartengage = fake_smartengage.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()

@@ -7,9 +7,6 @@ through the harness API. A screenshot of each view lands in test-artifacts/ui/.
 """
 
 import json
-import subprocess
-import sys
-import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -128,18 +125,6 @@ def test_page_and_its_files_are_served_without_a_token(server, api):
     # Not part of the documented API, and never recorded as a SmartEngage request.
     assert not [path for path in api.get("/openapi.json").json()["paths"] if path.startswith("/_fake/ui")]
     assert api.get("/_fake/requests").json() == []
-
-
-def test_wheel_carries_the_dashboard(tmp_path):
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--quiet", "-w", str(tmp_path), str(ROOT)],
-        check=True,
-        capture_output=True,
-    )
-    (wheel,) = tmp_path.glob("fake_smartengage-*.whl")
-    names = zipfile.ZipFile(wheel).namelist()
-    for name in ("ui/templates/dashboard.html", "ui/static/dashboard.js", "ui/static/dashboard.css", "admin/ui.py"):
-        assert f"fake_smartengage/{name}" in names
 
 
 # ---- in the browser ------------------------------------------------------------------------
