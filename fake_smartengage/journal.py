@@ -27,10 +27,6 @@ class Journal:
         self._ids = count(1)
         self._lock = threading.Lock()
 
-    @property
-    def size(self) -> int:
-        return self._entries.maxlen or 0
-
     def record(self, entry: dict[str, Any], api_key: str | None) -> None:
         with self._lock:
             self._entries.append({"id": next(self._ids), **entry, "_key": key_digest(api_key) if api_key else None})
@@ -60,8 +56,8 @@ class Journal:
                 and (since_id is None or entry["id"] > since_id)
                 and (since is None or entry["time"] >= since)
             ):
-                found.append({**entry, "response": _decoded(entry["response"])})
-                del found[-1]["_key"]
+                shown = {name: value for name, value in entry.items() if name != "_key"}
+                found.append({**shown, "response": _decoded(entry["response"])})
                 if limit is not None and len(found) == limit:
                     break
         return found
