@@ -13,7 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from .harness import is_smartengage_path, presented_key
+from .auth import presented_key
+from .harness import is_smartengage_path
 from .errors import ApiError
 from .store import key_digest
 from .tenants import mask

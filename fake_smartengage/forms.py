@@ -61,8 +61,11 @@ class FormSpec:
         parameters = await read_parameters(request)
         # The journal shows the parameters as parsed, or as sent if they could not be parsed.
         state = request.scope.setdefault("state", {})
-        state[PARAMETERS_STATE] = _as_sent(parameters)
-        values = self.parse(parameters)
+        try:
+            values = self.parse(parameters)
+        except errors.ApiError:
+            state[PARAMETERS_STATE] = _as_sent(parameters)
+            raise
         state[PARAMETERS_STATE] = {name: value for name, value in values.items() if value not in (None, [])}
         return values
 

@@ -1,8 +1,4 @@
-"""What the test-harness middleware (journal, faults, rate limits) needs to know of a request."""
-
-from .auth import presented_key
-
-__all__ = ["HARNESS_PREFIX", "is_smartengage_path", "presented_key"]
+"""Which requests the test-harness middleware (journal, faults, rate limits) applies to."""
 
 HARNESS_PREFIX = "/_fake"
 _DOCUMENTATION = frozenset({"/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"})

@@ -15,7 +15,8 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .harness import is_smartengage_path, presented_key
+from .auth import presented_key
+from .harness import is_smartengage_path
 from .forms import PARAMETERS_STATE
 from .store import key_digest
 from .tenants import mask

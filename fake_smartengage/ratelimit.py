@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from . import errors
-from .harness import is_smartengage_path, presented_key
+from .auth import presented_key
+from .harness import is_smartengage_path
 from .store import key_digest
 
 _RATE = re.compile(r"([1-9][0-9]{0,8})/(s|m|h)")

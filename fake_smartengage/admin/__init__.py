@@ -10,7 +10,8 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 
 from .. import __version__, errors
-from ..harness import HARNESS_PREFIX, presented_key
+from ..auth import presented_key
+from ..harness import HARNESS_PREFIX
 from ..schemas import ErrorBody
 from . import faults, journal, tenants, ui
 
