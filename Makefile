@@ -26,9 +26,9 @@ bench: $(STAMP)
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python bench/run.py
 
-# After changing a table in fake_smartengage/models.py: the DDL the server runs.
+# After changing a table in fake_smartengage/store/models.py: the DDL the server runs.
 schema: $(STAMP)
-	$(BIN)/python -m fake_smartengage.models > fake_smartengage/schema.sql
+	$(BIN)/python -m fake_smartengage.store.models > fake_smartengage/store/schema.sql
 
 clean:
 	rm -rf $(VENV) dist build *.egg-info

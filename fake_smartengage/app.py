@@ -1,23 +1,20 @@
-"""The application factory: state, routes, error handling. Nothing happens at import time."""
+"""The application factory: state, harness, routes, error handling. Nothing happens at import time."""
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
 
 from . import __version__
-from .admin import admin_router
 from .api import api_documentation, api_routes
-from .auth import SECURITY_SCHEMES
-from .db import Database
+from .api.auth import SECURITY_SCHEMES
 from .errors import install_error_handlers
-from .faults import FaultMiddleware, Faults
-from .journal import Journal, JournalMiddleware
-from .limits import BodySizeLimit
-from .ratelimit import RateLimiter, RateLimitMiddleware, parse_rate
-from .seeding import AccountSeed, check_unique_keys, fixture_files, read_fixture_file
+from .harness import Harness
+from .harness.pipeline import HarnessPipeline
+from .harness.ratelimit import parse_rate
+from .harness.routes import harness_router
 from .settings import Settings, bundled_fixtures
-from .store import Store
-from .tenants import Tenants
+from .store import Accounts, Database, Store
+from .store.seeding import AccountSeed, check_unique_keys, fixture_files, read_fixture_file
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -25,14 +22,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     db = Database(settings.db)
     store = Store(db, duplicates=settings.duplicates)
-    loaded, seeds = [], []
-    if store.is_empty():
+    accounts = Accounts(db)
+    loaded = []
+    if accounts.is_empty():
         loaded = fixture_files(list(settings.fixtures))
         documents = [(str(path), read_fixture_file(path)) for path in loaded]
         check_unique_keys(documents)
-        seeds = [account for _, document in documents for account in document.accounts]
-        store.add_accounts(seeds)
-    rate_limiter = RateLimiter(parse_rate(settings.rate_limit) if settings.rate_limit else None)
+        accounts.add([account for _, document in documents for account in document.accounts])
+    harness = Harness(
+        db,
+        accounts,
+        template=_tenant_template(accounts),
+        rate_limit=parse_rate(settings.rate_limit) if settings.rate_limit else None,
+        journal_size=settings.journal_size,
+    )
 
     app = FastAPI(
         title="fake-smartengage",
@@ -43,20 +46,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.db = db
     app.state.store = store
+    app.state.accounts = accounts
+    app.state.harness = harness
     app.state.fixture_files = loaded
-    app.state.tenants = Tenants(db, store, seeds, template=_tenant_template(seeds))
-    app.state.journal = Journal(settings.journal_size)
-    app.state.faults = Faults()
-    app.state.rate_limiter = rate_limiter
     _document_api(app)
     install_error_handlers(app)
     app.router.routes.extend(api_routes())
-    app.include_router(admin_router())
-    # Outermost last: the journal sees every answer, including those of faults and limits.
-    app.add_middleware(RateLimitMiddleware, limiter=rate_limiter)
-    app.add_middleware(FaultMiddleware, faults=app.state.faults)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    app.add_middleware(JournalMiddleware, journal=app.state.journal)
+    app.include_router(harness_router())
+    app.add_middleware(HarnessPipeline, harness=harness, store=store, max_body_bytes=settings.max_body_bytes)
     if settings.cors_origins:
         # Off unless asked for: only a browser app in local development needs it.
         app.add_middleware(
@@ -97,9 +94,7 @@ def _without_validation_error(schema: dict) -> None:
         schema["components"]["schemas"].pop(name, None)
 
 
-def _tenant_template(seeds: list[AccountSeed]) -> AccountSeed:
-    """What a tenant created without a document holds: the first account the server loaded,
-    or the bundled default fixture's when it loaded none (a --db file with state in it)."""
-    if seeds:
-        return seeds[0]
-    return read_fixture_file(bundled_fixtures() / "default.json").accounts[0]
+def _tenant_template(accounts: Accounts) -> AccountSeed:
+    """What a tenant created without a document holds: the seed of the first account in the
+    state, or the bundled default fixture's first account when there is none."""
+    return accounts.first_seed() or read_fixture_file(bundled_fixtures() / "default.json").accounts[0]

@@ -9,7 +9,6 @@ import json
 import logging
 import os
 import signal
-import socket
 import ssl
 import sys
 import urllib.request
@@ -19,12 +18,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
+from .keys import REFERENCE_KEY, mask
 from .settings import Settings
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
-
-REFERENCE_KEY = "se_k73DUceVnvRCusWxDN2qQQ1a"
 
 ENV_PREFIX = "FAKE_SMARTENGAGE_"
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
@@ -36,7 +34,7 @@ def _paths(value: str) -> tuple[Path, ...]:
 
 
 def _rate(value: str) -> str:
-    from .ratelimit import parse_rate
+    from .harness.ratelimit import parse_rate
 
     parse_rate(value)
     return value
@@ -131,14 +129,12 @@ def parse_args(argv: list[str] | None = None) -> tuple[str, Settings]:
 
 
 def _shown(api_key: str) -> str:
-    from .tenants import mask
-
     # Keys are never logged in full, but for the one SmartEngage's reference itself prints.
     return api_key if api_key == REFERENCE_KEY else f"{mask(api_key)} (masked; see your fixture file)"
 
 
 def _banner(settings: Settings, app: "FastAPI") -> str:
-    keys = app.state.store.api_keys()
+    keys = app.state.accounts.api_keys()
     lines = [f"fake-smartengage {__version__}: the SmartEngage API on {settings.base_url}"]
     if app.state.fixture_files:
         lines += ["fixtures loaded:", *(f"  {path}" for path in app.state.fixture_files)]
@@ -161,17 +157,6 @@ def _configure_logging(level: str) -> None:
     logger.setLevel(level.upper())
 
 
-def listening_socket(host: str, port: int) -> socket.socket:
-    # IPPROTO_TCP spelled out: asyncio sets TCP_NODELAY only on connections accepted from such a
-    # socket, and without it every keep-alive response waits out Nagle and delayed ACK (~40 ms).
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.set_inheritable(True)
-    return sock
-
-
 def _exit_after_shutdown(signum: int, frame: object) -> None:
     raise SystemExit(0)
 
@@ -180,13 +165,17 @@ def serve(settings: Settings) -> int:
     import uvicorn
 
     from .app import create_app
-    from .seeding import FixtureError
+    from .errors import FixtureError, StartupError
+    from .serving import listening_socket
 
     _configure_logging(settings.log_level)
     try:
         app = create_app(settings)
     except FixtureError as error:
         print(f"fake-smartengage: cannot load fixtures: {error}", file=sys.stderr)
+        return 2
+    except StartupError as error:
+        print(f"fake-smartengage: {error}", file=sys.stderr)
         return 2
     config = uvicorn.Config(
         app,

@@ -14,12 +14,18 @@ from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse
 from starlette.routing import Match
 
-from .seeding import FixtureError
-
 INVALID_REQUEST = "invalid_request_error"
 AUTHENTICATION = "authentication_error"
 RATE_LIMIT = "rate_limit_error"
 API_ERROR = "api_error"
+
+
+class StartupError(Exception):
+    """The server cannot start as configured; the message names the path and the reason."""
+
+
+class FixtureError(Exception):
+    """A fixture document that cannot be loaded; the message names its source and the entry."""
 
 
 class ApiError(Exception):
@@ -145,6 +151,38 @@ def unsupported_media_type(content_type: str) -> ApiError:
         f"Unsupported content type {content_type!r}: send application/x-www-form-urlencoded, "
         "multipart/form-data or application/json",
     )
+
+
+def not_text(param: str) -> ApiError:
+    return ApiError(400, f"Parameter {param} must be a string or a number", param=param)
+
+
+def not_scalar(param: str) -> ApiError:
+    return ApiError(400, f"Parameter {param} takes a single value, not an array", param=param)
+
+
+def unknown_tenant(masked_key: str) -> ApiError:
+    return ApiError(404, f"No such tenant: '{masked_key}'", param="api_key")
+
+
+def unknown_fault(fault_id: int) -> ApiError:
+    return ApiError(404, f"No such fault: {fault_id}", param="fault_id")
+
+
+def unknown_file(name: str) -> ApiError:
+    return ApiError(404, f"No such file: {name!r}")
+
+
+def invalid_since() -> ApiError:
+    return ApiError(400, "since must be an entry id or an ISO 8601 time", param="since")
+
+
+def invalid_rate_limit(reason: str) -> ApiError:
+    return ApiError(400, reason, param="rate_limit")
+
+
+def injected_fault(fault_id: int, status: int) -> ApiError:
+    return ApiError(status, f"Injected fault {fault_id}: status {status}")
 
 
 def body_too_large(limit: int) -> ApiError:

@@ -30,13 +30,13 @@ class SequencePublic(BaseModel):
     sequence_name: str
 
 
-class SubscriberCustomField(BaseModel):
+class CustomValuePublic(BaseModel):
     custom_field_id: str
     custom_field_name: str
     custom_value: str
 
 
-class SubscriberSequence(BaseModel):
+class SequenceStatusPublic(BaseModel):
     sequence_id: str
     sequence_name: str
     status: str
@@ -53,8 +53,8 @@ class SubscriberPublic(BaseModel):
     facebook_id: str | None
     push_id: str | None
     tags: list[str]
-    custom_fields: list[SubscriberCustomField]
-    sequences: list[SubscriberSequence]
+    custom_fields: list[CustomValuePublic]
+    sequences: list[SequenceStatusPublic]
 
 
 class ErrorDetail(BaseModel):

@@ -77,3 +77,22 @@ async def test_journal_is_a_ring_buffer():
         entries = (await client.get("/_fake/requests")).json()
     assert [e["query"] for e in entries] == ["avatar_id=5", "avatar_id=4", "avatar_id=3"]
     assert [e["id"] for e in entries] == [5, 4, 3]
+
+
+async def test_a_faulted_request_is_journaled_with_its_parameters_as_sent(client):
+    await client.post("/_fake/faults", json={"method": "POST", "path": "/tags/add", "status": 503})
+    answer = await client.post("/tags/add?avatar_id=123", files={"subscriber_id": (None, "1"), "tag": (None, "tags1")})
+    assert answer.status_code == 503
+    (entry,) = (await client.get("/_fake/requests")).json()
+    assert entry["status"] == 503
+    assert entry["form"] == {"avatar_id": "123", "subscriber_id": "1", "tag": "tags1"}
+
+
+async def test_a_rate_limited_request_is_journaled_with_its_parameters_as_sent():
+    async with asgi_client(create_app(Settings(rate_limit="1/h"))) as client:
+        assert (await client.post("/tags/add", data={**JOHN, "tag": "tags1"})).status_code == 200
+        limited = await client.post("/tags/add", data={**JOHN, "tag": "tags2", "tags[]": ["a", "b"]})
+        assert limited.status_code == 429
+        (entry, _) = (await client.get("/_fake/requests")).json()
+    assert entry["status"] == 429
+    assert entry["form"] == {"avatar_id": "123", "subscriber_id": "1", "tag": "tags2", "tags[]": ["a", "b"]}

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from fake_smartengage import __version__
-from fake_smartengage.cli import listening_socket, main, parse_args
+from fake_smartengage.cli import main, parse_args
+from fake_smartengage.serving import listening_socket
 from fake_smartengage.settings import bundled_fixtures
 from fake_smartengage.settings import Settings
 

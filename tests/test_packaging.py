@@ -18,8 +18,9 @@ def test_wheel_contains_the_default_fixtures_schema_and_dashboard(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     assert "fake_smartengage/fixtures/default.json" in names
     assert "fake_smartengage/api/subscribers.py" in names
-    assert "fake_smartengage/schema.sql" in names
-    for name in ("ui/templates/dashboard.html", "ui/static/dashboard.js", "ui/static/dashboard.css", "admin/ui.py"):
+    assert "fake_smartengage/store/schema.sql" in names
+    for name in ("ui/templates/dashboard.html", "ui/static/dashboard.js", "ui/static/dashboard.css", "routes/ui.py"):
+        name = f"harness/{name}"
         assert f"fake_smartengage/{name}" in names
     assert zipfile.ZipFile(wheel).read("fake_smartengage/fixtures/default.json") == (ROOT / "fixtures" / "default.json").read_bytes()
     entry_points = next(name for name in names if name.endswith("entry_points.txt"))

@@ -4,7 +4,7 @@ import pytest
 
 from conftest import DEFAULT_KEY, asgi_client, assert_error, default_fixture
 from fake_smartengage.app import create_app
-from fake_smartengage.ratelimit import RateLimiter, parse_rate
+from fake_smartengage.harness.ratelimit import RateLimiter, parse_rate
 from fake_smartengage.settings import Settings
 
 
@@ -19,24 +19,24 @@ class Clock:
 def test_bucket_allows_a_burst_then_one_per_interval():
     clock = Clock()
     limiter = RateLimiter(parse_rate("2/s"), clock=clock)
-    assert limiter.retry_after("k") is None
-    assert limiter.retry_after("k") is None
-    assert limiter.retry_after("k") == 1
+    assert limiter.admit("k") is None
+    assert limiter.admit("k") is None
+    assert limiter.admit("k") == 1
     clock.now += 0.5
-    assert limiter.retry_after("k") is None
-    assert limiter.retry_after("k") == 1
-    assert limiter.retry_after("other") is None
+    assert limiter.admit("k") is None
+    assert limiter.admit("k") == 1
+    assert limiter.admit("other") is None
 
 
 def test_retry_after_rounds_up_to_whole_seconds():
     clock = Clock()
     limiter = RateLimiter(parse_rate("1/m"), clock=clock)
-    assert limiter.retry_after("k") is None
-    assert limiter.retry_after("k") == 60
+    assert limiter.admit("k") is None
+    assert limiter.admit("k") == 60
     clock.now += 59.5
-    assert limiter.retry_after("k") == 1
+    assert limiter.admit("k") == 1
     clock.now += 0.5
-    assert limiter.retry_after("k") is None
+    assert limiter.admit("k") is None
 
 
 @pytest.mark.parametrize("text", ["10", "0/s", "1/d", "many/s", "-1/s", ""])

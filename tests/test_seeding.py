@@ -6,7 +6,7 @@ import pytest
 
 from conftest import asgi_client
 from fake_smartengage.app import create_app
-from fake_smartengage.seeding import FixtureError
+from fake_smartengage.errors import FixtureError
 from fake_smartengage.settings import Settings, bundled_fixtures
 
 

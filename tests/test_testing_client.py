@@ -11,7 +11,7 @@ import pytest
 
 from conftest import DEFAULT_KEY
 from fake_smartengage.app import create_app
-from fake_smartengage.server import ServerError, ServerThread
+from fake_smartengage.testing import ServerError, ServerThread
 from fake_smartengage.settings import Settings
 from fake_smartengage.testing import FakeSmartEngage, FakeSmartEngageError, Tenant, read_fixture
 

@@ -119,7 +119,7 @@ def test_page_and_its_files_are_served_without_a_token(server, api):
         served = httpx.get(f"{server.url}/_fake/ui/static/{name}")
         assert served.status_code == 200
         assert served.headers["content-type"].startswith(media_type)
-        assert served.content == (ROOT / "fake_smartengage" / "ui" / "static" / name).read_bytes()
+        assert served.content == (ROOT / "fake_smartengage" / "harness" / "ui" / "static" / name).read_bytes()
     for missing in ("nope.js", "..%2Fadmin%2Fui.py", ".hidden.js", "dashboard.html"):
         assert httpx.get(f"{server.url}/_fake/ui/static/{missing}").status_code == 404
     # Not part of the documented API, and never recorded as a SmartEngage request.

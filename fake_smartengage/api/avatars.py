@@ -1,6 +1,6 @@
 from typing import Any
 
-from ..forms import FormSpec
+from .forms import FormSpec
 from ..schemas import AvatarPublic
 from ..store import Store
 from .routing import Resource

@@ -1,6 +1,6 @@
 from typing import Any
 
-from ..forms import FormField, FormSpec
+from .forms import FormField, FormSpec
 from ..schemas import CustomFieldPublic, SubscriberPublic
 from ..store import Store
 from .params import AVATAR_ID, AVATAR_LIST, SUBSCRIBER_ID
@@ -11,7 +11,7 @@ resource = Resource("Custom Fields")
 FIELD_VALUE = FormSpec(
     AVATAR_ID,
     SUBSCRIBER_ID,
-    FormField("field", "Custom field id for subscriber (or its name)", kind="ref", required=True),
+    FormField("field", "Custom field id for subscriber (or its name)", required=True),
     FormField("value", "Custom field value for subscriber", required=True, blank_allowed=True),
 )
 

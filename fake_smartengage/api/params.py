@@ -1,6 +1,6 @@
 """Parameters that several SmartEngage routes share, described as the reference describes them."""
 
-from ..forms import FormField, FormSpec
+from .forms import FormField, FormSpec
 
 AVATAR_ID = FormField("avatar_id", "The avatars id", kind="id", required=True)
 SUBSCRIBER_ID = FormField("subscriber_id", "The subscribers id", kind="id", required=True)

@@ -10,8 +10,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ..auth import SECURITY, authenticate
-from ..forms import FormSpec
+from .auth import SECURITY, authenticate
+from .forms import FormSpec
 from ..schemas import ErrorBody
 from ..store import Store
 
@@ -69,7 +69,7 @@ class Resource:
         def register(handler: Handler) -> Handler:
             async def endpoint(request: Request) -> Response:
                 store: Store = request.app.state.store
-                account = authenticate(request, store)
+                account = authenticate(request.scope, store)
                 return json_response(handler(store, account, await form(request)))
 
             for variant in (path, _other_spelling(path)):

@@ -1,6 +1,6 @@
 from typing import Any
 
-from ..forms import FormField, FormSpec
+from .forms import FormField, FormSpec
 from ..schemas import SequencePublic, SubscriberPublic
 from ..store import Store
 from .params import AVATAR_ID, AVATAR_LIST, SUBSCRIBER_ID
@@ -11,7 +11,7 @@ resource = Resource("Sequences")
 SEQUENCE_CHANGE = FormSpec(
     AVATAR_ID,
     SUBSCRIBER_ID,
-    FormField("sequence", "Sequence for subscribers (its id, or its name)", kind="ref", required=True),
+    FormField("sequence", "Sequence for subscribers (its id, or its name)", required=True),
 )
 
 

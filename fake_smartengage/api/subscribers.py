@@ -1,6 +1,6 @@
 from typing import Any
 
-from ..forms import FormField, FormSpec
+from .forms import FormField, FormSpec
 from ..schemas import SubscriberPublic
 from ..store import Store, SubscriberChanges
 from .params import AVATAR_ID, SUBSCRIBER_ID
@@ -17,8 +17,8 @@ _DETAILS = (
     FormField("email", "Subscribers email address"),
     FormField("facebook_id", "Identifier got from facebook"),
     FormField("push_id", "Push notification id got from the web"),
-    FormField("tags", "Tags for subscribers (ids or names)", kind="ref", array=True),
-    FormField("custom_field", "Subscriber's custom fields (ids or names)", kind="ref", array=True),
+    FormField("tags", "Tags for subscribers (ids or names)", array=True),
+    FormField("custom_field", "Subscriber's custom fields (ids or names)", array=True),
     FormField(
         "field_value",
         "Subscriber's custom fields values with respective to custom_field",

@@ -1,6 +1,6 @@
 from typing import Any
 
-from ..forms import FormField, FormSpec
+from .forms import FormField, FormSpec
 from ..schemas import SubscriberPublic, TagPublic
 from ..store import Store
 from .params import AVATAR_ID, AVATAR_LIST, SUBSCRIBER_ID
@@ -9,7 +9,7 @@ from .routing import Resource
 resource = Resource("Tags")
 
 TAG_CHANGE = FormSpec(
-    AVATAR_ID, SUBSCRIBER_ID, FormField("tag", "Tag for subscribers (its id, or its name)", kind="ref", required=True)
+    AVATAR_ID, SUBSCRIBER_ID, FormField("tag", "Tag for subscribers (its id, or its name)", required=True)
 )
 
 

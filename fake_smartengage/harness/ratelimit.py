@@ -12,12 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from starlette.types import ASGIApp, Receive, Scope, Send
-
-from . import errors
-from .auth import presented_key
-from .harness import is_smartengage_path
-from .store import key_digest
+from ..keys import key_digest
 
 _RATE = re.compile(r"([1-9][0-9]{0,8})/(s|m|h)")
 _PERIODS = {"s": 1.0, "m": 60.0, "h": 3600.0}
@@ -53,6 +48,11 @@ class RateLimiter:
         self._buckets: dict[str, tuple[float, float]] = {}  # key digest -> (tokens, when counted)
         self._lock = threading.Lock()
 
+    @property
+    def active(self) -> bool:
+        """Whether any key is limited at all: if not, requests need not be counted."""
+        return self.default is not None or any(rate is not None for rate in self._overrides.values())
+
     def set_limit(self, api_key: str, rate: Rate | None) -> None:
         """A tenant's own limit; None turns limiting off for it."""
         digest = key_digest(api_key)
@@ -69,13 +69,9 @@ class RateLimiter:
     def limit_for(self, api_key: str) -> Rate | None:
         return self._overrides.get(key_digest(api_key), self.default)
 
-    def reset(self) -> None:
-        with self._lock:
-            self._overrides.clear()
-            self._buckets.clear()
-
-    def retry_after(self, api_key: str) -> int | None:
-        """Takes a token for this key's request; if none is left, the whole seconds until one is."""
+    def admit(self, api_key: str) -> int | None:
+        """Takes a token for a request of this key: None if it had one, else the whole seconds
+        until it will (the request is refused, and Retry-After says when to come back)."""
         digest = key_digest(api_key)
         with self._lock:
             rate = self._overrides.get(digest, self.default)
@@ -89,18 +85,3 @@ class RateLimiter:
                 return None
             self._buckets[digest] = (tokens, now)
             return max(1, math.ceil((1 - tokens) / rate.per_second))
-
-
-class RateLimitMiddleware:
-    def __init__(self, app: ASGIApp, limiter: RateLimiter) -> None:
-        self.app = app
-        self.limiter = limiter
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and is_smartengage_path(scope["path"]):
-            api_key = presented_key(scope)
-            wait = self.limiter.retry_after(api_key) if api_key else None
-            if wait is not None:
-                await errors.render(errors.rate_limited(wait))(scope, receive, send)
-                return
-        await self.app(scope, receive, send)

@@ -38,8 +38,8 @@ class ServerThread:
         log_level: str = "warning",
     ) -> None:
         if app is None:
-            from .app import create_app
-            from .settings import Settings
+            from ..app import create_app
+            from ..settings import Settings
 
             app = create_app(Settings(log_level=log_level))
         self.app = app
@@ -66,7 +66,7 @@ class ServerThread:
         """Binds, starts the thread and returns once the server answers /_fake/health."""
         if self._server is not None:
             raise ServerError("the server is already started")
-        from .cli import listening_socket
+        from ..serving import listening_socket
 
         sock = listening_socket(self.host, self.port)  # OSError here if the address is taken
         self.port = sock.getsockname()[1]

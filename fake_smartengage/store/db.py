@@ -13,8 +13,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from .. import __version__
+from ..errors import StartupError
+from .columns import COLUMNS, SCHEMA
 
-SCHEMA = Path(__file__).parent / "schema.sql"  # the DDL of the SQLModel tables in `models`
+
 # Every statement, with its values, at DEBUG level: `--log-level debug` shows what a request ran.
 sql_log = logging.getLogger("fake_smartengage.sql")
 
@@ -22,21 +25,40 @@ sql_log = logging.getLogger("fake_smartengage.sql")
 class Database:
     def __init__(self, path: Path | None = None) -> None:
         self.path = path
-        self._connection = sqlite3.connect(
+        self._lock = threading.RLock()
+        if path is not None and not path.parent.is_dir():
+            raise StartupError(f"{path}: cannot create the database file: no folder {path.parent}")
+        try:
+            self._connection = self._open(path)
+        except sqlite3.Error as error:
+            raise StartupError(f"{path}: not a database fake-smartengage can use: {error}") from None
+
+    def _open(self, path: Path | None) -> sqlite3.Connection:
+        connection = sqlite3.connect(
             str(path) if path else ":memory:",
             check_same_thread=False,
             isolation_level=None,  # transactions are explicit, see transaction()
         )
-        self._lock = threading.RLock()
         if sql_log.isEnabledFor(logging.DEBUG):
-            self._connection.set_trace_callback(sql_log.debug)
-        self._connection.execute("PRAGMA foreign_keys = ON")
+            connection.set_trace_callback(sql_log.debug)
+        connection.execute("PRAGMA foreign_keys = ON")
         if path:
             # WAL with synchronous=NORMAL survives a killed process with every committed write.
-            self._connection.execute("PRAGMA journal_mode = WAL")
-            self._connection.execute("PRAGMA synchronous = NORMAL")
-        if self._connection.execute("SELECT 1 FROM sqlite_master WHERE name = 'account'").fetchone() is None:
-            self._connection.executescript(SCHEMA.read_text())
+            connection.execute("PRAGMA journal_mode = WAL")
+            connection.execute("PRAGMA synchronous = NORMAL")
+        tables = {name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if not tables:
+            connection.executescript(SCHEMA.read_text())
+            return connection
+        for table, columns in COLUMNS.items():
+            found = tuple(row[1] for row in connection.execute(f"PRAGMA table_info({table})"))
+            if found != columns:
+                connection.close()
+                raise StartupError(
+                    f"{path}: its tables are not those of fake-smartengage {__version__} "
+                    f"(table {table}: {', '.join(found) or 'missing'}); start with a new file"
+                )
+        return connection
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

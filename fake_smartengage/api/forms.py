@@ -21,9 +21,10 @@ from python_multipart import parse_form
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import Field, File
 from starlette.requests import Request
+from starlette.types import Scope
 
-from . import errors
-from .validation import MAX_ID, as_id
+from .. import errors
+from ..validation import MAX_ID, as_id
 
 MAX_FIELDS = 1000
 # A JSON value that is no string or number: refused if it is a parameter's, ignored otherwise,
@@ -38,7 +39,7 @@ PARAMETERS_STATE = "journal_parameters"
 _KEY = re.compile(r"(?P<name>[^\[\]]+)(?:\[(?P<index>[^\[\]]*)\])?")
 _INDEX = re.compile(r"[0-9]{1,9}")
 
-Kind = Literal["id", "text", "ref"]
+Kind = Literal["id", "text"]
 
 
 @dataclass(frozen=True)
@@ -76,9 +77,7 @@ class FormSpec:
             match = _KEY.fullmatch(key)
             if match and match["name"] in self.fields:
                 if isinstance(value, _NotText):
-                    raise errors.ApiError(
-                        400, f"Parameter {match['name']} must be a string or a number", param=match["name"]
-                    )
+                    raise errors.not_text(match["name"])
                 entries.setdefault(match["name"], []).append((match["index"], value))
         arrays: dict[str, dict[int, str]] = {}
         values: dict[str, Any] = {}
@@ -155,7 +154,7 @@ def _scalar(field: FormField, entries: list[tuple[str | None, str]]) -> Any:
     if len(entries) > 1:
         raise errors.repeated_param(field.name)
     if entries and entries[0][0] is not None:
-        raise errors.ApiError(400, f"Parameter {field.name} takes a single value, not an array", param=field.name)
+        raise errors.not_scalar(field.name)
     value = entries[0][1] if entries else None
     if value == "" and not field.blank_allowed:
         value = None
@@ -191,14 +190,32 @@ def _array(field: FormField, entries: list[tuple[str | None, str]]) -> dict[int,
 
 async def read_parameters(request: Request) -> list[tuple[str, str]]:
     """Query string and body parameters, in the order sent, as (key, value) pairs."""
-    parameters = _parse_urlencoded(request.scope["query_string"], "query string")
-    body = await request.body()
+    return parse_parameters(request.scope, await request.body())
+
+
+def parse_parameters(scope: Scope, body: bytes) -> list[tuple[str, str]]:
+    parameters = _parse_urlencoded(scope["query_string"], "query string")
     if body:
-        parameters += _parse_body(request.headers.get("content-type", ""), body)
+        parameters += _parse_body(_header(scope, b"content-type"), body)
     for _, value in parameters:
         if "\x00" in value:
             raise errors.malformed_request("parameter values may not contain NUL characters")
     return parameters
+
+
+def parameters_as_sent(scope: Scope, body: bytes) -> dict[str, str | list[str]] | None:
+    """For the journal of a request that no route read: its parameters as sent, if readable."""
+    try:
+        return _as_sent(parse_parameters(scope, body))
+    except errors.ApiError:
+        return None
+
+
+def _header(scope: Scope, name: bytes) -> str:
+    for key, value in scope["headers"]:
+        if key == name:
+            return value.decode("latin-1")
+    return ""
 
 
 def _parse_body(content_type: str, body: bytes) -> list[tuple[str, str]]:

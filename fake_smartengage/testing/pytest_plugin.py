@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from .testing import FakeSmartEngage, Tenant
+    from .client import FakeSmartEngage, Tenant
 
 URL_ENV = "FAKE_SMARTENGAGE_URL"
 ADMIN_TOKEN_ENV = "FAKE_SMARTENGAGE_ADMIN_TOKEN"
@@ -82,10 +82,10 @@ def _setting(config: pytest.Config, option: str, env: str) -> Any:
 
 def _testing() -> Any:
     try:
-        from . import testing
+        from . import client
     except ImportError as error:  # httpx is what may be missing
         pytest.fail(f"the smartengage fixtures need httpx ({error}): pip install httpx", pytrace=False)
-    return testing
+    return client
 
 
 @pytest.fixture(scope="session")
@@ -178,17 +178,17 @@ def smartengage(request: pytest.FixtureRequest, smartengage_server: "FakeSmartEn
 def smartengage_app(request: pytest.FixtureRequest) -> Any:
     """A fresh fake as an ASGI app, no socket: the default fixture (key se_k73DUceVnvRCusWxDN2qQQ1a),
     its account replaced by the test's `smartengage` marker document if it has one."""
-    from .app import create_app
-    from .seeding import parse_account_document
-    from .settings import Settings
+    from ..app import create_app
+    from ..store.seeding import parse_account_document
+    from ..settings import Settings
 
     app = create_app(Settings())
     document = _marker_document(request)
     if document is not None:
-        api_key = app.state.store.api_keys()[0]
+        api_key = app.state.accounts.api_keys()[0]
         seed = parse_account_document(document, api_key=api_key, source=f"@pytest.mark.{MARKER}")
         if seed is not None:
-            app.state.tenants.load_one(seed)
+            app.state.harness.load_tenant(seed)
     return app
 
 

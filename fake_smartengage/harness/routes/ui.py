@@ -11,8 +11,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from .. import __version__, errors
-from ..harness import HARNESS_PREFIX
+from ... import __version__, errors
+from ..pipeline import HARNESS_PREFIX
 
 UI_FILES = Path(__file__).parent.parent / "ui"
 STATIC = UI_FILES / "static"
@@ -55,5 +55,5 @@ async def static_file(name: str) -> FileResponse:
     path = STATIC / name
     media_type = _MEDIA_TYPES.get(path.suffix)
     if "/" in name or name.startswith(".") or media_type is None or not path.is_file():
-        raise errors.ApiError(404, f"No such file: {name!r}")
+        raise errors.unknown_file(name)
     return FileResponse(path, media_type=media_type, headers=_HEADERS)

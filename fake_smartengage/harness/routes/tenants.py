@@ -5,13 +5,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Path, Query, Response
 from pydantic import BaseModel, Field
 
-from .. import errors
-from ..deps import AppFaults, AppRateLimiter, AppStore, AppTenants
-from ..validation import MAX_ID
+from ... import errors
+from ...keys import mask
+from ...schemas import SubscriberPublic
+from ...store.seeding import AccountSeed, parse_account_document, parse_document
+from ...validation import MAX_ID
 from ..ratelimit import OFF, parse_rate
-from ..schemas import SubscriberPublic
-from ..seeding import AccountSeed, parse_account_document, parse_document
-from ..tenants import mask, unknown_tenant
+from .deps import AppAccounts, AppHarness
 
 router = APIRouter()
 
@@ -32,68 +32,57 @@ class RateLimitChange(BaseModel):
 
 
 @router.post("/tenants", status_code=201, response_model=NewTenant, summary="Create a tenant with a fresh API key")
-async def create_tenant(tenants: AppTenants, document: FixtureBody = None) -> NewTenant:
+async def create_tenant(harness: AppHarness, document: FixtureBody = None) -> NewTenant:
     seed = parse_account_document(document, api_key="new", source="request body")
-    return NewTenant(api_key=tenants.create(seed))
+    return NewTenant(api_key=harness.create_tenant(seed))
 
 
 @router.delete("/tenants/{api_key}", status_code=204, summary="Drop a tenant and all it owns")
-async def delete_tenant(api_key: str, tenants: AppTenants, limiter: AppRateLimiter, faults: AppFaults) -> Response:
-    tenants.delete(api_key)
-    limiter.use_default(api_key)
-    faults.remove_for_key(api_key)
+async def delete_tenant(api_key: str, harness: AppHarness) -> Response:
+    harness.drop_tenant(api_key)
     return Response(status_code=204)
 
 
 @router.put("/tenants/{api_key}/rate-limit", summary="Set a tenant's own rate limit")
-async def set_rate_limit(
-    api_key: str, change: RateLimitChange, tenants: AppTenants, limiter: AppRateLimiter
-) -> dict[str, str | None]:
-    if not tenants.exists(api_key):
-        raise unknown_tenant(api_key)
-    if change.rate_limit is None:
-        limiter.use_default(api_key)
-    else:
-        try:
-            limiter.set_limit(api_key, parse_rate(change.rate_limit))
-        except ValueError as error:
-            raise errors.ApiError(400, str(error), param="rate_limit") from None
-    rate = limiter.limit_for(api_key)
-    return {"api_key": mask(api_key), "rate_limit": rate.text if rate else OFF}
+async def set_rate_limit(api_key: str, change: RateLimitChange, harness: AppHarness) -> dict[str, str | None]:
+    try:
+        rate = parse_rate(change.rate_limit) if change.rate_limit is not None else None
+    except ValueError as error:
+        raise errors.invalid_rate_limit(str(error)) from None
+    in_force = harness.set_rate_limit(api_key, rate, own=change.rate_limit is not None)
+    return {"api_key": mask(api_key), "rate_limit": in_force.text if in_force else OFF}
 
 
 @router.post("/reset", status_code=204, summary="The server (or one tenant) back to its start state")
-async def reset(tenants: AppTenants, limiter: AppRateLimiter, api_key: ApiKeyFilter = None) -> Response:
-    tenants.reset(api_key)
-    if api_key is None:
-        limiter.reset()
+async def reset(harness: AppHarness, api_key: ApiKeyFilter = None) -> Response:
+    harness.reset(api_key)
     return Response(status_code=204)
 
 
 @router.get("/state", summary="The whole state (or one tenant's) as a fixture document")
-async def get_state(tenants: AppTenants, api_key: ApiKeyFilter = None) -> dict[str, Any]:
-    return tenants.export(api_key)
+async def get_state(harness: AppHarness, api_key: ApiKeyFilter = None) -> dict[str, Any]:
+    return harness.export(api_key)
 
 
 @router.put("/state", status_code=204, summary="Replace the whole state (or one tenant's) with a fixture document")
-async def put_state(tenants: AppTenants, document: Annotated[dict[str, Any], Body()], api_key: ApiKeyFilter = None) -> Response:
+async def put_state(harness: AppHarness, document: Annotated[dict[str, Any], Body()], api_key: ApiKeyFilter = None) -> Response:
     if api_key is None:
-        tenants.load(parse_document(document, source="request body"))
+        harness.load(parse_document(document, source="request body"))
     else:
         seed = parse_account_document(document, api_key=api_key, source="request body")
-        tenants.load_one(seed or AccountSeed(api_key=api_key))
+        harness.load_tenant(seed or AccountSeed(api_key=api_key))
     return Response(status_code=204)
 
 
 @router.get("/subscribers", response_model=list[SubscriberPublic], summary="Subscribers, for assertions")
 async def list_subscribers(
-    store: AppStore,
+    accounts: AppAccounts,
     api_key: ApiKeyFilter = None,
     avatar_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     email: Annotated[str | None, Query(description="Compared without letter case")] = None,
     tag: Annotated[str | None, Query(description="A tag's name or id")] = None,
 ) -> Any:
-    return store.find_subscribers(api_key=api_key, avatar_id=avatar_id, email=email, tag=tag)
+    return accounts.find_subscribers(api_key=api_key, avatar_id=avatar_id, email=email, tag=tag)
 
 
 @router.get("/subscribers/{subscriber_id}", response_model=SubscriberPublic, summary="One subscriber")
@@ -101,9 +90,9 @@ async def get_subscriber(
     subscriber_id: Annotated[int, Path(ge=1, le=MAX_ID)],
     api_key: Annotated[str, Query(min_length=1)],
     avatar_id: AvatarId,
-    store: AppStore,
+    accounts: AppAccounts,
 ) -> Any:
-    account = store.account_for_key(api_key)
-    if account is None:
-        raise unknown_tenant(api_key)
-    return store.get_subscriber(account, avatar_id, subscriber_id)
+    subscriber = accounts.get_subscriber(api_key, avatar_id, subscriber_id)
+    if subscriber is None:
+        raise errors.unknown_tenant(mask(api_key))
+    return subscriber

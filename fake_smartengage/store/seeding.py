@@ -12,18 +12,16 @@ attached. Anything that refers to a missing item fails with the file and the ent
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, create_model, field_validator
 
-from .validation import MAX_ID, is_valid_email
+from ..errors import FixtureError
+from ..validation import MAX_ID, is_valid_email
+from .columns import AVATAR_DETAILS, SUBSCRIBER_DETAILS
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 NonEmpty = Annotated[str, StringConstraints(min_length=1)]
-
-
-class FixtureError(Exception):
-    """A fixture file that cannot be loaded; the message names the file and the entry."""
 
 
 class _Strict(BaseModel):
@@ -55,45 +53,42 @@ class SequenceStatusSeed(_Strict):
     status: NonEmpty
 
 
-class SubscriberSeed(_Strict):
-    id: Id
-    full_name: str | None = None
-    first_name: str | None = None
-    last_name: str | None = None
-    email: str | None = None
-    ip: str | None = None
-    gender: str | None = None
-    language: str | None = None
-    place: str | None = None
-    facebook_id: str | None = None
-    push_id: str | None = None
-    tags: list[Id] = []
-    custom_fields: list[FieldValueSeed] = []
-    sequences: list[SequenceStatusSeed] = []
-
-    @field_validator("email")
-    @classmethod
-    def _valid_email(cls, value: str | None) -> str | None:
-        if value is not None and not is_valid_email(value):
-            raise ValueError(f"invalid email address {value!r}")
-        return value
+def _valid_email(value: str | None) -> str | None:
+    if value is not None and not is_valid_email(value):
+        raise ValueError(f"invalid email address {value!r}")
+    return value
 
 
-class AvatarSeed(_Strict):
-    avatar_id: Id
-    brand_name: str | None = None
-    brand_image: str | None = None
-    user_role: str | None = None
-    facebook_page_id: str | None = None
-    tags: list[TagSeed] = []
-    custom_fields: list[CustomFieldSeed] = []
-    sequences: list[SequenceSeed] = []
-    subscribers: list[SubscriberSeed] = []
+def _details(columns: tuple[str, ...]) -> dict[str, Any]:
+    return {column: (str | None, None) for column in columns}
+
+
+SubscriberSeed = create_model(
+    "SubscriberSeed",
+    __base__=_Strict,
+    __validators__={"valid_email": field_validator("email")(_valid_email)},
+    id=(Id, ...),
+    **_details(SUBSCRIBER_DETAILS),
+    tags=(list[Id], []),
+    custom_fields=(list[FieldValueSeed], []),
+    sequences=(list[SequenceStatusSeed], []),
+)
+
+AvatarSeed = create_model(
+    "AvatarSeed",
+    __base__=_Strict,
+    avatar_id=(Id, ...),
+    **_details(AVATAR_DETAILS),
+    tags=(list[TagSeed], []),
+    custom_fields=(list[CustomFieldSeed], []),
+    sequences=(list[SequenceSeed], []),
+    subscribers=(list[SubscriberSeed], []),
+)
 
 
 class AccountSeed(_Strict):
     api_key: NonEmpty
-    avatars: list[AvatarSeed] = []
+    avatars: list[AvatarSeed] = []  # type: ignore[valid-type]
 
 
 class FixtureDocument(_Strict):

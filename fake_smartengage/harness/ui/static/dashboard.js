@@ -389,7 +389,8 @@
       if (error.status !== 401) say(error.message, true);
       return;
     }
-    const fields = ["id", "full_name", "email", "ip", "gender", "language", "place", "facebook_id", "push_id"];
+    // Every scalar the subscriber object has, in its order: the lists are shown below.
+    const fields = Object.keys(subscriber).filter((field) => !Array.isArray(subscriber[field]));
     showDetail(`Subscriber ${subscriber.id}${subscriber.full_name ? ` · ${subscriber.full_name}` : ""}`, [
       h(
         "p",

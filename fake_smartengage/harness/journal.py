@@ -7,19 +7,12 @@ long it took. Keys are kept only as digests, for filtering.
 
 import json
 import threading
-import time
 from collections import deque
-from datetime import UTC, datetime
+from datetime import datetime
 from itertools import count
 from typing import Any
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
-from .auth import presented_key
-from .harness import is_smartengage_path
-from .forms import PARAMETERS_STATE
-from .store import key_digest
-from .tenants import mask
+from ..keys import key_digest, mask
 
 
 class Journal:
@@ -28,9 +21,33 @@ class Journal:
         self._ids = count(1)
         self._lock = threading.Lock()
 
-    def record(self, entry: dict[str, Any], api_key: str | None) -> None:
+    def record(
+        self,
+        *,
+        when: datetime,
+        method: str,
+        path: str,
+        query: str,
+        form: dict[str, Any] | None,
+        api_key: str | None,
+        status: int,
+        response: bytes,
+        duration_ms: float,
+    ) -> None:
+        entry = {
+            "time": when.isoformat(timespec="milliseconds"),
+            "method": method,
+            "path": path,
+            "query": query,
+            "form": form,
+            "api_key": mask(api_key) if api_key else None,
+            "status": status,
+            "response": response,  # decoded when read: most entries never are
+            "duration_ms": duration_ms,
+            "_key": key_digest(api_key) if api_key else None,
+        }
         with self._lock:
-            self._entries.append({"id": next(self._ids), **entry, "_key": key_digest(api_key) if api_key else None})
+            self._entries.append({"id": next(self._ids), **entry})
 
     def entries(
         self,
@@ -66,49 +83,6 @@ class Journal:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
-
-
-class JournalMiddleware:
-    def __init__(self, app: ASGIApp, journal: Journal) -> None:
-        self.app = app
-        self.journal = journal
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not is_smartengage_path(scope["path"]):
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        when = datetime.now(UTC)
-        state = scope.setdefault("state", {})
-        status = 500
-        body = bytearray()
-
-        async def capture(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            elif message["type"] == "http.response.body":
-                body.extend(message.get("body", b""))
-            await send(message)
-
-        try:
-            await self.app(scope, receive, capture)
-        finally:
-            api_key = presented_key(scope)
-            self.journal.record(
-                {
-                    "time": when.isoformat(timespec="milliseconds"),
-                    "method": scope["method"],
-                    "path": scope["path"],
-                    "query": scope["query_string"].decode("latin-1"),
-                    "form": state.get(PARAMETERS_STATE),
-                    "api_key": mask(api_key) if api_key else None,
-                    "status": status,
-                    "response": bytes(body),  # decoded when read: most entries never are
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 3),
-                },
-                api_key,
-            )
 
 
 def _decoded(body: bytes) -> Any:

@@ -4,20 +4,15 @@ Faults are deterministic (they hit "the next N matching requests", never by chan
 that injects a 503 knows exactly which call gets it.
 """
 
-import asyncio
 import threading
 from itertools import count
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.responses import JSONResponse
-from starlette.types import ASGIApp, Receive, Scope, Send
 
-from .auth import presented_key
-from .harness import is_smartengage_path
-from .errors import ApiError
-from .store import key_digest
-from .tenants import mask
+from .. import errors
+from ..keys import key_digest, mask
 
 
 class FaultSpec(BaseModel):
@@ -74,7 +69,7 @@ class Fault:
         assert self.spec.status is not None
         body = self.spec.body
         if body is None:
-            body = ApiError(self.spec.status, f"Injected fault {self.id}: status {self.spec.status}").body()
+            body = errors.injected_fault(self.id, self.spec.status).body()
         headers = {"Retry-After": str(self.spec.retry_after)} if self.spec.retry_after is not None else None
         return JSONResponse(body, status_code=self.spec.status, headers=headers)
 
@@ -122,20 +117,3 @@ class Faults:
                         fault.remaining -= 1
                     return fault
         return None
-
-
-class FaultMiddleware:
-    def __init__(self, app: ASGIApp, faults: Faults) -> None:
-        self.app = app
-        self.faults = faults
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and is_smartengage_path(scope["path"]):
-            fault = self.faults.take(scope["method"], scope["path"], presented_key(scope))
-            if fault is not None:
-                if fault.spec.delay_ms:
-                    await asyncio.sleep(fault.spec.delay_ms / 1000)
-                if fault.spec.status is not None:
-                    await fault.response()(scope, receive, send)
-                    return
-        await self.app(scope, receive, send)

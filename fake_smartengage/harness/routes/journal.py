@@ -5,8 +5,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 
-from .. import errors
-from ..deps import AppJournal
+from ... import errors
+from .deps import AppHarness
 
 router = APIRouter()
 
@@ -20,13 +20,13 @@ def _since(value: str | None) -> tuple[int | None, datetime | None]:
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
-        raise errors.ApiError(400, "since must be an entry id or an ISO 8601 time", param="since") from None
+        raise errors.invalid_since() from None
     return None, (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
 
 
 @router.get("/requests", summary="Recorded SmartEngage requests, newest first")
 async def list_requests(
-    journal: AppJournal,
+    harness: AppHarness,
     path: Annotated[str | None, Query(description="With or without its trailing slash")] = None,
     method: str | None = None,
     api_key: Annotated[str | None, Query(description="Only requests made with this key")] = None,
@@ -34,12 +34,12 @@ async def list_requests(
     limit: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
 ) -> list[dict[str, Any]]:
     since_id, since_time = _since(since)
-    return journal.entries(
+    return harness.journal.entries(
         path=path, method=method, api_key=api_key, since_id=since_id, since_time=since_time, limit=limit
     )
 
 
 @router.delete("/requests", status_code=204, summary="Forget every recorded request")
-async def clear_requests(journal: AppJournal) -> Response:
-    journal.clear()
+async def clear_requests(harness: AppHarness) -> Response:
+    harness.journal.clear()
     return Response(status_code=204)

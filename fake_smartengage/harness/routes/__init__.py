@@ -9,10 +9,10 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 
-from .. import __version__, errors
-from ..auth import presented_key
-from ..harness import HARNESS_PREFIX
-from ..schemas import ErrorBody
+from ... import __version__, errors
+from ...keys import presented_key
+from ...schemas import ErrorBody
+from ..pipeline import HARNESS_PREFIX
 from . import faults, journal, tenants, ui
 
 
@@ -32,7 +32,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def admin_router() -> APIRouter:
+def harness_router() -> APIRouter:
     router = APIRouter(prefix=HARNESS_PREFIX, tags=["Test harness"])
 
     @router.get("/health", summary="Readiness: answers once the server takes requests")

@@ -26,6 +26,9 @@ class Account(SQLModel, table=True):
     api_key: str
     # Keys are looked up by digest so that lookup timing depends on the digest, not the key.
     key_digest: str = Field(unique=True)
+    # What a reset brings the account back to: its fixture entry as JSON (`seeding.AccountSeed`,
+    # without the key), kept with the state so that it survives a restart on a --db file.
+    seed: str
 
 
 class Avatar(SQLModel, table=True):

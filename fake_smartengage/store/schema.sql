@@ -2,6 +2,7 @@ CREATE TABLE account (
 	pk INTEGER NOT NULL, 
 	api_key VARCHAR NOT NULL, 
 	key_digest VARCHAR NOT NULL, 
+	seed VARCHAR NOT NULL, 
 	PRIMARY KEY (pk), 
 	UNIQUE (key_digest)
 );

@@ -1,0 +1,136 @@
+"""The test harness's stages around every SmartEngage request, in one place and in this order:
+
+1. **journal**: records the request and its answer, whichever stage below gave it;
+2. **body limit**: a body over --max-body-bytes is answered 413 before anything reads it;
+3. **faults**: the first fault matching the request waits, answers, or both;
+4. **rate limit**: a request of a known key past its bucket is answered 429 (an unknown key
+   drains no bucket: the route answers it 401);
+5. the route.
+
+Requests to the harness itself (`/_fake/...`) and to the API documentation pass straight through.
+"""
+
+import asyncio
+import time
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .. import errors
+from ..api.auth import account_of
+from ..api.forms import PARAMETERS_STATE, parameters_as_sent
+from ..keys import presented_key
+from ..store import Store
+
+if TYPE_CHECKING:
+    from . import Harness
+
+HARNESS_PREFIX = "/_fake"
+_DOCUMENTATION = frozenset({"/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"})
+
+
+def is_smartengage_path(path: str) -> bool:
+    """Whether a request is one to the SmartEngage API, known route or not: anything but the
+    harness routes and the API documentation."""
+    return not (path == HARNESS_PREFIX or path.startswith(f"{HARNESS_PREFIX}/") or path in _DOCUMENTATION)
+
+
+class HarnessPipeline:
+    def __init__(self, app: ASGIApp, *, harness: "Harness", store: Store, max_body_bytes: int) -> None:
+        self.app = app
+        self.harness = harness
+        self.store = store
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not is_smartengage_path(scope["path"]):
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        when = datetime.now(UTC)
+        status, response = 500, bytearray()
+        body, stopped = b"", False
+
+        async def capture(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            elif message["type"] == "http.response.body":
+                response.extend(message.get("body", b""))
+            await send(message)
+
+        try:
+            body = await self._read_body(scope, receive)
+            stop = await self._stopped(scope)
+            if stop is None:
+                await self.app(scope, _replay(body, receive), capture)
+            else:
+                stopped = True
+                await stop(scope, receive, capture)
+        except errors.ApiError as error:
+            await errors.render(error)(scope, receive, capture)
+        finally:
+            # A route leaves the parameters it read; a request stopped before it, them as sent.
+            form = parameters_as_sent(scope, body) if stopped else scope.get("state", {}).get(PARAMETERS_STATE)
+            self.harness.journal.record(
+                when=when,
+                method=scope["method"],
+                path=scope["path"],
+                query=scope["query_string"].decode("latin-1"),
+                form=form,
+                api_key=presented_key(scope),
+                status=status,
+                response=bytes(response),
+                duration_ms=round((time.perf_counter() - started) * 1000, 3),
+            )
+
+    async def _read_body(self, scope: Scope, receive: Receive) -> bytes:
+        """The whole body, or 413 once it is declared or seen to be over the limit."""
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None:
+            if not declared.isdigit():
+                raise errors.malformed_request("Content-Length is not a number")
+            if int(declared) > self.max_body_bytes:
+                raise errors.body_too_large(self.max_body_bytes)
+        body = bytearray()
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                break
+            body.extend(message.get("body", b""))
+            if len(body) > self.max_body_bytes:
+                raise errors.body_too_large(self.max_body_bytes)
+            if not message.get("more_body", False):
+                break
+        return bytes(body)
+
+    async def _stopped(self, scope: Scope) -> ASGIApp | None:
+        """The answer of the fault or rate limit that stops this request, if one does."""
+        api_key = presented_key(scope)
+        fault = self.harness.faults.take(scope["method"], scope["path"], api_key)
+        if fault is not None:
+            if fault.spec.delay_ms:
+                await asyncio.sleep(fault.spec.delay_ms / 1000)
+            if fault.spec.status is not None:
+                return fault.response()
+        limiter = self.harness.limiter
+        if api_key is not None and limiter.active and account_of(scope, self.store) is not None:
+            wait = limiter.admit(api_key)
+            if wait is not None:
+                return errors.render(errors.rate_limited(wait))
+        return None
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """`receive` for the route: the body read already, then whatever the client does next."""
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if sent:
+            return await receive()
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return replay

@@ -1,0 +1,43 @@
+"""API keys: how a request presents one, how the store finds one, and how the fake shows one.
+
+Keys are looked up by their SHA-256 digest, so how long a lookup takes says nothing about how
+close a guessed key came to a real one; logs, the journal and the harness API show them masked.
+"""
+
+import hashlib
+import secrets
+from functools import lru_cache
+
+from starlette.types import Scope
+
+# The key SmartEngage's reference prints in its examples, and the default fixture's.
+REFERENCE_KEY = "se_k73DUceVnvRCusWxDN2qQQ1a"
+
+_PRESENTED_KEY = "fake_smartengage.api_key"
+
+
+@lru_cache(maxsize=4096)  # the same few keys come with every request, several times
+def key_digest(api_key: str) -> str:
+    return hashlib.sha256(api_key.encode()).hexdigest()
+
+
+def new_api_key() -> str:
+    return f"se_{secrets.token_urlsafe(18)}"
+
+
+def mask(api_key: str) -> str:
+    """What logs, the journal and the harness API show of a key: enough to tell keys apart."""
+    return f"{api_key[: min(6, len(api_key) // 3)]}…"
+
+
+def presented_key(scope: Scope) -> str | None:
+    """The bearer key a request carries (the scheme's case does not matter), if any."""
+    if _PRESENTED_KEY not in scope:  # read once per request, asked by several stages
+        scope[_PRESENTED_KEY] = None
+        for name, value in scope["headers"]:
+            if name == b"authorization":
+                scheme, _, key = value.decode("latin-1").partition(" ")
+                if scheme.lower() == "bearer" and key.strip():
+                    scope[_PRESENTED_KEY] = key.strip()
+                break
+    return scope[_PRESENTED_KEY]

@@ -1,0 +1,94 @@
+"""Subscribers with everything attached to them, loaded in batches: one statement for the rows
+and one for each kind of attachment, however many subscribers are asked for.
+
+`load` serves every reader: the API's answers (`public`), the harness's listings (`public`) and
+the export of fixture documents (`seed`), so a subscriber reads the same wherever it is shown.
+"""
+
+import json
+import sqlite3
+from dataclasses import dataclass, field
+
+from ..schemas import CustomValuePublic, SubscriberPublic, SequenceStatusPublic
+from .columns import SUBSCRIBER_DETAILS
+
+# The public shape's own fields that are columns of the subscriber table, in the shape's order.
+_PUBLIC_DETAILS = tuple(name for name in SubscriberPublic.model_fields if name in SUBSCRIBER_DETAILS)
+_SELECTED = ", ".join(SUBSCRIBER_DETAILS)
+# The subscribers a batch asks about, passed as one JSON array: no limit on their number.
+_BATCH = "IN (SELECT value FROM json_each(?))"
+
+
+@dataclass
+class Loaded:
+    """One subscriber as stored: its id, its columns, and what is attached, in attachment order."""
+
+    subscriber_id: int
+    details: dict[str, str | None]
+    tags: list[tuple[int, str]] = field(default_factory=list)  # (tag_id, tag_name)
+    values: list[tuple[int, str, str]] = field(default_factory=list)  # (custom_field_id, name, value)
+    sequences: list[tuple[int, str, str]] = field(default_factory=list)  # (sequence_id, name, status)
+
+    def public(self) -> SubscriberPublic:
+        """The subscriber object every SmartEngage write returns."""
+        return SubscriberPublic(
+            id=str(self.subscriber_id),
+            **{name: self.details[name] for name in _PUBLIC_DETAILS},
+            tags=[name for _, name in self.tags],
+            custom_fields=[
+                CustomValuePublic(custom_field_id=str(i), custom_field_name=name, custom_value=value)
+                for i, name, value in self.values
+            ],
+            sequences=[
+                SequenceStatusPublic(sequence_id=str(i), sequence_name=name, status=status)
+                for i, name, status in self.sequences
+            ],
+        )
+
+    def seed(self) -> dict:
+        """The subscriber as a fixture document's entry (`seeding.SubscriberSeed`)."""
+        return {
+            "id": self.subscriber_id,
+            **{name: value for name, value in self.details.items() if value is not None},
+            "tags": [tag_id for tag_id, _ in self.tags],
+            "custom_fields": [{"custom_field_id": i, "custom_value": value} for i, _, value in self.values],
+            "sequences": [{"sequence_id": i, "status": status} for i, _, status in self.sequences],
+        }
+
+
+def load(conn: sqlite3.Connection, pks: list[int]) -> list[Loaded]:
+    """The subscribers with these surrogate keys, in the order given."""
+    if not pks:
+        return []
+    batch = json.dumps(pks)
+    found = {
+        pk: Loaded(subscriber_id, dict(zip(SUBSCRIBER_DETAILS, details)))
+        for pk, subscriber_id, *details in conn.execute(
+            f"SELECT pk, subscriber_id, {_SELECTED} FROM subscriber WHERE pk {_BATCH}", (batch,)
+        )
+    }
+    for pk, tag_id, name in conn.execute(
+        "SELECT st.subscriber_pk, t.tag_id, t.tag_name FROM subscriber_tag AS st JOIN tag AS t ON t.pk = st.tag_pk "
+        f"WHERE st.subscriber_pk {_BATCH} ORDER BY st.subscriber_pk, st.ordinal",
+        (batch,),
+    ):
+        found[pk].tags.append((tag_id, name))
+    for pk, field_id, name, value in conn.execute(
+        "SELECT v.subscriber_pk, f.custom_field_id, f.custom_field_name, v.custom_value "
+        "FROM subscriber_field_value AS v JOIN custom_field AS f ON f.pk = v.custom_field_pk "
+        f"WHERE v.subscriber_pk {_BATCH} ORDER BY v.subscriber_pk, v.ordinal",
+        (batch,),
+    ):
+        found[pk].values.append((field_id, name, value))
+    for pk, sequence_id, name, status in conn.execute(
+        "SELECT s.subscriber_pk, q.sequence_id, q.sequence_name, s.status "
+        "FROM subscriber_sequence AS s JOIN sequence AS q ON q.pk = s.sequence_pk "
+        f"WHERE s.subscriber_pk {_BATCH} ORDER BY s.subscriber_pk, s.ordinal",
+        (batch,),
+    ):
+        found[pk].sequences.append((sequence_id, name, status))
+    return [found[pk] for pk in pks]
+
+
+def load_one(conn: sqlite3.Connection, pk: int) -> Loaded:
+    return load(conn, [pk])[0]

@@ -1,0 +1,336 @@
+"""Every read and write of SmartEngage state, and the only module that queries the database.
+
+Functions take the caller's account (its surrogate key) and the ids as the client sent them;
+they raise `ApiError` for anything the client got wrong and know nothing of HTTP requests.
+Each write runs in one transaction, so a request that fails changes nothing.
+
+Queries go to sqlite3 directly: the ORM costs more per request than the whole rest of the
+request does, and the schema is still the one declared in `models`.
+"""
+
+import sqlite3
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from .. import errors
+from ..keys import key_digest
+from ..schemas import AvatarPublic, CustomFieldPublic, SequencePublic, SubscriberPublic, TagPublic
+from ..settings import DuplicatePolicy
+from ..validation import MAX_ID, as_id, is_valid_email
+from . import hydration
+from .catalogues import CUSTOM_FIELDS, SEQUENCES, TAGS, Catalogue
+from .db import Database
+from .seeding import IDENTITY_FIELDS
+
+ACTIVE = "Active"
+# The public shape's fields are the avatar table's columns, ids aside shown as they are stored.
+_AVATAR_PUBLIC_COLUMNS = ", ".join(AvatarPublic.model_fields)
+_AVATAR_ID = list(AvatarPublic.model_fields).index("avatar_id")
+
+
+@dataclass(frozen=True)
+class SubscriberChanges:
+    """What a subscribers/add or subscribers/update request asks for; None means not sent."""
+
+    full_name: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    email: str | None = None
+    facebook_id: str | None = None
+    push_id: str | None = None
+    tags: Sequence[str] = ()
+    custom_values: Sequence[tuple[str, str]] = ()
+
+    def identities(self) -> dict[str, str]:
+        return {name: getattr(self, name) for name in IDENTITY_FIELDS if getattr(self, name) is not None}
+
+
+class Store:
+    def __init__(self, db: Database, *, duplicates: DuplicatePolicy = "update") -> None:
+        self._db = db
+        self.duplicates = duplicates
+
+    # Accounts
+
+    def account_for_key(self, api_key: str) -> int | None:
+        with self._db.reading() as conn:
+            return account_pk(conn, api_key)
+
+    # Lists
+
+    def list_avatars(self, account: int) -> list[AvatarPublic]:
+        with self._db.reading() as conn:
+            rows = conn.execute(
+                f"SELECT {_AVATAR_PUBLIC_COLUMNS} FROM avatar WHERE account_pk = ? ORDER BY ordinal DESC", (account,)
+            ).fetchall()
+        return [AvatarPublic(**{**dict(zip(AvatarPublic.model_fields, row)), "avatar_id": str(row[_AVATAR_ID])}) for row in rows]
+
+    def list_tags(self, account: int, avatar_id: int) -> list[TagPublic]:
+        return [TagPublic(tag_id=i, tag_name=name) for i, name in self._list(TAGS, account, avatar_id)]
+
+    def list_custom_fields(self, account: int, avatar_id: int) -> list[CustomFieldPublic]:
+        return [
+            CustomFieldPublic(custom_field_id=i, custom_field_name=name)
+            for i, name in self._list(CUSTOM_FIELDS, account, avatar_id)
+        ]
+
+    def list_sequences(self, account: int, avatar_id: int) -> list[SequencePublic]:
+        return [
+            SequencePublic(sequence_id=i, sequence_name=name) for i, name in self._list(SEQUENCES, account, avatar_id)
+        ]
+
+    def _list(self, catalogue: Catalogue, account: int, avatar_id: int) -> list[tuple[str, str]]:
+        with self._db.reading() as conn:
+            avatar = avatar_pk(conn, account, avatar_id)
+            rows = conn.execute(
+                f"SELECT {catalogue.id_column}, {catalogue.name_column} FROM {catalogue.table} "
+                "WHERE avatar_pk = ? ORDER BY ordinal DESC",
+                (avatar,),
+            ).fetchall()
+        return [(str(item_id), name) for item_id, name in rows]
+
+    # Subscribers
+
+    def add_subscriber(self, account: int, avatar_id: int, changes: SubscriberChanges) -> SubscriberPublic:
+        _check_email(changes.email)
+        identities = changes.identities()
+        if not identities:
+            raise errors.missing_identity()
+        with self._db.transaction() as conn:
+            avatar = avatar_pk(conn, account, avatar_id)
+            tags, values = _resolve_lists(conn, avatar, changes)
+            owners = _owners(conn, avatar, identities)
+            if len(owners) > 1:
+                raise errors.identity_split(sorted(subscriber_id for subscriber_id, _ in owners.values()))
+            if owners:
+                subscriber, (subscriber_id, param) = next(iter(owners.items()))
+                if self.duplicates == "conflict":
+                    raise errors.identity_taken(param, subscriber_id)
+                _update_row(conn, subscriber, changes)
+            else:
+                subscriber = _insert_row(conn, avatar, changes)
+            _attach_tags(conn, subscriber, tags)
+            _set_values(conn, subscriber, values)
+            return hydration.load_one(conn, subscriber).public()
+
+    def update_subscriber(
+        self, account: int, avatar_id: int, subscriber_id: int, changes: SubscriberChanges
+    ) -> SubscriberPublic:
+        _check_email(changes.email)
+
+        def apply(conn: sqlite3.Connection, avatar: int, subscriber: int) -> None:
+            tags, values = _resolve_lists(conn, avatar, changes)
+            for owner, (owner_id, param) in _owners(conn, avatar, changes.identities()).items():
+                if owner != subscriber:
+                    raise errors.identity_taken(param, owner_id)
+            _update_row(conn, subscriber, changes)
+            _attach_tags(conn, subscriber, tags)
+            _set_values(conn, subscriber, values)
+
+        return self._change_subscriber(account, avatar_id, subscriber_id, apply)
+
+    def add_tag(self, account: int, avatar_id: int, subscriber_id: int, tag: str) -> SubscriberPublic:
+        def apply(conn: sqlite3.Connection, avatar: int, subscriber: int) -> None:
+            _attach_tags(conn, subscriber, [_resolve(conn, TAGS, avatar, tag, "tag")])
+
+        return self._change_subscriber(account, avatar_id, subscriber_id, apply)
+
+    def remove_tag(self, account: int, avatar_id: int, subscriber_id: int, tag: str) -> SubscriberPublic:
+        def apply(conn: sqlite3.Connection, avatar: int, subscriber: int) -> None:
+            conn.execute(
+                "DELETE FROM subscriber_tag WHERE subscriber_pk = ? AND tag_pk = ?",
+                (subscriber, _resolve(conn, TAGS, avatar, tag, "tag")),
+            )
+
+        return self._change_subscriber(account, avatar_id, subscriber_id, apply)
+
+    def set_custom_field(
+        self, account: int, avatar_id: int, subscriber_id: int, field: str, value: str
+    ) -> SubscriberPublic:
+        def apply(conn: sqlite3.Connection, avatar: int, subscriber: int) -> None:
+            _set_values(conn, subscriber, [(_resolve(conn, CUSTOM_FIELDS, avatar, field, "field"), value)])
+
+        return self._change_subscriber(account, avatar_id, subscriber_id, apply)
+
+    def add_to_sequence(self, account: int, avatar_id: int, subscriber_id: int, sequence: str) -> SubscriberPublic:
+        # Subscribing again restarts the sequence: a Completed one becomes Active.
+        def apply(conn: sqlite3.Connection, avatar: int, subscriber: int) -> None:
+            conn.execute(
+                "INSERT INTO subscriber_sequence (subscriber_pk, sequence_pk, ordinal, status) "
+                "VALUES (?, ?, (SELECT COALESCE(MAX(ordinal), 0) + 1 FROM subscriber_sequence "
+                "WHERE subscriber_pk = ?), ?) "
+                "ON CONFLICT (subscriber_pk, sequence_pk) DO UPDATE SET status = excluded.status",
+                (subscriber, _resolve(conn, SEQUENCES, avatar, sequence, "sequence"), subscriber, ACTIVE),
+            )
+
+        return self._change_subscriber(account, avatar_id, subscriber_id, apply)
+
+    def remove_from_sequence(
+        self, account: int, avatar_id: int, subscriber_id: int, sequence: str
+    ) -> SubscriberPublic:
+        def apply(conn: sqlite3.Connection, avatar: int, subscriber: int) -> None:
+            conn.execute(
+                "DELETE FROM subscriber_sequence WHERE subscriber_pk = ? AND sequence_pk = ?",
+                (subscriber, _resolve(conn, SEQUENCES, avatar, sequence, "sequence")),
+            )
+
+        return self._change_subscriber(account, avatar_id, subscriber_id, apply)
+
+    def _change_subscriber(
+        self,
+        account: int,
+        avatar_id: int,
+        subscriber_id: int,
+        apply: Callable[[sqlite3.Connection, int, int], None],
+    ) -> SubscriberPublic:
+        with self._db.transaction() as conn:
+            avatar = avatar_pk(conn, account, avatar_id)
+            subscriber = subscriber_pk(conn, avatar, subscriber_id)
+            apply(conn, avatar, subscriber)
+            return hydration.load_one(conn, subscriber).public()
+
+
+def account_pk(conn: sqlite3.Connection, api_key: str) -> int | None:
+    row = conn.execute("SELECT pk FROM account WHERE key_digest = ?", (key_digest(api_key),)).fetchone()
+    return row[0] if row else None
+
+
+def _check_email(email: str | None) -> None:
+    if email is not None and not is_valid_email(email):
+        raise errors.invalid_email(email)
+
+
+def avatar_pk(conn: sqlite3.Connection, account: int, avatar_id: int) -> int:
+    # Another account's avatar is answered exactly like a missing one, so nothing leaks.
+    row = conn.execute(
+        "SELECT pk FROM avatar WHERE account_pk = ? AND avatar_id = ?", (account, avatar_id)
+    ).fetchone()
+    if row is None:
+        raise errors.not_found("avatar", "avatar_id", avatar_id)
+    return row[0]
+
+
+def subscriber_pk(conn: sqlite3.Connection, avatar: int, subscriber_id: int) -> int:
+    row = conn.execute(
+        "SELECT pk FROM subscriber WHERE avatar_pk = ? AND subscriber_id = ?", (avatar, subscriber_id)
+    ).fetchone()
+    if row is None:
+        raise errors.not_found("subscriber", "subscriber_id", subscriber_id)
+    return row[0]
+
+
+def _resolve(conn: sqlite3.Connection, catalogue: Catalogue, avatar: int, ref: str, param: str) -> int:
+    """The item `ref` names: by its documented id first, failing that by its unique name."""
+    item_id = as_id(ref)
+    if item_id is not None:
+        row = conn.execute(
+            f"SELECT pk FROM {catalogue.table} WHERE avatar_pk = ? AND {catalogue.id_column} = ?",
+            (avatar, item_id),
+        ).fetchone()
+        if row:
+            return row[0]
+    rows = conn.execute(
+        f"SELECT pk FROM {catalogue.table} WHERE avatar_pk = ? AND {catalogue.name_column} = ? LIMIT 2",
+        (avatar, ref),
+    ).fetchall()
+    if not rows:
+        raise errors.not_found(catalogue.label, param, ref)
+    if len(rows) > 1:
+        raise errors.ambiguous_name(catalogue.label, param, ref)
+    return rows[0][0]
+
+
+def _resolve_lists(
+    conn: sqlite3.Connection, avatar: int, changes: SubscriberChanges
+) -> tuple[list[int], list[tuple[int, str]]]:
+    tags = [_resolve(conn, TAGS, avatar, tag, "tags") for tag in changes.tags]
+    values = [
+        (_resolve(conn, CUSTOM_FIELDS, avatar, field, "custom_field"), value) for field, value in changes.custom_values
+    ]
+    return tags, values
+
+
+def _owners(conn: sqlite3.Connection, avatar: int, identities: dict[str, str]) -> dict[int, tuple[int, str]]:
+    """The subscribers that already hold any of these identities: pk -> (id, the identity's name)."""
+    owners: dict[int, tuple[int, str]] = {}
+    for name, value in identities.items():
+        # IDENTITY_FIELDS are column names; `email` compares without case (see models).
+        for pk, subscriber_id in conn.execute(
+            f"SELECT pk, subscriber_id FROM subscriber WHERE avatar_pk = ? AND {name} = ?", (avatar, value)
+        ):
+            owners.setdefault(pk, (subscriber_id, name))
+    return owners
+
+
+def _joined_name(first: str | None, last: str | None) -> str | None:
+    return " ".join(part for part in (first, last) if part) or None
+
+
+def _insert_row(conn: sqlite3.Connection, avatar: int, changes: SubscriberChanges) -> int:
+    highest_id, highest_ordinal = conn.execute(
+        "SELECT (SELECT MAX(subscriber_id) FROM subscriber WHERE avatar_pk = ?), "
+        "(SELECT MAX(ordinal) FROM subscriber WHERE avatar_pk = ?)",
+        (avatar, avatar),
+    ).fetchone()
+    if highest_id == MAX_ID:
+        raise errors.ids_exhausted("subscriber")
+    full_name = changes.full_name if changes.full_name is not None else _joined_name(changes.first_name, changes.last_name)
+    return conn.execute(
+        "INSERT INTO subscriber (avatar_pk, subscriber_id, ordinal, full_name, first_name, last_name, "
+        "email, facebook_id, push_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            avatar,
+            (highest_id or 0) + 1,
+            (highest_ordinal or 0) + 1,
+            full_name,
+            changes.first_name,
+            changes.last_name,
+            changes.email,
+            changes.facebook_id,
+            changes.push_id,
+        ),
+    ).lastrowid
+
+
+def _update_row(conn: sqlite3.Connection, subscriber: int, changes: SubscriberChanges) -> None:
+    """Sets what was sent and keeps the rest."""
+    assignments = {
+        name: getattr(changes, name)
+        for name in ("first_name", "last_name", *IDENTITY_FIELDS)
+        if getattr(changes, name) is not None
+    }
+    if changes.full_name is not None:
+        assignments["full_name"] = changes.full_name
+    elif changes.first_name is not None or changes.last_name is not None:
+        full_name, first, last = conn.execute(
+            "SELECT full_name, first_name, last_name FROM subscriber WHERE pk = ?", (subscriber,)
+        ).fetchone()
+        # Only a name that was derived from first and last name follows them; one set explicitly stays.
+        if full_name is None or full_name == _joined_name(first, last):
+            assignments["full_name"] = _joined_name(
+                changes.first_name if changes.first_name is not None else first,
+                changes.last_name if changes.last_name is not None else last,
+            )
+    if assignments:
+        columns = ", ".join(f"{name} = ?" for name in assignments)
+        conn.execute(f"UPDATE subscriber SET {columns} WHERE pk = ?", (*assignments.values(), subscriber))
+
+
+def _attach_tags(conn: sqlite3.Connection, subscriber: int, tags: list[int]) -> None:
+    for tag in tags:
+        conn.execute(
+            "INSERT OR IGNORE INTO subscriber_tag (subscriber_pk, tag_pk, ordinal) VALUES (?, ?, "
+            "(SELECT COALESCE(MAX(ordinal), 0) + 1 FROM subscriber_tag WHERE subscriber_pk = ?))",
+            (subscriber, tag, subscriber),
+        )
+
+
+def _set_values(conn: sqlite3.Connection, subscriber: int, values: list[tuple[int, str]]) -> None:
+    for field, value in values:
+        conn.execute(
+            "INSERT INTO subscriber_field_value (subscriber_pk, custom_field_pk, ordinal, custom_value) "
+            "VALUES (?, ?, (SELECT COALESCE(MAX(ordinal), 0) + 1 FROM subscriber_field_value "
+            "WHERE subscriber_pk = ?), ?) "
+            "ON CONFLICT (subscriber_pk, custom_field_pk) DO UPDATE SET custom_value = excluded.custom_value",
+            (subscriber, field, subscriber, value),
+        )

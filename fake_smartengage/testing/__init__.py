@@ -1,0 +1,34 @@
+"""The testing side of fake-smartengage: what a test suite imports.
+
+* `FakeSmartEngage`, `Tenant`, `FakeSmartEngageError`, `read_fixture` (`client`): a typed client
+  of the harness API of any fake-smartengage server;
+* `ServerThread`, `ServerError` (`server`): a real server in a background thread of this process;
+* the pytest plugin (`pytest_plugin`), registered through the `pytest11` entry point.
+
+Names are imported on first use, so that loading the pytest plugin (which pytest does in every
+run where the package is installed) costs no more than the plugin module itself.
+"""
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .client import FakeSmartEngage, FakeSmartEngageError, Fixture, Tenant, read_fixture
+    from .server import ServerError, ServerThread
+
+_HOMES = {
+    "FakeSmartEngage": "client",
+    "FakeSmartEngageError": "client",
+    "Fixture": "client",
+    "Tenant": "client",
+    "read_fixture": "client",
+    "ServerError": "server",
+    "ServerThread": "server",
+}
+__all__ = list(_HOMES)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f".{_HOMES[name]}", __name__), name)
