@@ -19,6 +19,8 @@ run: $(STAMP)
 test: $(STAMP)
 	test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) \
 		|| echo "make test: could not install chromium: the browser tests (tests/test_ui*.py) will fail"
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
 
 # The load generator comes from Debian's packages.

@@ -15,8 +15,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 _BODIES = {
-    path.rstrip("/"): body.encode()
-    for path, body in json.loads(Path(os.environ["CEILING_BODIES"]).read_text()).items()
+    path.rstrip("/"): body.encode() for path, body in json.loads(Path(os.environ["CEILING_BODIES"]).read_text()).items()
 }
 
 

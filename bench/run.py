@@ -49,8 +49,13 @@ class Scenario:
 SCENARIOS = [
     Scenario("GET /avatars/list", "GET", "/avatars/list"),
     Scenario("GET /tags/list/?avatar_id=1", "GET", "/tags/list/?avatar_id=1"),
-    Scenario("POST /subscribers/add (new email)", "POST", "/subscribers/add",
-             '"avatar_id=123&tags[]=123&email=b" .. seed .. "-" .. n .. "%40example.com"', "write"),
+    Scenario(
+        "POST /subscribers/add (new email)",
+        "POST",
+        "/subscribers/add",
+        '"avatar_id=123&tags[]=123&email=b" .. seed .. "-" .. n .. "%40example.com"',
+        "write",
+    ),
     Scenario("POST /tags/add", "POST", "/tags/add", '"avatar_id=123&subscriber_id=1&tag=123"', "write"),
 ]
 MIXED = [
@@ -74,7 +79,8 @@ def lua_script(requests: list[tuple[str, str, str]]) -> str:
         f"  local i = n % {len(requests)}",
     ]
     for index, (method, path, body) in enumerate(requests):
-        lines.append(f"  if i == {index} then return wrk.format({json.dumps(method)}, {json.dumps(path)}, headers, {body or 'nil'}) end")
+        call = f"wrk.format({json.dumps(method)}, {json.dumps(path)}, headers, {body or 'nil'})"
+        lines.append(f"  if i == {index} then return {call} end")
     lines.append("end")
     return "\n".join(lines) + "\n"
 
@@ -132,8 +138,17 @@ def fake(*args: str) -> list[str]:
 
 
 def ceiling(bodies: Path) -> tuple[list[str], dict[str, str]]:
-    command = [str(BIN / "python"), "-m", "uvicorn", "--app-dir", str(ROOT / "bench"), "ceiling:app",
-               "--log-level", "warning", "--no-access-log"]
+    command = [
+        str(BIN / "python"),
+        "-m",
+        "uvicorn",
+        "--app-dir",
+        str(ROOT / "bench"),
+        "ceiling:app",
+        "--log-level",
+        "warning",
+        "--no-access-log",
+    ]
     return command, {"CEILING_BODIES": str(bodies)}
 
 
@@ -153,7 +168,10 @@ def wrk(url: str, script: Path, duration: int) -> Load:
     # One wrk thread leaves the other core to the server: one uvicorn worker is what is measured.
     output = subprocess.run(
         ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{duration}s", "--latency", "-s", str(script), url],
-        capture_output=True, text=True, check=True, timeout=duration + 30,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=duration + 30,
     ).stdout
     if "Non-2xx" in output or "Socket errors" in output:
         raise SystemExit(f"wrk saw errors against {url}:\n{output}")
@@ -194,8 +212,13 @@ def subscriber_fixture(path: Path, subscribers: int) -> Path:
     document = json.loads((ROOT / "fixtures" / "default.json").read_text())
     avatar = document["accounts"][0]["avatars"][3]
     avatar["subscribers"] += [
-        {"id": i, "email": f"s{i}@example.com", "full_name": f"Subscriber {i}", "tags": [123],
-         "custom_fields": [{"custom_field_id": 111, "custom_value": "US"}]}
+        {
+            "id": i,
+            "email": f"s{i}@example.com",
+            "full_name": f"Subscriber {i}",
+            "tags": [123],
+            "custom_fields": [{"custom_field_id": 111, "custom_value": "US"}],
+        }
         for i in range(subscribers + 1, 1, -1)
     ]
     path.write_text(json.dumps(document))
@@ -243,8 +266,12 @@ def fixture_cost_ms(work: Path, tests: int = 500) -> float:
         (folder / "conftest.py").write_text(conftest)
         (folder / "test_generated.py").write_text(FIXTURE_SUITE.format(tests=tests, **names))
         started = time.perf_counter()
-        subprocess.run([str(BIN / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider", str(folder)],
-                       check=True, capture_output=True, cwd=folder)
+        subprocess.run(
+            [str(BIN / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider", str(folder)],
+            check=True,
+            capture_output=True,
+            cwd=folder,
+        )
         seconds[name] = time.perf_counter() - started
     return (seconds["with"] - seconds["without"]) / tests * 1000
 
@@ -276,14 +303,23 @@ def main() -> None:
     with server(fake()) as running, httpx.Client(base_url=running.url, headers=AUTH, trust_env=False) as client:
         answers = {}
         for method, path, _ in [(s.method, s.path, s.body) for s in SCENARIOS] + MIXED:
-            data = {"avatar_id": "123", "subscriber_id": "1", "email": "x@example.com", "tag": "123",
-                    "field": "123", "value": "v", "sequence": "1"}
+            data = {
+                "avatar_id": "123",
+                "subscriber_id": "1",
+                "email": "x@example.com",
+                "tag": "123",
+                "field": "123",
+                "value": "v",
+                "sequence": "1",
+            }
             response = client.request(method, path, data=data if method == "POST" else None)
             answers[path.split("?")[0]] = response.text
         bodies.write_text(json.dumps(answers))
 
     ceiling_command, ceiling_env = ceiling(bodies)
-    for name, script, kind in [(s.name, scripts[s.name], s.kind) for s in SCENARIOS] + [("mixed workload", mixed_script, "mixed")]:
+    for name, script, kind in [(s.name, scripts[s.name], s.kind) for s in SCENARIOS] + [
+        ("mixed workload", mixed_script, "mixed")
+    ]:
         print(f"{name}…", file=sys.stderr)
         path = "/"
         loads = {}
@@ -325,8 +361,12 @@ def main() -> None:
     for count, loads in passes.items():
         p50, p99 = (statistics.mean(getattr(load, name) for load in loads) for name in ("p50_ms", "p99_ms"))
         rps = statistics.mean(load.rps for load in loads)
-        row(f"POST /tags/add with {count:,} subscribers: p50 / p99 (mean of 2)", f"{p50:.2f} / {p99:.2f} ms",
-            f"{rps:,.0f} req/s", "flat")
+        row(
+            f"POST /tags/add with {count:,} subscribers: p50 / p99 (mean of 2)",
+            f"{p50:.2f} / {p99:.2f} ms",
+            f"{rps:,.0f} req/s",
+            "flat",
+        )
     row("resident memory, 100,000 subscribers", f"{rss:.0f} MB", "", "< 300 MB")
 
     shutil.rmtree(work, ignore_errors=True)
@@ -334,22 +374,31 @@ def main() -> None:
 
 
 def report(rows: list[tuple[str, str, str, str]], args: argparse.Namespace) -> None:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
     table = ["| Figure | Value | Ratio / rate | Target |", "| --- | --- | --- | --- |"]
     table += [f"| {figure} | {value} | {ratio} | {target} |" for figure, value, ratio, target in rows]
-    text = "\n".join([
-        "# Benchmark results",
-        "",
-        f"Command: `make bench` (`bench/run.py --duration {args.duration}`), run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.",
-        f"Machine: {os.cpu_count()} cores ({cpu}), Linux {platform.release()}, Python {platform.python_version()}; "
-        f"one uvicorn worker, wrk with 1 thread and {CONNECTIONS} connections, {args.duration} s per pass.",
-        "Ratios are against a bare Starlette app on the same uvicorn settings answering the same JSON,",
-        "measured before and after the fake (the mean of the two passes).",
-        "",
-        *table,
-        "",
-    ])
+    text = "\n".join(
+        [
+            "# Benchmark results",
+            "",
+            f"Command: `make bench` (`bench/run.py --duration {args.duration}`), "
+            f"run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.",
+            f"Machine: {os.cpu_count()} cores ({cpu}), Linux {platform.release()}, Python {platform.python_version()}; "
+            f"one uvicorn worker, wrk with 1 thread and {CONNECTIONS} connections, {args.duration} s per pass.",
+            "Ratios are against a bare Starlette app on the same uvicorn settings answering the same JSON,",
+            "measured before and after the fake (the mean of the two passes).",
+            "",
+            *table,
+            "",
+        ]
+    )
     print(text)
     args.output.write_text(text)
 

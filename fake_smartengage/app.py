@@ -88,7 +88,10 @@ def _without_validation_error(schema: dict) -> None:
             if operation["responses"].pop("422", None) is not None:
                 operation["responses"].setdefault(
                     "400",
-                    {"description": "Invalid parameters", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}},
+                    {
+                        "description": "Invalid parameters",
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}},
+                    },
                 )
     for name in ("HTTPValidationError", "ValidationError"):
         schema["components"]["schemas"].pop(name, None)

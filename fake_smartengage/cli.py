@@ -57,20 +57,35 @@ _OPTIONS: list[tuple[str, str, Callable[[str], Any], tuple[str, ...] | None, str
     ("--host", "host", str, None, "address to bind (default 127.0.0.1)"),
     ("--port", "port", int, None, "port to listen on (default 8000)"),
     ("--ssl-certfile", "ssl_certfile", Path, None, "serve https with this certificate"),
-    ("--fixtures", "fixtures", _paths, None,
-     f"fixture file or folder of *.json files; repeatable (the variable takes several, '{os.pathsep}'-separated); "
-     "default: the bundled default fixture"),
+    (
+        "--fixtures",
+        "fixtures",
+        _paths,
+        None,
+        f"fixture file or folder of *.json files; repeatable (the variable takes several, '{os.pathsep}'-separated); "
+        "default: the bundled default fixture",
+    ),
     ("--db", "db", Path, None, "keep state in this SQLite file across restarts (default: in memory)"),
     ("--log-level", "log_level", str, LOG_LEVELS, "info logs one line per request, warning silences them"),
-    ("--duplicates", "duplicates", str, DUPLICATE_POLICIES,
-     "subscribers/add with an email, facebook_id or push_id that exists: update that subscriber, or answer 409"),
+    (
+        "--duplicates",
+        "duplicates",
+        str,
+        DUPLICATE_POLICIES,
+        "subscribers/add with an email, facebook_id or push_id that exists: update that subscriber, or answer 409",
+    ),
     ("--ssl-keyfile", "ssl_keyfile", Path, None, "the certificate's private key"),
     ("--admin-token", "admin_token", str, None, "require this bearer token on the /_fake/ routes but health"),
     ("--rate-limit", "rate_limit", _rate, None, "per-key token bucket, e.g. 10/s, 600/m, 1000/h (default: off)"),
     ("--journal-size", "journal_size", _positive, None, "how many requests the journal keeps (default 1000)"),
     ("--port-file", "port_file", Path, None, "write the port listened on to this file (for --port 0)"),
-    ("--cors-origin", "cors_origins", _origins, None,
-     "let browser pages from this origin call the API (repeatable; the variable takes several, comma-separated)"),
+    (
+        "--cors-origin",
+        "cors_origins",
+        _origins,
+        None,
+        "let browser pages from this origin call the API (repeatable; the variable takes several, comma-separated)",
+    ),
 ]
 
 
@@ -100,7 +115,7 @@ def _parser() -> argparse.ArgumentParser:
             serve.add_argument(flag, dest=name, type=item, action="append", help=f"{help} [{env}]")
         else:
             serve.add_argument(flag, dest=name, type=parse, choices=choices, help=f"{help} [{env}]")
-    for flag, name, parse, choices, help in _OPTIONS[:3]:
+    for flag, name, parse, _, help in _OPTIONS[:3]:
         healthcheck.add_argument(flag, dest=name, type=parse, help=f"{help} [{ENV_PREFIX + name.upper()}]")
     return parser
 

@@ -208,7 +208,6 @@ async def _http_exception(request: Request, error: HTTPException) -> JSONRespons
     return render(ApiError(error.status_code, message, headers=error.headers))
 
 
-
 def _allowed_methods(request: Request) -> str:
     # Starlette's own Allow names only the first route that matched the path, but a path can
     # have one route per method (they are documented separately), so ask every route.

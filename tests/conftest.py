@@ -8,14 +8,23 @@ import httpx
 import pytest
 
 from fake_smartengage.app import create_app
-from fake_smartengage.settings import bundled_fixtures
-from fake_smartengage.settings import Settings
+from fake_smartengage.settings import Settings, bundled_fixtures
 
 DEFAULT_KEY = "se_k73DUceVnvRCusWxDN2qQQ1a"
 ANY_PARAM = object()
 SUBSCRIBER_KEYS = [
-    "id", "full_name", "email", "ip", "gender", "language", "place", "facebook_id", "push_id",
-    "tags", "custom_fields", "sequences",
+    "id",
+    "full_name",
+    "email",
+    "ip",
+    "gender",
+    "language",
+    "place",
+    "facebook_id",
+    "push_id",
+    "tags",
+    "custom_fields",
+    "sequences",
 ]
 
 

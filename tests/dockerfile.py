@@ -92,7 +92,7 @@ def parse(text: str) -> list[Instruction]:
         if keyword in FLAGGED:
             while match := re.match(r"--([a-z-]+)(?:=(\S*))?(?:\s+|$)", rest):
                 flags[match.group(1)] = match.group(2) or ""
-                rest = rest[match.end():]
+                rest = rest[match.end() :]
         instructions.append(Instruction(keyword, flags, rest, start))
     if pending:
         raise ValueError("the Dockerfile ends inside a line continuation")
@@ -169,7 +169,7 @@ def _pattern_regex(pattern: str) -> re.Pattern:
             out += "[^/]"
         elif char == "[":
             end = pattern.index("]", index)
-            out += "[" + pattern[index + 1:end].replace("!", "^", 1) + "]"
+            out += "[" + pattern[index + 1 : end].replace("!", "^", 1) + "]"
             index = end
         elif char == "\\":
             index += 1
@@ -236,7 +236,9 @@ class Image:
     def host_path(self, path: str, mounts: dict[str, Path] | None = None) -> Path:
         return _host_path(path, self.workdir, mounts or {}, self.root)
 
-    def runtime_env(self, overrides: dict[str, str] | None = None, mounts: dict[str, Path] | None = None) -> dict[str, str]:
+    def runtime_env(
+        self, overrides: dict[str, str] | None = None, mounts: dict[str, Path] | None = None
+    ) -> dict[str, str]:
         """What a process in the container sees: the base image's essentials, ENV, `-e` overrides.
 
         Container paths in values (':'-separated lists too) are mapped to the host."""
@@ -258,22 +260,33 @@ class Image:
         """ENTRYPOINT + CMD, or ENTRYPOINT + the arguments given after the image name."""
         return [*self.entrypoint, *(self.cmd if args is None else args)]
 
-    def run(self, argv: list[str], env: dict[str, str], mounts: dict[str, Path] | None = None,
-            timeout: float | None = None) -> subprocess.CompletedProcess:
+    def run(
+        self, argv: list[str], env: dict[str, str], mounts: dict[str, Path] | None = None, timeout: float | None = None
+    ) -> subprocess.CompletedProcess:
         return subprocess.run(
-            self._resolve(argv, env), env=env, cwd=self.host_path(self.workdir, mounts),
-            capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL,
+            self._resolve(argv, env),
+            env=env,
+            cwd=self.host_path(self.workdir, mounts),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            stdin=subprocess.DEVNULL,
         )
 
-    def start(self, logs: Path, *, env: dict[str, str], mounts: dict[str, Path] | None = None,
-              args: list[str] | None = None) -> Server:
+    def start(
+        self, logs: Path, *, env: dict[str, str], mounts: dict[str, Path] | None = None, args: list[str] | None = None
+    ) -> Server:
         """Starts the container's main process (not waiting for it); its url is the configured port's."""
         logs.mkdir(parents=True, exist_ok=True)
         stdout_path, stderr_path = logs / "stdout.txt", logs / "stderr.txt"
         with stdout_path.open("wb") as stdout, stderr_path.open("wb") as stderr:
             process = subprocess.Popen(
-                self._resolve(self.argv(args), env), env=env, cwd=self.host_path(self.workdir, mounts),
-                stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr,
+                self._resolve(self.argv(args), env),
+                env=env,
+                cwd=self.host_path(self.workdir, mounts),
+                stdin=subprocess.DEVNULL,
+                stdout=stdout,
+                stderr=stderr,
             )
         return Server(f"http://127.0.0.1:{env['FAKE_SMARTENGAGE_PORT']}", process, stdout_path, stderr_path)
 
@@ -327,8 +340,20 @@ class Builder:
         return image
 
     def _stage(self, stage: Stage, root: Path, roots: dict[str, Path]) -> Image:
-        image = Image(root=root, venv=self.venv, env={}, workdir="/", user=None, users={}, owners={}, exposed=[],
-                      healthcheck=None, entrypoint=[], cmd=[], stage_roots=roots)
+        image = Image(
+            root=root,
+            venv=self.venv,
+            env={},
+            workdir="/",
+            user=None,
+            users={},
+            owners={},
+            exposed=[],
+            healthcheck=None,
+            entrypoint=[],
+            cmd=[],
+            stage_roots=roots,
+        )
         for instruction in stage.instructions:
             self.log.append(str(instruction))
             keyword = instruction.keyword
@@ -419,7 +444,9 @@ class Builder:
 
         def mapped(arg: str) -> list[str]:
             # --option=/path, or /path; globs expand as the shell would
-            prefix, value = (arg.split("=", 1)[0] + "=", arg.split("=", 1)[1]) if arg.startswith("--") and "=" in arg else ("", arg)
+            prefix, value = (
+                (arg.split("=", 1)[0] + "=", arg.split("=", 1)[1]) if arg.startswith("--") and "=" in arg else ("", arg)
+            )
             if not value.startswith("/"):
                 return [arg]
             host = str(_host_path(value, image.workdir, mounts, image.root))
@@ -433,11 +460,16 @@ class Builder:
             env = {**self.run_env, **{k: image._map_value(v, mounts) for k, v in image.env.items()}}
             env["PATH"] = f"{self.venv / 'bin'}{os.pathsep}{env.get('PATH', '')}"
             completed = subprocess.run(
-                [str(self.venv / "bin" / program), *args], env=env, capture_output=True, text=True,
+                [str(self.venv / "bin" / program), *args],
+                env=env,
+                capture_output=True,
+                text=True,
                 cwd=_host_path(image.workdir, image.workdir, mounts, image.root),
             )
             if completed.returncode != 0:
-                raise RuntimeError(f"{instruction} failed ({completed.returncode}):\n{completed.stdout}\n{completed.stderr}")
+                raise RuntimeError(
+                    f"{instruction} failed ({completed.returncode}):\n{completed.stdout}\n{completed.stderr}"
+                )
         elif program == "mkdir":
             for arg in argv[1:]:
                 if not arg.startswith("-"):
@@ -458,8 +490,16 @@ class Builder:
 # ---------------------------------------------------------------------------------------------
 # docker run command lines (as the README shows them)
 
-_RUN_VALUE_FLAGS = {"-p": "publish", "--publish": "publish", "-v": "volume", "--volume": "volume",
-                    "-e": "env", "--env": "env", "--name": "name", "--network": "network"}
+_RUN_VALUE_FLAGS = {
+    "-p": "publish",
+    "--publish": "publish",
+    "-v": "volume",
+    "--volume": "volume",
+    "-e": "env",
+    "--env": "env",
+    "--name": "name",
+    "--network": "network",
+}
 _RUN_SWITCHES = {"--rm", "-d", "--detach", "-i", "-t", "-it", "--init"}
 
 
@@ -486,6 +526,7 @@ def parse_docker_run(command: str, variables: dict[str, str] | None = None) -> D
             if variables is None or name not in variables:
                 raise KeyError(f"${name} in {command!r}")
             return variables[name]
+
         return re.sub(r"\$\{(\w+)\}|\$(\w+)", value, word)
 
     words = [expand(word) for word in words[2:]]
@@ -515,7 +556,7 @@ def parse_docker_run(command: str, variables: dict[str, str] | None = None) -> D
         else:
             run.options[kind] = value
     run.image = words[index]
-    run.args = words[index + 1:] or None
+    run.args = words[index + 1 :] or None
     return run
 
 
@@ -523,6 +564,7 @@ def parse_docker_run(command: str, variables: dict[str, str] | None = None) -> D
 def cli_variables() -> frozenset[str]:
     """The FAKE_SMARTENGAGE_* variables `fake-smartengage serve --help` names."""
     script = Path(sys.executable).parent / "fake-smartengage"  # the project's own, as the CLI under test
-    completed = subprocess.run([str(script), "serve", "--help"], capture_output=True, text=True, check=True,
-                               env=clean_env(COLUMNS="200"))
+    completed = subprocess.run(
+        [str(script), "serve", "--help"], capture_output=True, text=True, check=True, env=clean_env(COLUMNS="200")
+    )
     return frozenset(re.findall(r"\[(FAKE_SMARTENGAGE_[A-Z_]+)\]", completed.stdout))

@@ -13,8 +13,19 @@ async def test_fault_answers_the_next_matching_request_then_stops(client, state)
     created = await client.post("/_fake/faults", json={"method": "POST", "path": "/subscribers/add", "status": 503})
     assert created.status_code == 201
     fault = created.json()
-    assert fault == {"id": 1, "method": "POST", "path": "/subscribers/add", "api_key": None, "status": 503, "body": None,
-                     "retry_after": None, "delay_ms": None, "times": 1, "remaining": 1, "fired": 0}
+    assert fault == {
+        "id": 1,
+        "method": "POST",
+        "path": "/subscribers/add",
+        "api_key": None,
+        "status": 503,
+        "body": None,
+        "retry_after": None,
+        "delay_ms": None,
+        "times": 1,
+        "remaining": 1,
+        "fired": 0,
+    }
     before = state()
     failed = await client.post("/subscribers/add/", data={"avatar_id": "123", "email": "f@example.com"})
     assert_error(failed, 503, None, "Injected fault 1: status 503")
@@ -27,7 +38,14 @@ async def test_fault_answers_the_next_matching_request_then_stops(client, state)
 
 
 async def test_fault_with_body_retry_after_and_times(client):
-    spec = {"method": "*", "path": "/tags/add", "status": 429, "body": {"message": "slow down"}, "retry_after": 7, "times": 2}
+    spec = {
+        "method": "*",
+        "path": "/tags/add",
+        "status": 429,
+        "body": {"message": "slow down"},
+        "retry_after": 7,
+        "times": 2,
+    }
     await client.post("/_fake/faults", json=spec)
     for _ in range(2):
         response = await client.post("/tags/add", data={**JOHN, "tag": "123"})
@@ -38,7 +56,11 @@ async def test_fault_with_body_retry_after_and_times(client):
 
 
 async def test_fault_until_removed(client):
-    fault = (await client.post("/_fake/faults", json={"method": "GET", "path": "/avatars/list", "status": 500, "times": None})).json()
+    fault = (
+        await client.post(
+            "/_fake/faults", json={"method": "GET", "path": "/avatars/list", "status": 500, "times": None}
+        )
+    ).json()
     for _ in range(3):
         assert (await client.get("/avatars/list")).status_code == 500
     assert (await client.delete(f"/_fake/faults/{fault['id']}")).status_code == 204
@@ -48,7 +70,11 @@ async def test_fault_until_removed(client):
 
 async def test_fault_for_one_key_spares_the_others(client):
     other = (await client.post("/_fake/tenants")).json()["api_key"]
-    fault = (await client.post("/_fake/faults", json={"method": "GET", "path": "/avatars/list", "status": 503, "api_key": other})).json()
+    fault = (
+        await client.post(
+            "/_fake/faults", json={"method": "GET", "path": "/avatars/list", "status": 503, "api_key": other}
+        )
+    ).json()
     assert fault["api_key"] == other[:6] + "…"
     assert (await client.get("/avatars/list")).status_code == 200
     assert (await client.get("/avatars/list", headers={"Authorization": f"Bearer {other}"})).status_code == 503

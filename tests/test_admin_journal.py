@@ -8,9 +8,22 @@ JOHN = {"avatar_id": "123", "subscriber_id": "1"}
 
 
 async def test_journal_records_request_parsed_parameters_and_answer(client):
-    await client.post("/subscribers/add?avatar_id=123", data={"email": "j@example.com", "tags[0]": "123", "tags[1]": "tags2"})
+    await client.post(
+        "/subscribers/add?avatar_id=123", data={"email": "j@example.com", "tags[0]": "123", "tags[1]": "tags2"}
+    )
     (entry,) = (await client.get("/_fake/requests")).json()
-    assert list(entry) == ["id", "time", "method", "path", "query", "form", "api_key", "status", "response", "duration_ms"]
+    assert list(entry) == [
+        "id",
+        "time",
+        "method",
+        "path",
+        "query",
+        "form",
+        "api_key",
+        "status",
+        "response",
+        "duration_ms",
+    ]
     assert entry["method"] == "POST" and entry["path"] == "/subscribers/add" and entry["query"] == "avatar_id=123"
     assert entry["form"] == {"avatar_id": 123, "email": "j@example.com", "tags": ["123", "tags2"]}
     assert entry["api_key"] == "se_k73…"

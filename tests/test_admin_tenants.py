@@ -8,7 +8,11 @@ JOHN = {"avatar_id": "123", "subscriber_id": "1"}
 
 
 async def new_tenant(client, document=None) -> str:
-    response = await client.post("/_fake/tenants", json=document) if document is not None else await client.post("/_fake/tenants")
+    response = (
+        await client.post("/_fake/tenants", json=document)
+        if document is not None
+        else await client.post("/_fake/tenants")
+    )
     assert response.status_code == 201, response.text
     assert list(response.json()) == ["api_key"]
     return response.json()["api_key"]
@@ -27,9 +31,13 @@ async def test_new_tenant_gets_a_fresh_key_and_the_default_fixture(client):
 
 async def test_tenants_do_not_see_each_other(client):
     first, second = await new_tenant(client), await new_tenant(client)
-    added = await client.post("/subscribers/add", headers=as_tenant(first), data={"avatar_id": "123", "email": "x@example.com"})
+    added = await client.post(
+        "/subscribers/add", headers=as_tenant(first), data={"avatar_id": "123", "email": "x@example.com"}
+    )
     assert added.json()["id"] == "2"
-    again = await client.post("/subscribers/add", headers=as_tenant(second), data={"avatar_id": "123", "email": "x@example.com"})
+    again = await client.post(
+        "/subscribers/add", headers=as_tenant(second), data={"avatar_id": "123", "email": "x@example.com"}
+    )
     assert again.json()["id"] == "2"
     default = await client.post("/subscribers/add", data={"avatar_id": "123", "email": "y@example.com"})
     assert default.json()["id"] == "2"
@@ -45,7 +53,9 @@ async def test_tenants_do_not_see_each_other(client):
 async def test_new_tenant_from_a_posted_document(client, document):
     key = await new_tenant(client, document)
     avatars = await client.get("/avatars/list", headers=as_tenant(key))
-    assert avatars.json() == [{"brand_name": "Mine", "avatar_id": "5", "brand_image": None, "user_role": None, "facebook_page_id": None}]
+    assert avatars.json() == [
+        {"brand_name": "Mine", "avatar_id": "5", "brand_image": None, "user_role": None, "facebook_page_id": None}
+    ]
     assert_error(await client.get("/avatars/list", headers=as_tenant("ignored")), 401)
 
 
@@ -54,7 +64,10 @@ async def test_new_tenant_from_a_posted_document(client, document):
     [
         ({"avatars": [{"avatar_id": 0}]}, "avatars[0].avatar_id"),
         ({"accounts": []}, "exactly one account"),
-        ({"avatars": [{"avatar_id": 1, "subscribers": [{"id": 1, "email": "a@b.co", "tags": [9]}]}]}, "no tag with tag_id 9"),
+        (
+            {"avatars": [{"avatar_id": 1, "subscribers": [{"id": 1, "email": "a@b.co", "tags": [9]}]}]},
+            "no tag with tag_id 9",
+        ),
         ({"unknown": 1}, "unknown"),
     ],
 )
@@ -76,7 +89,9 @@ async def test_tenant_document_must_be_a_json_object(client):
 async def test_delete_tenant_drops_it_and_all_it_owns(client, state):
     before = state()
     key = await new_tenant(client)
-    await client.post("/subscribers/add", headers=as_tenant(key), data={"avatar_id": "123", "email": "gone@example.com"})
+    await client.post(
+        "/subscribers/add", headers=as_tenant(key), data={"avatar_id": "123", "email": "gone@example.com"}
+    )
     await client.post("/_fake/faults", json={"method": "GET", "path": "/avatars/list", "status": 503, "api_key": key})
     await client.post("/_fake/faults", json={"method": "GET", "path": "/avatars/list", "delay_ms": 1})
     assert (await client.delete(f"/_fake/tenants/{key}")).status_code == 204
@@ -109,29 +124,48 @@ async def test_reset_of_one_tenant_leaves_the_others_alone(client):
 
 
 async def test_state_round_trip_is_exact(client):
-    await client.post("/subscribers/add", data={"avatar_id": "123", "email": "r@example.com", "first_name": "R",
-                                                "tags[]": ["124", "123"], "custom_field[]": ["123"], "field_value[]": ["v"]})
+    await client.post(
+        "/subscribers/add",
+        data={
+            "avatar_id": "123",
+            "email": "r@example.com",
+            "first_name": "R",
+            "tags[]": ["124", "123"],
+            "custom_field[]": ["123"],
+            "field_value[]": ["v"],
+        },
+    )
     await client.post("/sequences/add", data={"avatar_id": "123", "subscriber_id": "2", "sequence": "2"})
     await new_tenant(client, {"avatars": [{"avatar_id": 9}]})
     first = (await client.get("/_fake/state")).json()
     assert (await client.put("/_fake/state", json=first)).status_code == 204
     assert (await client.get("/_fake/state")).json() == first
     subscriber = first["accounts"][0]["avatars"][3]["subscribers"][0]
-    assert subscriber == {"id": 2, "full_name": "R", "first_name": "R", "email": "r@example.com", "tags": [124, 123],
-                          "custom_fields": [{"custom_field_id": 123, "custom_value": "v"}],
-                          "sequences": [{"sequence_id": 2, "status": "Active"}]}
+    assert subscriber == {
+        "id": 2,
+        "full_name": "R",
+        "first_name": "R",
+        "email": "r@example.com",
+        "tags": [124, 123],
+        "custom_fields": [{"custom_field_id": 123, "custom_value": "v"}],
+        "sequences": [{"sequence_id": 2, "status": "Active"}],
+    }
 
 
 async def test_default_state_exports_as_the_default_fixture(client):
     exported = (await client.get("/_fake/state")).json()
     fixture = default_fixture()
     # The export spells out every avatar field and list, the fixture may leave them out.
-    assert [a["avatar_id"] for a in exported["accounts"][0]["avatars"]] == [a["avatar_id"] for a in fixture["accounts"][0]["avatars"]]
+    assert [a["avatar_id"] for a in exported["accounts"][0]["avatars"]] == [
+        a["avatar_id"] for a in fixture["accounts"][0]["avatars"]
+    ]
     assert exported["accounts"][0]["avatars"][3]["subscribers"] == fixture["accounts"][0]["avatars"][3]["subscribers"]
 
 
 async def test_put_state_replaces_everything_and_becomes_what_tenants_reset_to(client):
-    document = {"accounts": [{"api_key": "k1", "avatars": [{"avatar_id": 1, "subscribers": [{"id": 4, "push_id": "p"}]}]}]}
+    document = {
+        "accounts": [{"api_key": "k1", "avatars": [{"avatar_id": 1, "subscribers": [{"id": 4, "push_id": "p"}]}]}]
+    }
     assert (await client.put("/_fake/state", json=document)).status_code == 204
     assert_error(await client.get("/avatars/list"), 401)
     await client.post("/subscribers/add", headers=as_tenant("k1"), data={"avatar_id": "1", "push_id": "q"})
@@ -162,13 +196,17 @@ async def test_put_state_with_invalid_document_changes_nothing(client, state):
     before = state()
     duplicate = {"accounts": [{"api_key": "same"}, {"api_key": "same"}]}
     assert_error(await client.put("/_fake/state", json=duplicate), 400)
-    assert_error(await client.put("/_fake/state", json={"accounts": [{"api_key": "k", "avatars": [{"avatar_id": "x"}]}]}), 400)
+    assert_error(
+        await client.put("/_fake/state", json={"accounts": [{"api_key": "k", "avatars": [{"avatar_id": "x"}]}]}), 400
+    )
     assert state() == before
 
 
 async def test_subscribers_filters(client):
     key = await new_tenant(client)
-    await client.post("/subscribers/add", headers=as_tenant(key), data={"avatar_id": "123", "email": "T@example.com", "tags[]": "124"})
+    await client.post(
+        "/subscribers/add", headers=as_tenant(key), data={"avatar_id": "123", "email": "T@example.com", "tags[]": "124"}
+    )
     everyone = (await client.get("/_fake/subscribers")).json()
     assert [s["id"] for s in everyone] == ["1", "2", "1"]
     assert all(list(s) == SUBSCRIBER_KEYS for s in everyone)
@@ -187,18 +225,36 @@ async def test_one_subscriber(client):
     response = await client.get("/_fake/subscribers/1", params={"api_key": DEFAULT_KEY, "avatar_id": 123})
     assert response.status_code == 200
     assert response.json()["full_name"] == "John Doe"
-    assert_error(await client.get("/_fake/subscribers/2", params={"api_key": DEFAULT_KEY, "avatar_id": 123}), 404, "subscriber_id")
-    assert_error(await client.get("/_fake/subscribers/1", params={"api_key": "nobody", "avatar_id": 123}), 404, "api_key")
+    assert_error(
+        await client.get("/_fake/subscribers/2", params={"api_key": DEFAULT_KEY, "avatar_id": 123}),
+        404,
+        "subscriber_id",
+    )
+    assert_error(
+        await client.get("/_fake/subscribers/1", params={"api_key": "nobody", "avatar_id": 123}), 404, "api_key"
+    )
     assert_error(await client.get("/_fake/subscribers/1", params={"avatar_id": 123}), 400, "api_key")
-    assert_error(await client.get("/_fake/subscribers/0", params={"api_key": DEFAULT_KEY, "avatar_id": 123}), 400, "subscriber_id")
-    assert_error(await client.get("/_fake/subscribers/1", params={"api_key": DEFAULT_KEY, "avatar_id": "x"}), 400, "avatar_id")
+    assert_error(
+        await client.get("/_fake/subscribers/0", params={"api_key": DEFAULT_KEY, "avatar_id": 123}),
+        400,
+        "subscriber_id",
+    )
+    assert_error(
+        await client.get("/_fake/subscribers/1", params={"api_key": DEFAULT_KEY, "avatar_id": "x"}), 400, "avatar_id"
+    )
 
 
 async def test_admin_token_guards_every_harness_route_but_health(client_for):
     client = client_for(default_fixture(), DEFAULT_KEY, admin_token="s3cret")
     assert (await client.get("/_fake/health")).status_code == 200
-    for method, path in [("POST", "/_fake/tenants"), ("POST", "/_fake/reset"), ("GET", "/_fake/state"),
-                         ("GET", "/_fake/subscribers"), ("GET", "/_fake/requests"), ("GET", "/_fake/faults")]:
+    for method, path in [
+        ("POST", "/_fake/tenants"),
+        ("POST", "/_fake/reset"),
+        ("GET", "/_fake/state"),
+        ("GET", "/_fake/subscribers"),
+        ("GET", "/_fake/requests"),
+        ("GET", "/_fake/faults"),
+    ]:
         response = await client.request(method, path)
         assert_error(response, 401)
         assert response.headers["www-authenticate"] == "Bearer"

@@ -36,9 +36,16 @@ async def test_scheme_is_case_insensitive(client, scheme):
 @pytest.mark.parametrize(
     ("method", "path"),
     [
-        ("GET", "/avatars/list"), ("GET", "/tags/list/"), ("POST", "/tags/add"), ("POST", "/tags/delete"),
-        ("GET", "/customfields/list/"), ("POST", "/customfields/update"), ("GET", "/sequences/list/"),
-        ("POST", "/sequences/add"), ("POST", "/sequences/remove"), ("POST", "/subscribers/add"),
+        ("GET", "/avatars/list"),
+        ("GET", "/tags/list/"),
+        ("POST", "/tags/add"),
+        ("POST", "/tags/delete"),
+        ("GET", "/customfields/list/"),
+        ("POST", "/customfields/update"),
+        ("GET", "/sequences/list/"),
+        ("POST", "/sequences/add"),
+        ("POST", "/sequences/remove"),
+        ("POST", "/subscribers/add"),
         ("POST", "/subscribers/update"),
     ],
 )

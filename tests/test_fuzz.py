@@ -10,7 +10,12 @@ requests into 4xx (so "valid data is accepted" cannot either).
 
 import schemathesis
 from hypothesis import HealthCheck, settings
-from schemathesis.checks import content_type_conformance, not_a_server_error, response_schema_conformance, status_code_conformance
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from conftest import DEFAULT_KEY
 from fake_smartengage.app import create_app

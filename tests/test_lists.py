@@ -30,7 +30,10 @@ async def test_list_avatars_returns_documented_avatars_newest_first(client):
         ("/tags/list/", [{"tag_id": "1", "tag_name": "push_test"}, {"tag_id": "2", "tag_name": "fb_test"}]),
         (
             "/customfields/list/",
-            [{"custom_field_id": "1", "custom_field_name": "Number"}, {"custom_field_id": "2", "custom_field_name": "Location"}],
+            [
+                {"custom_field_id": "1", "custom_field_name": "Number"},
+                {"custom_field_id": "2", "custom_field_name": "Location"},
+            ],
         ),
         (
             "/sequences/list/",

@@ -35,7 +35,15 @@ async def test_body_parameters_include_arrays_in_every_content_type(spec):
     schema = body["content"]["application/x-www-form-urlencoded"]["schema"]
     assert schema["required"] == ["avatar_id"]
     assert schema["properties"]["tags[]"]["type"] == "array"
-    assert set(schema["properties"]) >= {"full_name", "fullname", "email", "facebook_id", "push_id", "custom_field[]", "field_value[]"}
+    assert set(schema["properties"]) >= {
+        "full_name",
+        "fullname",
+        "email",
+        "facebook_id",
+        "push_id",
+        "custom_field[]",
+        "field_value[]",
+    }
 
 
 async def test_list_routes_take_avatar_id_from_the_query(spec):
@@ -49,8 +57,18 @@ async def test_writes_answer_the_subscriber_object_and_errors_in_one_shape(spec)
     assert operation["responses"]["404"]["content"]["application/json"]["schema"]["$ref"].endswith("/ErrorBody")
     subscriber = spec["components"]["schemas"]["SubscriberPublic"]
     assert list(subscriber["properties"]) == [
-        "id", "full_name", "email", "ip", "gender", "language", "place", "facebook_id", "push_id",
-        "tags", "custom_fields", "sequences",
+        "id",
+        "full_name",
+        "email",
+        "ip",
+        "gender",
+        "language",
+        "place",
+        "facebook_id",
+        "push_id",
+        "tags",
+        "custom_fields",
+        "sequences",
     ]
 
 

@@ -10,7 +10,18 @@ ROOT = Path(__file__).parent.parent
 
 def test_wheel_contains_the_default_fixtures_schema_and_dashboard(tmp_path):
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--quiet", "-w", str(tmp_path), str(ROOT)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "--quiet",
+            "-w",
+            str(tmp_path),
+            str(ROOT),
+        ],
         check=True,
         capture_output=True,
     )
@@ -22,6 +33,9 @@ def test_wheel_contains_the_default_fixtures_schema_and_dashboard(tmp_path):
     for name in ("ui/templates/dashboard.html", "ui/static/dashboard.js", "ui/static/dashboard.css", "routes/ui.py"):
         name = f"harness/{name}"
         assert f"fake_smartengage/{name}" in names
-    assert zipfile.ZipFile(wheel).read("fake_smartengage/fixtures/default.json") == (ROOT / "fixtures" / "default.json").read_bytes()
+    assert (
+        zipfile.ZipFile(wheel).read("fake_smartengage/fixtures/default.json")
+        == (ROOT / "fixtures" / "default.json").read_bytes()
+    )
     entry_points = next(name for name in names if name.endswith("entry_points.txt"))
     assert "fake-smartengage = fake_smartengage.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()

@@ -110,7 +110,8 @@ def test_fixtures_marker_in_process_app_and_failure_report(pytester):
         def test_a_subprocess_reaches_the_server(smartengage):
             code = (
                 "import sys, urllib.request;"
-                "request = urllib.request.Request(sys.argv[1] + '/avatars/list', headers={'Authorization': sys.argv[2]});"
+                "request = urllib.request.Request("
+                "sys.argv[1] + '/avatars/list', headers={'Authorization': sys.argv[2]});"
                 "print(urllib.request.urlopen(request).status)"
             )
             done = subprocess.run(
@@ -160,7 +161,9 @@ def test_fixtures_marker_in_process_app_and_failure_report(pytester):
     result.assert_outcomes(passed=10, failed=2)
     output = result.stdout.str()
     assert output.count("fake SmartEngage requests") == 1  # only the test that used the fake
-    result.stdout.re_match_lines([r"_+ test_that_fails_with_its_requests_shown _+", r"test_fresh.py:\d+: AssertionError"])
+    result.stdout.re_match_lines(
+        [r"_+ test_that_fails_with_its_requests_shown _+", r"test_fresh.py:\d+: AssertionError"]
+    )
     result.stdout.re_match_lines(
         [
             r"test_fresh.py:\d+: AssertionError",
@@ -223,7 +226,12 @@ def test_an_external_server_by_option_or_environment(pytester, tmp_path, monkeyp
     with running_server(logs, "--admin-token", "t0ken") as server:
         # Two workers share the one server: tenants keep their tests apart.
         result = pytester.runpytest_subprocess(
-            "-p", "xdist", "-n", "2", f"--smartengage-url={server.url}", "--smartengage-admin-token=t0ken",
+            "-p",
+            "xdist",
+            "-n",
+            "2",
+            f"--smartengage-url={server.url}",
+            "--smartengage-admin-token=t0ken",
             timeout=SUBPROCESS_TIMEOUT,
         )
         result.assert_outcomes(passed=6)
@@ -231,6 +239,7 @@ def test_an_external_server_by_option_or_environment(pytester, tmp_path, monkeyp
 
         monkeypatch.setenv("FAKE_SMARTENGAGE_URL", server.url)
         monkeypatch.setenv("FAKE_SMARTENGAGE_ADMIN_TOKEN", "t0ken")
+        monkeypatch.delenv("PYTEST_XDIST_WORKER", raising=False)  # this suite may itself run under xdist
         pytester.runpytest_inprocess("-k", "test_same_email and 0").assert_outcomes(passed=1)
         assert urls_by_worker(pytester.path)["main"] == {server.url}
 
@@ -243,7 +252,9 @@ def test_an_external_server_by_option_or_environment(pytester, tmp_path, monkeyp
         monkeypatch.setenv("FAKE_SMARTENGAGE_ADMIN_TOKEN", "wrong")
         result = pytester.runpytest_inprocess("-k", "test_same_email and 0")
         result.assert_outcomes(errors=1)
-        result.stdout.fnmatch_lines(["*wants an admin token: pass --smartengage-admin-token or set FAKE_SMARTENGAGE_ADMIN_TOKEN*"])
+        result.stdout.fnmatch_lines(
+            ["*wants an admin token: pass --smartengage-admin-token or set FAKE_SMARTENGAGE_ADMIN_TOKEN*"]
+        )
 
 
 def test_an_external_server_that_does_not_answer(pytester):

@@ -20,8 +20,19 @@ REQUESTS = [
     ("POST", "/customfields/update", {**JOHN, "field": "region", "value": "CA"}),
     ("POST", "/sequences/add", {**JOHN, "sequence": "1"}),
     ("POST", "/sequences/remove", {**JOHN, "sequence": "Seq 2"}),
-    ("POST", "/subscribers/add", {"avatar_id": "123", "email": "new@example.com", "facebook_id": "f", "push_id": "p",
-                                  "tags[]": "124", "custom_field[]": "111", "field_value[]": "x"}),
+    (
+        "POST",
+        "/subscribers/add",
+        {
+            "avatar_id": "123",
+            "email": "new@example.com",
+            "facebook_id": "f",
+            "push_id": "p",
+            "tags[]": "124",
+            "custom_field[]": "111",
+            "field_value[]": "x",
+        },
+    ),
     ("POST", "/subscribers/update", {**JOHN, "first_name": "J", "email": "j@example.com", "tags[]": "123"}),
 ]
 
@@ -37,8 +48,9 @@ async def test_every_statement_of_every_route_uses_an_index(statements):
     statements.clear()
     async with asgi_client(app) as client:
         for method, path, params in REQUESTS:
-            response = await client.request(method, path, params=params if method == "GET" else None,
-                                             data=params if method == "POST" else None)
+            response = await client.request(
+                method, path, params=params if method == "GET" else None, data=params if method == "POST" else None
+            )
             assert response.status_code == 200, (path, response.text)
     queries = {record.getMessage() for record in statements.records if record.name == "fake_smartengage.sql"}
     queries = {sql for sql in queries if sql.lstrip().upper().startswith(("SELECT", "INSERT", "UPDATE", "DELETE"))}

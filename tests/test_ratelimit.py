@@ -69,7 +69,9 @@ async def test_tenant_limit_through_the_admin_api():
         back = await client.put(f"/_fake/tenants/{key}/rate-limit", json={"rate_limit": None})
         assert back.json()["rate_limit"] == "off"
         assert (await client.get("/avatars/list", headers=as_tenant)).status_code == 200
-        assert_error(await client.put(f"/_fake/tenants/{key}/rate-limit", json={"rate_limit": "fast"}), 400, "rate_limit")
+        assert_error(
+            await client.put(f"/_fake/tenants/{key}/rate-limit", json={"rate_limit": "fast"}), 400, "rate_limit"
+        )
         assert_error(await client.put("/_fake/tenants/nobody/rate-limit", json={"rate_limit": "1/s"}), 404, "api_key")
 
 

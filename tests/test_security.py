@@ -16,17 +16,23 @@ SECRET = "se_custom_secret_key_0123456789"
 async def test_cors_is_off_by_default(client):
     response = await client.get("/avatars/list", headers={"Origin": "http://localhost:3000"})
     assert "access-control-allow-origin" not in response.headers
-    preflight = await client.options("/subscribers/add", headers={
-        "Origin": "http://localhost:3000", "Access-Control-Request-Method": "POST"})
+    preflight = await client.options(
+        "/subscribers/add", headers={"Origin": "http://localhost:3000", "Access-Control-Request-Method": "POST"}
+    )
     assert "access-control-allow-origin" not in preflight.headers
 
 
 async def test_cors_origin_opt_in():
     app = create_app(Settings(cors_origins=("http://localhost:3000",)))
     async with asgi_client(app) as client:
-        allowed = await client.options("/subscribers/add", headers={
-            "Origin": "http://localhost:3000", "Access-Control-Request-Method": "POST",
-            "Access-Control-Request-Headers": "authorization"})
+        allowed = await client.options(
+            "/subscribers/add",
+            headers={
+                "Origin": "http://localhost:3000",
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "authorization",
+            },
+        )
         other = await client.get("/avatars/list", headers={"Origin": "http://evil.example"})
         simple = await client.get("/avatars/list", headers={"Origin": "http://localhost:3000"})
     assert allowed.status_code == 200
@@ -36,7 +42,10 @@ async def test_cors_origin_opt_in():
 
 
 def test_cors_origins_from_flags_and_environment(monkeypatch):
-    assert parse_args(["serve", "--cors-origin", "http://a", "--cors-origin", "http://b"])[1].cors_origins == ("http://a", "http://b")
+    assert parse_args(["serve", "--cors-origin", "http://a", "--cors-origin", "http://b"])[1].cors_origins == (
+        "http://a",
+        "http://b",
+    )
     monkeypatch.setenv("FAKE_SMARTENGAGE_CORS_ORIGINS", "http://a, http://b")
     assert parse_args(["serve"])[1].cors_origins == ("http://a", "http://b")
 
@@ -65,11 +74,20 @@ async def tenants(client):
     """Two tenants of the default template; A adds subscriber 2 to avatar 123, B creates items A lacks."""
     keys = [(await client.post("/_fake/tenants")).json()["api_key"] for _ in range(2)]
     a = {"Authorization": f"Bearer {keys[0]}"}
-    assert (await client.post("/subscribers/add", headers=a, data={"avatar_id": "123", "email": "a@example.com"})).json()["id"] == "2"
-    b_only = {"avatars": [{"avatar_id": 500, "tags": [{"tag_id": 900, "tag_name": "b-tag"}],
-                           "custom_fields": [{"custom_field_id": 901, "custom_field_name": "b-field"}],
-                           "sequences": [{"sequence_id": 902, "sequence_name": "b-seq"}],
-                           "subscribers": [{"id": 903, "email": "b@example.com"}]}]}
+    assert (
+        await client.post("/subscribers/add", headers=a, data={"avatar_id": "123", "email": "a@example.com"})
+    ).json()["id"] == "2"
+    b_only = {
+        "avatars": [
+            {
+                "avatar_id": 500,
+                "tags": [{"tag_id": 900, "tag_name": "b-tag"}],
+                "custom_fields": [{"custom_field_id": 901, "custom_field_name": "b-field"}],
+                "sequences": [{"sequence_id": 902, "sequence_name": "b-seq"}],
+                "subscribers": [{"id": 903, "email": "b@example.com"}],
+            }
+        ]
+    }
     b = (await client.post("/_fake/tenants", json=b_only)).json()["api_key"]
     return keys[0], b
 
@@ -91,7 +109,11 @@ async def tenants(client):
         ("/subscribers/add", {"avatar_id": "500", "email": "c@example.com"}, "avatar_id"),
         ("/subscribers/add", {"avatar_id": "123", "email": "c@example.com", "tags[]": "900"}, "tags"),
         ("/subscribers/update", {"avatar_id": "123", "subscriber_id": "903"}, "subscriber_id"),
-        ("/subscribers/update", {"avatar_id": "123", "subscriber_id": "1", "custom_field[]": "901", "field_value[]": "v"}, "custom_field"),
+        (
+            "/subscribers/update",
+            {"avatar_id": "123", "subscriber_id": "1", "custom_field[]": "901", "field_value[]": "v"},
+            "custom_field",
+        ),
     ],
 )
 async def test_one_tenant_cannot_reach_anothers_ids(client, state, tenants, path, data, param):

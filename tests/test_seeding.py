@@ -29,7 +29,9 @@ async def test_folder_loads_every_json_file_in_name_order(write_fixture, tmp_pat
 
 
 async def test_fixture_order_is_display_order_and_ids_are_kept(write_fixture):
-    document = {"accounts": [account(tags=[{"tag_id": 10, "tag_name": "newest"}, {"tag_id": 30, "tag_name": "oldest"}])]}
+    document = {
+        "accounts": [account(tags=[{"tag_id": 10, "tag_name": "newest"}, {"tag_id": 30, "tag_name": "oldest"}])]
+    }
     async with asgi_client(create_app(Settings(fixtures=(write_fixture(document),))), "key") as client:
         tags = (await client.get("/tags/list/", params={"avatar_id": 1})).json()
     assert tags == [{"tag_id": "10", "tag_name": "newest"}, {"tag_id": "30", "tag_name": "oldest"}]
@@ -43,19 +45,41 @@ async def test_new_subscriber_gets_highest_id_plus_one(write_fixture):
 
 
 async def test_fixture_subscriber_fields_appear_in_the_api(write_fixture):
-    document = {"accounts": [account(
-        tags=[{"tag_id": 1, "tag_name": "t"}],
-        custom_fields=[{"custom_field_id": 5, "custom_field_name": "f"}],
-        sequences=[{"sequence_id": 9, "sequence_name": "s"}],
-        subscribers=[{"id": 3, "email": "a@example.com", "ip": "10.0.0.1", "gender": "female", "language": "de",
-                      "place": "Berlin", "tags": [1], "custom_fields": [{"custom_field_id": 5, "custom_value": "v"}],
-                      "sequences": [{"sequence_id": 9, "status": "Completed"}]}],
-    )]}
+    document = {
+        "accounts": [
+            account(
+                tags=[{"tag_id": 1, "tag_name": "t"}],
+                custom_fields=[{"custom_field_id": 5, "custom_field_name": "f"}],
+                sequences=[{"sequence_id": 9, "sequence_name": "s"}],
+                subscribers=[
+                    {
+                        "id": 3,
+                        "email": "a@example.com",
+                        "ip": "10.0.0.1",
+                        "gender": "female",
+                        "language": "de",
+                        "place": "Berlin",
+                        "tags": [1],
+                        "custom_fields": [{"custom_field_id": 5, "custom_value": "v"}],
+                        "sequences": [{"sequence_id": 9, "status": "Completed"}],
+                    }
+                ],
+            )
+        ]
+    }
     async with asgi_client(create_app(Settings(fixtures=(write_fixture(document),))), "key") as client:
         subscriber = (await client.post("/tags/add", data={"avatar_id": "1", "subscriber_id": "3", "tag": "t"})).json()
     assert subscriber == {
-        "id": "3", "full_name": None, "email": "a@example.com", "ip": "10.0.0.1", "gender": "female",
-        "language": "de", "place": "Berlin", "facebook_id": None, "push_id": None, "tags": ["t"],
+        "id": "3",
+        "full_name": None,
+        "email": "a@example.com",
+        "ip": "10.0.0.1",
+        "gender": "female",
+        "language": "de",
+        "place": "Berlin",
+        "facebook_id": None,
+        "push_id": None,
+        "tags": ["t"],
         "custom_fields": [{"custom_field_id": "5", "custom_field_name": "f", "custom_value": "v"}],
         "sequences": [{"sequence_id": "9", "sequence_name": "s", "status": "Completed"}],
     }
@@ -64,25 +88,68 @@ async def test_fixture_subscriber_fields_appear_in_the_api(write_fixture):
 @pytest.mark.parametrize(
     ("document", "message"),
     [
-        ({"accounts": [account(subscribers=[{"id": 1, "email": "a@example.com", "tags": [5]}])]},
-         "accounts[0].avatars[0].subscribers[0].tags[0]: no tag with tag_id 5 in avatar 1"),
-        ({"accounts": [account(subscribers=[{"id": 1, "email": "a@example.com", "custom_fields": [{"custom_field_id": 2, "custom_value": "x"}]}])]},
-         "accounts[0].avatars[0].subscribers[0].custom_fields[0]: no custom field with custom_field_id 2 in avatar 1"),
-        ({"accounts": [account(subscribers=[{"id": 1, "email": "a@example.com", "sequences": [{"sequence_id": 3, "status": "Active"}]}])]},
-         "accounts[0].avatars[0].subscribers[0].sequences[0]: no sequence with sequence_id 3 in avatar 1"),
-        ({"accounts": [account(subscribers=[{"id": 1, "first_name": "nobody"}])]},
-         "accounts[0].avatars[0].subscribers[0]: needs at least one of email, facebook_id or push_id"),
-        ({"accounts": [account(subscribers=[{"id": 1, "email": "A@example.com"}, {"id": 2, "email": "a@example.com"}])]},
-         "accounts[0].avatars[0].subscribers[1]: email 'a@example.com' already belongs to subscriber 1"),
-        ({"accounts": [account(tags=[{"tag_id": 1, "tag_name": "a"}, {"tag_id": 1, "tag_name": "b"}])]},
-         "accounts[0].avatars[0].tags: id 1 appears twice"),
-        ({"accounts": [{"api_key": "k", "avatars": [{"avatar_id": 1}, {"avatar_id": 1}]}]},
-         "accounts[0].avatars: avatar_id 1 appears twice"),
-        ({"accounts": [account(subscribers=[{"id": 1, "email": "not-an-email"}])]},
-         "accounts[0].avatars[0].subscribers[0].email: Value error, invalid email address 'not-an-email'"),
+        (
+            {"accounts": [account(subscribers=[{"id": 1, "email": "a@example.com", "tags": [5]}])]},
+            "accounts[0].avatars[0].subscribers[0].tags[0]: no tag with tag_id 5 in avatar 1",
+        ),
+        (
+            {
+                "accounts": [
+                    account(
+                        subscribers=[
+                            {
+                                "id": 1,
+                                "email": "a@example.com",
+                                "custom_fields": [{"custom_field_id": 2, "custom_value": "x"}],
+                            }
+                        ]
+                    )
+                ]
+            },
+            "accounts[0].avatars[0].subscribers[0].custom_fields[0]: "
+            "no custom field with custom_field_id 2 in avatar 1",
+        ),
+        (
+            {
+                "accounts": [
+                    account(
+                        subscribers=[
+                            {"id": 1, "email": "a@example.com", "sequences": [{"sequence_id": 3, "status": "Active"}]}
+                        ]
+                    )
+                ]
+            },
+            "accounts[0].avatars[0].subscribers[0].sequences[0]: no sequence with sequence_id 3 in avatar 1",
+        ),
+        (
+            {"accounts": [account(subscribers=[{"id": 1, "first_name": "nobody"}])]},
+            "accounts[0].avatars[0].subscribers[0]: needs at least one of email, facebook_id or push_id",
+        ),
+        (
+            {
+                "accounts": [
+                    account(subscribers=[{"id": 1, "email": "A@example.com"}, {"id": 2, "email": "a@example.com"}])
+                ]
+            },
+            "accounts[0].avatars[0].subscribers[1]: email 'a@example.com' already belongs to subscriber 1",
+        ),
+        (
+            {"accounts": [account(tags=[{"tag_id": 1, "tag_name": "a"}, {"tag_id": 1, "tag_name": "b"}])]},
+            "accounts[0].avatars[0].tags: id 1 appears twice",
+        ),
+        (
+            {"accounts": [{"api_key": "k", "avatars": [{"avatar_id": 1}, {"avatar_id": 1}]}]},
+            "accounts[0].avatars: avatar_id 1 appears twice",
+        ),
+        (
+            {"accounts": [account(subscribers=[{"id": 1, "email": "not-an-email"}])]},
+            "accounts[0].avatars[0].subscribers[0].email: Value error, invalid email address 'not-an-email'",
+        ),
         ({"accounts": [account(brand="typo")]}, "accounts[0].avatars[0].brand: Extra inputs are not permitted"),
-        ({"accounts": [{"api_key": "k", "avatars": [{"avatar_id": 0}]}]},
-         "accounts[0].avatars[0].avatar_id: Input should be greater than or equal to 1"),
+        (
+            {"accounts": [{"api_key": "k", "avatars": [{"avatar_id": 0}]}]},
+            "accounts[0].avatars[0].avatar_id: Input should be greater than or equal to 1",
+        ),
         ({"accounts": [{"avatars": []}]}, "accounts[0].api_key: Field required"),
     ],
 )
@@ -96,7 +163,9 @@ def test_invalid_fixture_names_file_and_entry(write_fixture, document, message):
 def test_same_key_in_two_files_is_refused(write_fixture):
     first = write_fixture({"accounts": [{"api_key": "same"}]}, "one.json")
     second = write_fixture({"accounts": [{"api_key": "same"}]}, "two.json")
-    with pytest.raises(FixtureError, match=r"two\.json: accounts\[0\]: api_key is already used by an account in .*one\.json"):
+    with pytest.raises(
+        FixtureError, match=r"two\.json: accounts\[0\]: api_key is already used by an account in .*one\.json"
+    ):
         create_app(Settings(fixtures=(first, second)))
 
 

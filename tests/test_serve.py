@@ -14,33 +14,55 @@ AUTH = {"Authorization": f"Bearer {DEFAULT_KEY}"}
 
 
 def test_info_log_level_logs_one_line_per_request(tmp_path):
-    with running_server(tmp_path, "--log-level", "info") as server:
-        with httpx.Client(base_url=server.url, headers=AUTH, trust_env=False) as http:
-            http.get("/avatars/list")
-            http.post("/tags/add", data={"avatar_id": "123", "subscriber_id": "1", "tag": "nope"})
+    with (
+        running_server(tmp_path, "--log-level", "info") as server,
+        httpx.Client(base_url=server.url, headers=AUTH, trust_env=False) as http,
+    ):
+        http.get("/avatars/list")
+        http.post("/tags/add", data={"avatar_id": "123", "subscriber_id": "1", "tag": "nope"})
     output = server.stdout() + server.stderr()
     assert output.count('"GET /avatars/list HTTP/1.1" 200') == 1
     assert output.count('"POST /tags/add HTTP/1.1" 404') == 1
 
 
 def test_warning_log_level_silences_requests(tmp_path):
-    with running_server(tmp_path) as server:  # the helper serves with --log-level warning
-        with httpx.Client(base_url=server.url, headers=AUTH, trust_env=False) as http:
-            assert http.get("/avatars/list").status_code == 200
+    with (
+        running_server(tmp_path) as server,  # the helper serves with --log-level warning
+        httpx.Client(base_url=server.url, headers=AUTH, trust_env=False) as http,
+    ):
+        assert http.get("/avatars/list").status_code == 200
     assert "/avatars/list HTTP" not in server.stdout() + server.stderr()
 
 
 def test_serves_https_with_a_certificate(tmp_path):
     cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
     subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
-         "-addext", "subjectAltName=IP:127.0.0.1",
-         "-keyout", str(key), "-out", str(cert)],
-        check=True, capture_output=True,
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
     )
     with running_server(tmp_path, "--ssl-certfile", str(cert), "--ssl-keyfile", str(key)) as server:
         assert server.url.startswith("https://")
-        with httpx.Client(base_url=server.url, headers=AUTH, verify=ssl.create_default_context(cafile=cert), trust_env=False) as http:
+        with httpx.Client(
+            base_url=server.url, headers=AUTH, verify=ssl.create_default_context(cafile=cert), trust_env=False
+        ) as http:
             response = http.get("/avatars/list")
     assert response.status_code == 200
     assert len(response.json()) == 4
@@ -67,7 +89,10 @@ def test_port_zero_picks_a_free_port_named_in_the_banner_and_the_port_file(tmp_p
     port_file = tmp_path / "port"
     process = subprocess.Popen(
         [str(SCRIPT), "serve", "--port", "0", "--port-file", str(port_file), "--log-level", "warning"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=server_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=server_env(),
     )
     try:
         banner = process.stdout.readline()  # printed once the port is bound

@@ -10,8 +10,12 @@ async def test_tenant_churn_leaves_no_residue(client, state):
     for round_ in range(ROUNDS):
         key = (await client.post("/_fake/tenants")).json()["api_key"]
         tenant = {"Authorization": f"Bearer {key}"}
-        await client.post("/subscribers/add", headers=tenant, data={"avatar_id": "123", "email": f"r{round_}@example.com"})
-        await client.post("/_fake/faults", json={"method": "GET", "path": "/avatars/list", "status": 503, "api_key": key})
+        await client.post(
+            "/subscribers/add", headers=tenant, data={"avatar_id": "123", "email": f"r{round_}@example.com"}
+        )
+        await client.post(
+            "/_fake/faults", json={"method": "GET", "path": "/avatars/list", "status": 503, "api_key": key}
+        )
         await client.put(f"/_fake/tenants/{key}/rate-limit", json={"rate_limit": "100/s"})
         assert (await client.get("/avatars/list", headers=tenant)).status_code == 503
         assert (await client.delete(f"/_fake/tenants/{key}")).status_code == 204

@@ -56,11 +56,15 @@ async def test_a_tenant_made_before_a_restart_resets_to_its_own_seed(tmp_path):
     db = tmp_path / "state.db"
     first = create_app(Settings(db=db))
     async with asgi_client(first) as client:
-        key = (await client.post("/_fake/tenants", json={"avatars": [{"avatar_id": 5, "brand_name": "Mine"}]})).json()["api_key"]
+        key = (await client.post("/_fake/tenants", json={"avatars": [{"avatar_id": 5, "brand_name": "Mine"}]})).json()[
+            "api_key"
+        ]
         await client.put(f"/_fake/state?api_key={key}", json={"avatars": [{"avatar_id": 6}]})
         await client.post("/_fake/reset")  # the whole server: the tenant is gone again
         assert (await client.post(f"/_fake/reset?api_key={key}")).status_code == 404
-        key = (await client.post("/_fake/tenants", json={"avatars": [{"avatar_id": 5, "brand_name": "Mine"}]})).json()["api_key"]
+        key = (await client.post("/_fake/tenants", json={"avatars": [{"avatar_id": 5, "brand_name": "Mine"}]})).json()[
+            "api_key"
+        ]
     first.state.db.close()
 
     second = create_app(Settings(db=db))

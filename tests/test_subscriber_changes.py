@@ -23,7 +23,9 @@ async def test_add_tag_returns_the_documented_subscriber_object(client):
     assert subscriber["id"] == "1"
     assert subscriber["tags"] == ["tags2", "tags1"]
     assert list(subscriber["custom_fields"][0]) == ["custom_field_id", "custom_field_name", "custom_value"]
-    assert subscriber["custom_fields"] == [{"custom_field_id": "111", "custom_field_name": "location", "custom_value": "US"}]
+    assert subscriber["custom_fields"] == [
+        {"custom_field_id": "111", "custom_field_name": "location", "custom_value": "US"}
+    ]
     assert subscriber["sequences"] == [
         {"sequence_id": "1", "sequence_name": "Seq 1", "status": "Completed"},
         {"sequence_id": "2", "sequence_name": "Seq 2", "status": "Active"},
@@ -176,16 +178,22 @@ async def test_ambiguous_sequence_name_is_400(client):
 async def test_id_wins_over_a_name_that_looks_like_an_id(client_for):
     # "2" is the id of one tag and the name of another: the documented id is taken first.
     document = {
-        "accounts": [{
-            "api_key": "k",
-            "avatars": [{
-                "avatar_id": 1,
-                "tags": [{"tag_id": 1, "tag_name": "2"}, {"tag_id": 2, "tag_name": "two"}],
-                "subscribers": [{"id": 1, "email": "a@example.com"}],
-            }],
-        }]
+        "accounts": [
+            {
+                "api_key": "k",
+                "avatars": [
+                    {
+                        "avatar_id": 1,
+                        "tags": [{"tag_id": 1, "tag_name": "2"}, {"tag_id": 2, "tag_name": "two"}],
+                        "subscribers": [{"id": 1, "email": "a@example.com"}],
+                    }
+                ],
+            }
+        ]
     }
-    response = await client_for(document, "k").post("/tags/add", data={"avatar_id": "1", "subscriber_id": "1", "tag": "2"})
+    response = await client_for(document, "k").post(
+        "/tags/add", data={"avatar_id": "1", "subscriber_id": "1", "tag": "2"}
+    )
     assert response.json()["tags"] == ["two"]
 
 

@@ -10,8 +10,14 @@ NEW = {"avatar_id": "123", "email": "jane@example.com"}
 async def test_add_creates_subscriber_with_next_free_id(client):
     response = await client.post(
         "/subscribers/add",
-        data={**NEW, "first_name": "Jane", "last_name": "Roe", "tags[]": ["123", "tags2"],
-              "custom_field[]": ["111", "region"], "field_value[]": ["DE", "Bavaria"]},
+        data={
+            **NEW,
+            "first_name": "Jane",
+            "last_name": "Roe",
+            "tags[]": ["123", "tags2"],
+            "custom_field[]": ["111", "region"],
+            "field_value[]": ["DE", "Bavaria"],
+        },
     )
     assert response.status_code == 200
     subscriber = response.json()
@@ -80,7 +86,11 @@ async def test_add_without_avatar_is_400(client):
 
 @pytest.mark.parametrize(
     "identity",
-    [{"email": "ADMIN@example.com"}, {"facebook_id": "212312312353"}, {"push_id": "https://fcm.googleapis.com/fcm/send/dAh9lRTaKVo:X...XXX"}],
+    [
+        {"email": "ADMIN@example.com"},
+        {"facebook_id": "212312312353"},
+        {"push_id": "https://fcm.googleapis.com/fcm/send/dAh9lRTaKVo:X...XXX"},
+    ],
 )
 async def test_add_with_existing_identity_updates_that_subscriber(client, identity):
     response = await client.post(
@@ -137,11 +147,20 @@ async def test_update_adds_tags_and_sets_sent_values_only(client):
     await client.post("/tags/delete", data={"avatar_id": "123", "subscriber_id": "1", "tag": "124"})
     response = await client.post(
         "/subscribers/update",
-        data={"avatar_id": "123", "subscriber_id": "1", "tags[]": ["124"], "custom_field[]": ["123"], "field_value[]": ["CA"]},
+        data={
+            "avatar_id": "123",
+            "subscriber_id": "1",
+            "tags[]": ["124"],
+            "custom_field[]": ["123"],
+            "field_value[]": ["CA"],
+        },
     )
     subscriber = response.json()
     assert subscriber["tags"] == ["tags1", "tags2"]
-    assert [(v["custom_field_id"], v["custom_value"]) for v in subscriber["custom_fields"]] == [("111", "US"), ("123", "CA")]
+    assert [(v["custom_field_id"], v["custom_value"]) for v in subscriber["custom_fields"]] == [
+        ("111", "US"),
+        ("123", "CA"),
+    ]
 
 
 async def test_update_to_another_subscribers_identity_is_409(client, state):
@@ -162,13 +181,17 @@ async def test_update_to_own_identity_is_fine(client):
 
 
 async def test_update_unknown_subscriber_is_404(client):
-    response = await client.post("/subscribers/update", data={"avatar_id": "123", "subscriber_id": "9", "email": "a@b.co"})
+    response = await client.post(
+        "/subscribers/update", data={"avatar_id": "123", "subscriber_id": "9", "email": "a@b.co"}
+    )
     assert_error(response, 404, "subscriber_id")
 
 
 async def test_update_with_malformed_email_is_400(client, state):
     before = state()
-    response = await client.post("/subscribers/update", data={"avatar_id": "123", "subscriber_id": "1", "email": "nope"})
+    response = await client.post(
+        "/subscribers/update", data={"avatar_id": "123", "subscriber_id": "1", "email": "nope"}
+    )
     assert_error(response, 400, "email", "Invalid email address: 'nope'")
     assert state() == before
 
@@ -185,7 +208,9 @@ async def test_unknown_tag_or_field_writes_nothing(client, state, path):
 
 
 async def test_update_first_name_keeps_an_explicitly_set_full_name(client):
-    created = await client.post("/subscribers/add", data={"avatar_id": "123", "email": "jr@example.com", "full_name": "Jane Roe"})
+    created = await client.post(
+        "/subscribers/add", data={"avatar_id": "123", "email": "jr@example.com", "full_name": "Jane Roe"}
+    )
     response = await client.post(
         "/subscribers/update", data={"avatar_id": "123", "subscriber_id": created.json()["id"], "first_name": "Janet"}
     )

@@ -11,9 +11,15 @@ import pytest
 
 from conftest import DEFAULT_KEY
 from fake_smartengage.app import create_app
-from fake_smartengage.testing import ServerError, ServerThread
 from fake_smartengage.settings import Settings
-from fake_smartengage.testing import FakeSmartEngage, FakeSmartEngageError, Tenant, read_fixture
+from fake_smartengage.testing import (
+    FakeSmartEngage,
+    FakeSmartEngageError,
+    ServerError,
+    ServerThread,
+    Tenant,
+    read_fixture,
+)
 
 SHOP = {"avatars": [{"avatar_id": 7, "brand_name": "Shop", "tags": [{"tag_id": 1, "tag_name": "customer"}]}]}
 JANE = {"avatar_id": 123, "email": "jane@example.com", "tags[]": "tags1"}
@@ -63,12 +69,14 @@ def avatar_ids(client: httpx.Client) -> list[str]:
 def test_server_thread_serves_on_a_free_port_until_stopped():
     server = ServerThread(create_app(Settings()))
     with pytest.raises(ServerError, match="start"):
-        server.base_url
+        _ = server.base_url
     with server, ServerThread() as other:
         assert server.running and other.running
         assert server.port != other.port and server.port != 0
         assert server.base_url == f"http://127.0.0.1:{server.port}"
-        answer = httpx.get(f"{server.base_url}/avatars/list", headers={"Authorization": f"Bearer {DEFAULT_KEY}"}, trust_env=False)
+        answer = httpx.get(
+            f"{server.base_url}/avatars/list", headers={"Authorization": f"Bearer {DEFAULT_KEY}"}, trust_env=False
+        )
         assert answer.status_code == 200
         with pytest.raises(ServerError, match="already started"):
             server.start()
@@ -93,7 +101,7 @@ def test_server_thread_says_why_it_died():
 def test_server_thread_gives_up_at_its_deadline():
     async def never_healthy(scope, receive, send):
         if scope["type"] == "lifespan":
-            while (message := await receive())["type"] != "lifespan.shutdown":
+            while (await receive())["type"] != "lifespan.shutdown":
                 await send({"type": "lifespan.startup.complete"})
             await send({"type": "lifespan.shutdown.complete"})
             return
@@ -221,7 +229,9 @@ def test_requests_and_their_filters(fake, tenant):
     tenant.client.post("/tags/add", data={"avatar_id": 123, "subscriber_id": 2, "tag": "tags2"})
     entries = tenant.requests()
     assert [(e["method"], e["path"], e["status"]) for e in entries] == [
-        ("POST", "/tags/add", 200), ("POST", "/subscribers/add", 200), ("GET", "/tags/list", 200)
+        ("POST", "/tags/add", 200),
+        ("POST", "/subscribers/add", 200),
+        ("GET", "/tags/list", 200),
     ]
     assert entries[1]["form"] == {"avatar_id": 123, "email": "jane@example.com", "tags": ["tags1"]}
     assert entries[1]["response"]["email"] == "jane@example.com"
@@ -248,7 +258,13 @@ def test_clear_requests(own_server):
 def test_fail_with_status_body_retry_after_and_times(fake, tenant):
     fault = fake.fail("POST", "/tags/add", status=429, times=2, body={"oops": True}, retry_after=3)
     assert {k: fault[k] for k in ("method", "path", "status", "times", "retry_after", "remaining", "fired")} == {
-        "method": "POST", "path": "/tags/add", "status": 429, "times": 2, "retry_after": 3, "remaining": 2, "fired": 0
+        "method": "POST",
+        "path": "/tags/add",
+        "status": 429,
+        "times": 2,
+        "retry_after": 3,
+        "remaining": 2,
+        "fired": 0,
     }
     tag = {"avatar_id": 123, "subscriber_id": 1, "tag": "tags1"}
     for _ in range(2):

@@ -21,12 +21,23 @@ ROOT = Path(__file__).parent.parent
 ARTIFACTS = ROOT / "test-artifacts" / "ui"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 LAPTOP = {"width": 1366, "height": 768}
 TOKEN_STORAGE = "fake-smartengage.admin-token"
-DEFAULT_AVATARS = [("3", "BacklinksIndexer"), ("2", "The Bachelor Bracket"), ("1", "SmartEngage"), ("123", "Example Brand")]
+DEFAULT_AVATARS = [
+    ("3", "BacklinksIndexer"),
+    ("2", "The Bachelor Bracket"),
+    ("1", "SmartEngage"),
+    ("123", "Example Brand"),
+]
 
 # The page polls the journal every second; a slow CI machine gets some slack beyond that.
 expect.set_options(timeout=10_000)
@@ -82,7 +93,9 @@ def server(tmp_path_factory) -> Iterator[Server]:
 @pytest.fixture
 def api(server) -> Iterator[httpx.Client]:
     """The code under test's view: SmartEngage calls with the default key, and the harness API."""
-    with httpx.Client(base_url=server.url, trust_env=False, headers={"Authorization": f"Bearer {DEFAULT_KEY}"}) as client:
+    with httpx.Client(
+        base_url=server.url, trust_env=False, headers={"Authorization": f"Bearer {DEFAULT_KEY}"}
+    ) as client:
         for method, path in (("POST", "/_fake/reset"), ("DELETE", "/_fake/faults"), ("DELETE", "/_fake/requests")):
             client.request(method, path).raise_for_status()
         yield client
@@ -102,7 +115,12 @@ def journal_rows(page: Page):
 
 
 def json_under(page: Page, heading: str):
-    return json.loads(page.get_by_role("dialog").locator("section.json", has=page.get_by_role("heading", name=heading)).locator("pre").inner_text())
+    return json.loads(
+        page.get_by_role("dialog")
+        .locator("section.json", has=page.get_by_role("heading", name=heading))
+        .locator("pre")
+        .inner_text()
+    )
 
 
 # ---- without a browser ---------------------------------------------------------------------
@@ -141,8 +159,13 @@ def test_state_journal_and_details_follow_what_the_api_is_sent(page, api):
     added = api.post(
         "/subscribers/add",
         data={
-            "avatar_id": "123", "first_name": "Jane", "last_name": "Roe", "email": "jane@example.com",
-            "tags[]": ["tags1", "124"], "custom_field[]": "111", "field_value[]": "CA",
+            "avatar_id": "123",
+            "first_name": "Jane",
+            "last_name": "Roe",
+            "email": "jane@example.com",
+            "tags[]": ["tags1", "124"],
+            "custom_field[]": "111",
+            "field_value[]": "CA",
         },
     )
     assert added.status_code == 200
@@ -187,15 +210,19 @@ def test_state_journal_and_details_follow_what_the_api_is_sent(page, api):
 
 
 def test_search_subscribers_by_email(page, api):
-    api.post("/subscribers/add", data={"avatar_id": "1", "email": "Ann@Example.org", "full_name": "Ann"}).raise_for_status()
+    api.post(
+        "/subscribers/add", data={"avatar_id": "1", "email": "Ann@Example.org", "full_name": "Ann"}
+    ).raise_for_status()
     expect(avatar(page, "1").locator("summary")).to_contain_text("1 subscriber")
     page.get_by_label("Search subscribers by email").fill("EXAMPLE")
     results = page.locator(".search-results")
     expect(results.get_by_role("heading")).to_have_text("2 subscribers with “example” in the email")
-    expect(results.locator("tbody tr")).to_have_text([
-        "Ann@Example.orgAnnsubscriber 1 of avatar 1, tenant se_k73…Open",
-        "admin@example.comJohn Doesubscriber 1 of avatar 123, tenant se_k73…Open",
-    ])
+    expect(results.locator("tbody tr")).to_have_text(
+        [
+            "Ann@Example.orgAnnsubscriber 1 of avatar 1, tenant se_k73…Open",
+            "admin@example.comJohn Doesubscriber 1 of avatar 123, tenant se_k73…Open",
+        ]
+    )
     page.get_by_label("Search subscribers by email").fill(".org")
     expect(results.locator("tbody tr")).to_have_count(1)
     screenshot(page, "5-search")
@@ -212,7 +239,9 @@ def test_a_fault_added_on_the_page_fails_the_next_call(page, api):
     page.get_by_role("button", name="Add fault").click()
     expect(page.get_by_role("status")).to_have_text("Fault 1 added: POST /subscribers/add gets status 503 1 time")
     expect(page.locator("#faults tbody tr")).to_have_text(["1POST/subscribers/addanswer 50310Remove"])
-    assert [(fault["path"], fault["status"]) for fault in api.get("/_fake/faults").json()] == [("/subscribers/add", 503)]
+    assert [(fault["path"], fault["status"]) for fault in api.get("/_fake/faults").json()] == [
+        ("/subscribers/add", 503)
+    ]
 
     data = {"avatar_id": "123", "email": "late@example.com"}
     assert api.post("/subscribers/add", data=data).status_code == 503
@@ -229,10 +258,21 @@ def test_a_fault_added_on_the_page_fails_the_next_call(page, api):
     page.get_by_label("Delay (ms)").fill("250")
     page.get_by_label("Times").fill("")
     page.get_by_role("button", name="Add fault").click()
-    expect(page.get_by_role("status")).to_have_text("Fault 2 added: POST /subscribers/add gets delay 250 ms until removed")
+    expect(page.get_by_role("status")).to_have_text(
+        "Fault 2 added: POST /subscribers/add gets delay 250 ms until removed"
+    )
     assert api.get("/_fake/faults").json()[1] | {"remaining": None} == {
-        "id": 2, "method": "POST", "path": "/subscribers/add", "api_key": None, "status": None, "body": None,
-        "retry_after": None, "delay_ms": 250, "times": None, "remaining": None, "fired": 0,
+        "id": 2,
+        "method": "POST",
+        "path": "/subscribers/add",
+        "api_key": None,
+        "status": None,
+        "body": None,
+        "retry_after": None,
+        "delay_ms": 250,
+        "times": None,
+        "remaining": None,
+        "fired": 0,
     }
     # The API's own validation speaks through the page.
     page.get_by_label("Delay (ms)").fill("")
@@ -261,14 +301,21 @@ def test_reset_clear_journal_and_fixture_upload_from_the_page(page, api, tmp_pat
     assert api.get("/_fake/requests").json() == []
 
     shop = {
-        "accounts": [{
-            "api_key": "test_key_shop",
-            "avatars": [{
-                "avatar_id": 7, "brand_name": "Acme <Shop>",
-                "tags": [{"tag_id": 10, "tag_name": "lead"}],
-                "subscribers": [{"id": 5, "full_name": "Ada Lovelace", "email": "ada@example.com", "tags": [10]}],
-            }],
-        }]
+        "accounts": [
+            {
+                "api_key": "test_key_shop",
+                "avatars": [
+                    {
+                        "avatar_id": 7,
+                        "brand_name": "Acme <Shop>",
+                        "tags": [{"tag_id": 10, "tag_name": "lead"}],
+                        "subscribers": [
+                            {"id": 5, "full_name": "Ada Lovelace", "email": "ada@example.com", "tags": [10]}
+                        ],
+                    }
+                ],
+            }
+        ]
     }
     fixture = tmp_path / "shop.json"
     fixture.write_text(json.dumps(shop))
@@ -304,7 +351,8 @@ def test_controls_are_labelled_and_keyboard_focus_is_visible(page):
     )
     assert unlabelled == []
     nameless = page.evaluate(
-        "() => [...document.querySelectorAll('button')].filter((b) => !(b.getAttribute('aria-label') || b.textContent.trim())).length"
+        "() => [...document.querySelectorAll('button')]"
+        ".filter((b) => !(b.getAttribute('aria-label') || b.textContent.trim())).length"
     )
     assert nameless == 0
     assert page.locator("main, header, h1, section[aria-labelledby], table caption").count() >= 6
@@ -313,7 +361,10 @@ def test_controls_are_labelled_and_keyboard_focus_is_visible(page):
     expect(page.get_by_role("link", name="Skip to the request journal")).to_be_focused()
     page.keyboard.press("Tab")
     expect(page.get_by_role("button", name="Reset server")).to_be_focused()
-    outline = page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle + ' ' + getComputedStyle(document.activeElement).outlineWidth")
+    outline = page.evaluate(
+        "() => getComputedStyle(document.activeElement).outlineStyle + ' '"
+        " + getComputedStyle(document.activeElement).outlineWidth"
+    )
     assert outline == "solid 3px"
     # An avatar opens from the keyboard.
     avatar(page, "1").locator("summary").focus()

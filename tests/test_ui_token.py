@@ -6,10 +6,10 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from playwright.sync_api import Page, expect
+from test_ui import TOKEN_STORAGE, avatar, browser, journal_rows, open_page, screenshot  # noqa: F401  (browser: a fixture)
 
 from conftest import DEFAULT_KEY
 from processes import Server, running_server
-from test_ui import TOKEN_STORAGE, avatar, browser, journal_rows, open_page, screenshot  # noqa: F401  (browser: a fixture)
 
 TOKEN = "dashboard-admin-token"
 

@@ -25,7 +25,9 @@ class SignupError(Exception):
 
     def __init__(self, response: httpx.Response) -> None:
         self.response = response
-        super().__init__(f"{response.request.method} {response.request.url.path}: {response.status_code} {response.text}")
+        super().__init__(
+            f"{response.request.method} {response.request.url.path}: {response.status_code} {response.text}"
+        )
 
 
 def _retryable(response: httpx.Response) -> bool:

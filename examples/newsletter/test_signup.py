@@ -5,7 +5,6 @@ gives each test a fresh account on a fake server, seeded here from newsletter.js
 """
 
 import pytest
-
 from signup import SignupError, sign_up
 
 pytestmark = pytest.mark.smartengage(fixtures="newsletter.json")

@@ -1,8 +1,8 @@
 from typing import Any
 
-from .forms import FormSpec
 from ..schemas import AvatarPublic
 from ..store import Store
+from .forms import FormSpec
 from .routing import Resource
 
 resource = Resource("Avatars")

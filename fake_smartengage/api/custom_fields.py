@@ -1,8 +1,8 @@
 from typing import Any
 
-from .forms import FormField, FormSpec
 from ..schemas import CustomFieldPublic, SubscriberPublic
 from ..store import Store
+from .forms import FormField, FormSpec
 from .params import AVATAR_ID, AVATAR_LIST, SUBSCRIBER_ID
 from .routing import Resource
 
@@ -36,6 +36,4 @@ def list_custom_fields(store: Store, account: int, form: dict[str, Any]) -> list
     summary="Set custom field value",
 )
 def set_custom_field(store: Store, account: int, form: dict[str, Any]) -> SubscriberPublic:
-    return (
-        store.set_custom_field(account, form["avatar_id"], form["subscriber_id"], form["field"], form["value"])
-    )
+    return store.set_custom_field(account, form["avatar_id"], form["subscriber_id"], form["field"], form["value"])

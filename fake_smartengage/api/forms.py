@@ -27,6 +27,8 @@ from .. import errors
 from ..validation import MAX_ID, as_id
 
 MAX_FIELDS = 1000
+
+
 # A JSON value that is no string or number: refused if it is a parameter's, ignored otherwise,
 # like any unknown parameter.
 class _NotText(str):
@@ -108,13 +110,17 @@ class FormSpec:
 
     def openapi_body(self) -> dict:
         """The fields as a request body in each accepted content type, for POST routes."""
-        properties = {_wire_name(field): {**_schema(field), "description": field.description} for field in self.fields.values()}
+        properties = {
+            _wire_name(field): {**_schema(field), "description": field.description} for field in self.fields.values()
+        }
         schema = {
             "type": "object",
             "properties": properties,
             "required": [_wire_name(field) for field in self.fields.values() if field.required],
         }
-        encoding = {_wire_name(field): {"style": "form", "explode": True} for field in self.fields.values() if field.array}
+        encoding = {
+            _wire_name(field): {"style": "form", "explode": True} for field in self.fields.values() if field.array
+        }
         form_schema = {"schema": schema, **({"encoding": encoding} if encoding else {})}
         return {
             "required": any(field.required for field in self.fields.values()),
@@ -253,7 +259,9 @@ def _parse_multipart(content_type: str, body: bytes) -> list[tuple[str, str]]:
     except FormParserError as error:
         raise errors.malformed_request(f"the multipart body cannot be parsed: {error}") from None
     if files:
-        raise errors.malformed_request(f"field {files[0].field_name.decode(errors='replace')} is a file; send text values")
+        raise errors.malformed_request(
+            f"field {files[0].field_name.decode(errors='replace')} is a file; send text values"
+        )
     if len(fields) > MAX_FIELDS:
         raise errors.malformed_request(f"the body has more than {MAX_FIELDS} fields")
     try:

@@ -10,10 +10,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .auth import SECURITY, authenticate
-from .forms import FormSpec
 from ..schemas import ErrorBody
 from ..store import Store
+from .auth import SECURITY, authenticate
+from .forms import FormSpec
 
 # What a SmartEngage route does once the request is authenticated and its parameters parsed.
 Handler = Callable[[Store, int, dict[str, Any]], BaseModel | list[BaseModel]]

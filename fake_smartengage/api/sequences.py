@@ -1,8 +1,8 @@
 from typing import Any
 
-from .forms import FormField, FormSpec
 from ..schemas import SequencePublic, SubscriberPublic
 from ..store import Store
+from .forms import FormField, FormSpec
 from .params import AVATAR_ID, AVATAR_LIST, SUBSCRIBER_ID
 from .routing import Resource
 
@@ -47,6 +47,4 @@ def add_to_sequence(store: Store, account: int, form: dict[str, Any]) -> Subscri
     summary="Unsubscribe from sequence",
 )
 def remove_from_sequence(store: Store, account: int, form: dict[str, Any]) -> SubscriberPublic:
-    return (
-        store.remove_from_sequence(account, form["avatar_id"], form["subscriber_id"], form["sequence"])
-    )
+    return store.remove_from_sequence(account, form["avatar_id"], form["subscriber_id"], form["sequence"])

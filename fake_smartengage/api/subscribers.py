@@ -1,8 +1,8 @@
 from typing import Any
 
-from .forms import FormField, FormSpec
 from ..schemas import SubscriberPublic
 from ..store import Store, SubscriberChanges
+from .forms import FormField, FormSpec
 from .params import AVATAR_ID, SUBSCRIBER_ID
 from .routing import Resource
 
@@ -39,7 +39,7 @@ def _changes(form: dict[str, Any]) -> SubscriberChanges:
         facebook_id=form["facebook_id"],
         push_id=form["push_id"],
         tags=form["tags"],
-        custom_values=list(zip(form["custom_field"], form["field_value"])),
+        custom_values=list(zip(form["custom_field"], form["field_value"], strict=True)),
     )
 
 

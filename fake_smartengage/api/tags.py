@@ -1,8 +1,8 @@
 from typing import Any
 
-from .forms import FormField, FormSpec
 from ..schemas import SubscriberPublic, TagPublic
 from ..store import Store
+from .forms import FormField, FormSpec
 from .params import AVATAR_ID, AVATAR_LIST, SUBSCRIBER_ID
 from .routing import Resource
 

@@ -1,7 +1,7 @@
 """The test harness's stages around every SmartEngage request, in one place and in this order:
 
 1. **journal**: records the request and its answer, whichever stage below gave it;
-2. **body limit**: a body over --max-body-bytes is answered 413 before anything reads it;
+2. **body limit**: a body over the limit (1 MiB) is answered 413 before anything reads it;
 3. **faults**: the first fault matching the request waits, answers, or both;
 4. **rate limit**: a request of a known key past its bucket is answered 429 (an unknown key
    drains no bucket: the route answers it 401);

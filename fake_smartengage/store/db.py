@@ -17,7 +17,6 @@ from .. import __version__
 from ..errors import StartupError
 from .columns import COLUMNS, SCHEMA
 
-
 # Every statement, with its values, at DEBUG level: `--log-level debug` shows what a request ran.
 sql_log = logging.getLogger("fake_smartengage.sql")
 

@@ -100,7 +100,7 @@ def export_account(conn: sqlite3.Connection, account_pk: int, api_key: str) -> d
         "avatars": [
             {
                 "avatar_id": avatar_id,
-                **dict(zip(AVATAR_DETAILS, details)),
+                **dict(zip(AVATAR_DETAILS, details, strict=True)),
                 **_export_avatar_contents(conn, avatar_pk),
             }
             for avatar_pk, avatar_id, *details in avatars
@@ -119,6 +119,9 @@ def _export_avatar_contents(conn: sqlite3.Connection, avatar_pk: int) -> dict:
         contents[catalogue.fixture_key] = [
             {catalogue.id_column: item_id, catalogue.name_column: name} for item_id, name in rows
         ]
-    pks = [pk for (pk,) in conn.execute("SELECT pk FROM subscriber WHERE avatar_pk = ? ORDER BY ordinal DESC", (avatar_pk,))]
+    pks = [
+        pk
+        for (pk,) in conn.execute("SELECT pk FROM subscriber WHERE avatar_pk = ? ORDER BY ordinal DESC", (avatar_pk,))
+    ]
     contents["subscribers"] = [subscriber.seed() for subscriber in hydration.load(conn, pks)]
     return contents

@@ -9,7 +9,7 @@ import json
 import sqlite3
 from dataclasses import dataclass, field
 
-from ..schemas import CustomValuePublic, SubscriberPublic, SequenceStatusPublic
+from ..schemas import CustomValuePublic, SequenceStatusPublic, SubscriberPublic
 from .columns import SUBSCRIBER_DETAILS
 
 # The public shape's own fields that are columns of the subscriber table, in the shape's order.
@@ -62,7 +62,7 @@ def load(conn: sqlite3.Connection, pks: list[int]) -> list[Loaded]:
         return []
     batch = json.dumps(pks)
     found = {
-        pk: Loaded(subscriber_id, dict(zip(SUBSCRIBER_DETAILS, details)))
+        pk: Loaded(subscriber_id, dict(zip(SUBSCRIBER_DETAILS, details, strict=True)))
         for pk, subscriber_id, *details in conn.execute(
             f"SELECT pk, subscriber_id, {_SELECTED} FROM subscriber WHERE pk {_BATCH}", (batch,)
         )

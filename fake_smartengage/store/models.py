@@ -152,7 +152,10 @@ def schema_ddl() -> str:
     statements = []
     for table in SQLModel.metadata.sorted_tables:
         statements.append(str(CreateTable(table).compile(dialect=dialect)).strip())
-        statements += [str(CreateIndex(index).compile(dialect=dialect)).strip() for index in sorted(table.indexes, key=lambda i: i.name)]
+        statements += [
+            str(CreateIndex(index).compile(dialect=dialect)).strip()
+            for index in sorted(table.indexes, key=lambda i: i.name)
+        ]
     return "".join(f"{statement};\n\n" for statement in statements)
 
 

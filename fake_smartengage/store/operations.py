@@ -63,7 +63,12 @@ class Store:
             rows = conn.execute(
                 f"SELECT {_AVATAR_PUBLIC_COLUMNS} FROM avatar WHERE account_pk = ? ORDER BY ordinal DESC", (account,)
             ).fetchall()
-        return [AvatarPublic(**{**dict(zip(AvatarPublic.model_fields, row)), "avatar_id": str(row[_AVATAR_ID])}) for row in rows]
+        return [
+            AvatarPublic(
+                **{**dict(zip(AvatarPublic.model_fields, row, strict=True)), "avatar_id": str(row[_AVATAR_ID])}
+            )
+            for row in rows
+        ]
 
     def list_tags(self, account: int, avatar_id: int) -> list[TagPublic]:
         return [TagPublic(tag_id=i, tag_name=name) for i, name in self._list(TAGS, account, avatar_id)]
@@ -165,9 +170,7 @@ class Store:
 
         return self._change_subscriber(account, avatar_id, subscriber_id, apply)
 
-    def remove_from_sequence(
-        self, account: int, avatar_id: int, subscriber_id: int, sequence: str
-    ) -> SubscriberPublic:
+    def remove_from_sequence(self, account: int, avatar_id: int, subscriber_id: int, sequence: str) -> SubscriberPublic:
         def apply(conn: sqlite3.Connection, avatar: int, subscriber: int) -> None:
             conn.execute(
                 "DELETE FROM subscriber_sequence WHERE subscriber_pk = ? AND sequence_pk = ?",
@@ -202,9 +205,7 @@ def _check_email(email: str | None) -> None:
 
 def avatar_pk(conn: sqlite3.Connection, account: int, avatar_id: int) -> int:
     # Another account's avatar is answered exactly like a missing one, so nothing leaks.
-    row = conn.execute(
-        "SELECT pk FROM avatar WHERE account_pk = ? AND avatar_id = ?", (account, avatar_id)
-    ).fetchone()
+    row = conn.execute("SELECT pk FROM avatar WHERE account_pk = ? AND avatar_id = ?", (account, avatar_id)).fetchone()
     if row is None:
         raise errors.not_found("avatar", "avatar_id", avatar_id)
     return row[0]
@@ -274,7 +275,9 @@ def _insert_row(conn: sqlite3.Connection, avatar: int, changes: SubscriberChange
     ).fetchone()
     if highest_id == MAX_ID:
         raise errors.ids_exhausted("subscriber")
-    full_name = changes.full_name if changes.full_name is not None else _joined_name(changes.first_name, changes.last_name)
+    full_name = (
+        changes.full_name if changes.full_name is not None else _joined_name(changes.first_name, changes.last_name)
+    )
     return conn.execute(
         "INSERT INTO subscriber (avatar_pk, subscriber_id, ordinal, full_name, first_name, last_name, "
         "email, facebook_id, push_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -207,10 +207,20 @@ def _avatar_inconsistency(avatar: AvatarSeed, where: str) -> str | None:
             owners[key] = subscriber.id
         references = (
             ("tags", subscriber.tags, tag_ids, "tag", "tag_id"),
-            ("custom_fields", [value.custom_field_id for value in subscriber.custom_fields], field_ids,
-             "custom field", "custom_field_id"),
-            ("sequences", [status.sequence_id for status in subscriber.sequences], sequence_ids,
-             "sequence", "sequence_id"),
+            (
+                "custom_fields",
+                [value.custom_field_id for value in subscriber.custom_fields],
+                field_ids,
+                "custom field",
+                "custom_field_id",
+            ),
+            (
+                "sequences",
+                [status.sequence_id for status in subscriber.sequences],
+                sequence_ids,
+                "sequence",
+                "sequence_id",
+            ),
         )
         for name, ids, known, label, id_name in references:
             for index, ref in enumerate(ids):

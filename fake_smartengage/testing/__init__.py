@@ -25,7 +25,15 @@ _HOMES = {
     "ServerError": "server",
     "ServerThread": "server",
 }
-__all__ = list(_HOMES)
+__all__ = [
+    "FakeSmartEngage",
+    "FakeSmartEngageError",
+    "Fixture",
+    "ServerError",
+    "ServerThread",
+    "Tenant",
+    "read_fixture",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -113,7 +113,9 @@ class FakeSmartEngage:
 
     # -- plumbing ---------------------------------------------------------------------------
 
-    def _request(self, method: str, path: str, *, params: dict[str, Any] | None = None, **kwargs: Any) -> httpx.Response:
+    def _request(
+        self, method: str, path: str, *, params: dict[str, Any] | None = None, **kwargs: Any
+    ) -> httpx.Response:
         response = self.http.request(method, f"{_PREFIX}{path}", params=params, **kwargs)
         if response.status_code >= 400:
             try:

@@ -179,8 +179,8 @@ def smartengage_app(request: pytest.FixtureRequest) -> Any:
     """A fresh fake as an ASGI app, no socket: the default fixture (key se_k73DUceVnvRCusWxDN2qQQ1a),
     its account replaced by the test's `smartengage` marker document if it has one."""
     from ..app import create_app
-    from ..store.seeding import parse_account_document
     from ..settings import Settings
+    from ..store.seeding import parse_account_document
 
     app = create_app(Settings())
     document = _marker_document(request)

@@ -19,7 +19,7 @@ ApiKeyFilter = Annotated[str | None, Query(description="Only this tenant (its AP
 AvatarId = Annotated[int, Query(ge=1, le=MAX_ID, description="The avatar's id")]
 FixtureBody = Annotated[
     dict[str, Any] | None,
-    Body(description="A fixture document (see the README); for one tenant also just {\"avatars\": [...]}"),
+    Body(description='A fixture document (see the README); for one tenant also just {"avatars": [...]}'),
 ]
 
 
@@ -65,7 +65,9 @@ async def get_state(harness: AppHarness, api_key: ApiKeyFilter = None) -> dict[s
 
 
 @router.put("/state", status_code=204, summary="Replace the whole state (or one tenant's) with a fixture document")
-async def put_state(harness: AppHarness, document: Annotated[dict[str, Any], Body()], api_key: ApiKeyFilter = None) -> Response:
+async def put_state(
+    harness: AppHarness, document: Annotated[dict[str, Any], Body()], api_key: ApiKeyFilter = None
+) -> Response:
     if api_key is None:
         harness.load(parse_document(document, source="request body"))
     else:
