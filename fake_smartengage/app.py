@@ -53,7 +53,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.router.routes.extend(api_routes())
     app.include_router(harness_router())
-    app.add_middleware(HarnessPipeline, harness=harness, store=store, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        HarnessPipeline,
+        harness=harness,
+        store=store,
+        max_body_bytes=settings.max_body_bytes,
+        max_harness_body_bytes=settings.max_harness_body_bytes,
+    )
     if settings.cors_origins:
         # Off unless asked for: only a browser app in local development needs it.
         app.add_middleware(

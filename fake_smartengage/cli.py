@@ -77,6 +77,20 @@ _OPTIONS: list[tuple[str, str, Callable[[str], Any], tuple[str, ...] | None, str
     ("--ssl-keyfile", "ssl_keyfile", Path, None, "the certificate's private key"),
     ("--admin-token", "admin_token", str, None, "require this bearer token on the /_fake/ routes but health"),
     ("--rate-limit", "rate_limit", _rate, None, "per-key token bucket, e.g. 10/s, 600/m, 1000/h (default: off)"),
+    (
+        "--max-body-bytes",
+        "max_body_bytes",
+        _positive,
+        None,
+        "largest body a SmartEngage request may have (default 1 MiB)",
+    ),
+    (
+        "--max-harness-body-bytes",
+        "max_harness_body_bytes",
+        _positive,
+        None,
+        "largest body a /_fake/ request may have, e.g. a fixture document (default 64 MiB)",
+    ),
     ("--journal-size", "journal_size", _positive, None, "how many requests the journal keeps (default 1000)"),
     ("--port-file", "port_file", Path, None, "write the port listened on to this file (for --port 0)"),
     (

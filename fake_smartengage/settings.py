@@ -25,6 +25,7 @@ class Settings:
     ssl_certfile: Path | None = None
     ssl_keyfile: Path | None = None
     max_body_bytes: int = MIB
+    max_harness_body_bytes: int = 64 * MIB
     admin_token: str | None = None
     journal_size: int = 1000
     rate_limit: str | None = None

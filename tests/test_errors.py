@@ -1,11 +1,14 @@
 """Every non-2xx answer comes in one shape, including the framework's own."""
 
+import json
+
 import httpx
 import pytest
 
-from conftest import ANY_PARAM, DEFAULT_KEY, assert_error
+from conftest import ANY_PARAM, DEFAULT_KEY, asgi_client, assert_error
 from fake_smartengage import errors
-from fake_smartengage.settings import MIB
+from fake_smartengage.app import create_app
+from fake_smartengage.settings import MIB, Settings
 
 WRITES = {
     "/tags/add": {"subscriber_id": "1", "tag": "123"},
@@ -116,3 +119,18 @@ async def test_error_types_follow_the_status(client):
     ] == "authentication_error"
     assert (await client.get("/tags/list/")).json()["error"]["type"] == "invalid_request_error"
     assert_error(await client.get("/nowhere"), 404, ANY_PARAM)
+
+
+async def test_harness_uploads_have_their_own_larger_limit():
+    subscribers = [
+        {"id": n, "email": f"subscriber{n}@example.com", "full_name": f"Subscriber {n}"} for n in range(1, 20_001)
+    ]
+    document = {"avatars": [{"avatar_id": 1, "subscribers": subscribers}]}
+    assert len(json.dumps(document)) > Settings().max_body_bytes
+    async with asgi_client(create_app(Settings())) as client:
+        created = await client.post("/_fake/tenants", json=document)
+        assert created.status_code == 201, created.text
+    async with asgi_client(create_app(Settings(max_harness_body_bytes=1000))) as client:
+        refused = await client.post("/_fake/tenants", json=document)
+        assert_error(refused, 413, None, "Request body is larger than the limit of 1000 bytes")
+        assert (await client.get("/_fake/state")).status_code == 200

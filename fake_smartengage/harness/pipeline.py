@@ -1,13 +1,15 @@
 """The test harness's stages around every SmartEngage request, in one place and in this order:
 
 1. **journal**: records the request and its answer, whichever stage below gave it;
-2. **body limit**: a body over the limit (1 MiB) is answered 413 before anything reads it;
+2. **body limit**: a body over --max-body-bytes is answered 413 before anything reads it;
 3. **faults**: the first fault matching the request waits, answers, or both;
 4. **rate limit**: a request of a known key past its bucket is answered 429 (an unknown key
    drains no bucket: the route answers it 401);
 5. the route.
 
-Requests to the harness itself (`/_fake/...`) and to the API documentation pass straight through.
+Requests to the harness itself (`/_fake/...`) only meet a body limit of their own
+(--max-harness-body-bytes: fixture documents are larger than API calls); those to the API
+documentation pass straight through.
 """
 
 import asyncio
@@ -37,16 +39,29 @@ def is_smartengage_path(path: str) -> bool:
 
 
 class HarnessPipeline:
-    def __init__(self, app: ASGIApp, *, harness: "Harness", store: Store, max_body_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, *, harness: "Harness", store: Store, max_body_bytes: int, max_harness_body_bytes: int
+    ) -> None:
         self.app = app
         self.harness = harness
         self.store = store
         self.max_body_bytes = max_body_bytes
+        self.max_harness_body_bytes = max_harness_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not is_smartengage_path(scope["path"]):
+        if scope["type"] != "http" or scope["path"] in _DOCUMENTATION:
             await self.app(scope, receive, send)
-            return
+        elif is_smartengage_path(scope["path"]):
+            await self._smartengage(scope, receive, send)
+        else:
+            try:
+                body = await _read_body(scope, receive, self.max_harness_body_bytes)
+            except errors.ApiError as error:
+                await errors.render(error)(scope, receive, send)
+                return
+            await self.app(scope, _replay(body, receive), send)
+
+    async def _smartengage(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
         when = datetime.now(UTC)
         status, response = 500, bytearray()
@@ -61,7 +76,7 @@ class HarnessPipeline:
             await send(message)
 
         try:
-            body = await self._read_body(scope, receive)
+            body = await _read_body(scope, receive, self.max_body_bytes)
             stop = await self._stopped(scope)
             if stop is None:
                 await self.app(scope, _replay(body, receive), capture)
@@ -85,26 +100,6 @@ class HarnessPipeline:
                 duration_ms=round((time.perf_counter() - started) * 1000, 3),
             )
 
-    async def _read_body(self, scope: Scope, receive: Receive) -> bytes:
-        """The whole body, or 413 once it is declared or seen to be over the limit."""
-        declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None:
-            if not declared.isdigit():
-                raise errors.malformed_request("Content-Length is not a number")
-            if int(declared) > self.max_body_bytes:
-                raise errors.body_too_large(self.max_body_bytes)
-        body = bytearray()
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                break
-            body.extend(message.get("body", b""))
-            if len(body) > self.max_body_bytes:
-                raise errors.body_too_large(self.max_body_bytes)
-            if not message.get("more_body", False):
-                break
-        return bytes(body)
-
     async def _stopped(self, scope: Scope) -> ASGIApp | None:
         """The answer of the fault or rate limit that stops this request, if one does."""
         api_key = presented_key(scope)
@@ -120,6 +115,27 @@ class HarnessPipeline:
             if wait is not None:
                 return errors.render(errors.rate_limited(wait))
         return None
+
+
+async def _read_body(scope: Scope, receive: Receive, limit: int) -> bytes:
+    """The whole body, or 413 once it is declared or seen to be over the limit."""
+    declared = dict(scope["headers"]).get(b"content-length")
+    if declared is not None:
+        if not declared.isdigit():
+            raise errors.malformed_request("Content-Length is not a number")
+        if int(declared) > limit:
+            raise errors.body_too_large(limit)
+    body = bytearray()
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        body.extend(message.get("body", b""))
+        if len(body) > limit:
+            raise errors.body_too_large(limit)
+        if not message.get("more_body", False):
+            break
+    return bytes(body)
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:
