@@ -4,6 +4,8 @@ Field order is the order the reference prints, and ids are strings, as the real 
 Every route renders through these models, and /openapi.json describes them.
 """
 
+from typing import Any
+
 from pydantic import BaseModel
 
 
@@ -55,6 +57,11 @@ class SubscriberPublic(BaseModel):
     tags: list[str]
     custom_fields: list[CustomValuePublic]
     sequences: list[SequenceStatusPublic]
+
+
+# A subscriber object as the store builds it (`store.hydration`): a dict in the shape of
+# `SubscriberPublic`, which documents it; validating each would cost more than reading it.
+SubscriberObject = dict[str, Any]
 
 
 class ErrorDetail(BaseModel):

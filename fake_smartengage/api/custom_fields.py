@@ -1,6 +1,6 @@
 from typing import Any
 
-from ..schemas import CustomFieldPublic, SubscriberPublic
+from ..schemas import CustomFieldPublic, SubscriberObject, SubscriberPublic
 from ..store import Store
 from .forms import FormField, FormSpec
 from .params import AVATAR_ID, AVATAR_LIST, SUBSCRIBER_ID
@@ -35,5 +35,5 @@ def list_custom_fields(store: Store, account: int, form: dict[str, Any]) -> list
     response_model=SubscriberPublic,
     summary="Set custom field value",
 )
-def set_custom_field(store: Store, account: int, form: dict[str, Any]) -> SubscriberPublic:
+def set_custom_field(store: Store, account: int, form: dict[str, Any]) -> SubscriberObject:
     return store.set_custom_field(account, form["avatar_id"], form["subscriber_id"], form["field"], form["value"])

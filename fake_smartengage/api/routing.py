@@ -4,7 +4,6 @@ from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter
-from pydantic import BaseModel
 from pydantic_core import to_json
 from starlette.requests import Request
 from starlette.responses import Response
@@ -16,7 +15,7 @@ from .auth import SECURITY, authenticate
 from .forms import FormSpec
 
 # What a SmartEngage route does once the request is authenticated and its parameters parsed.
-Handler = Callable[[Store, int, dict[str, Any]], BaseModel | list[BaseModel]]
+Handler = Callable[[Store, int, dict[str, Any]], Any]
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorBody, "description": description}
@@ -31,7 +30,8 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def json_response(content: BaseModel | list[BaseModel]) -> Response:
+def json_response(content: Any) -> Response:
+    """Models, or the dicts the store builds in their shape, serialised as the API sends them."""
     return Response(to_json(content), media_type="application/json")
 
 

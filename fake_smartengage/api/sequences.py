@@ -1,6 +1,6 @@
 from typing import Any
 
-from ..schemas import SequencePublic, SubscriberPublic
+from ..schemas import SequencePublic, SubscriberObject, SubscriberPublic
 from ..store import Store
 from .forms import FormField, FormSpec
 from .params import AVATAR_ID, AVATAR_LIST, SUBSCRIBER_ID
@@ -35,7 +35,7 @@ def list_sequences(store: Store, account: int, form: dict[str, Any]) -> list[Seq
     summary="Subscribe to sequence",
     description="The subscriber's status in the sequence becomes Active, also when it had completed it.",
 )
-def add_to_sequence(store: Store, account: int, form: dict[str, Any]) -> SubscriberPublic:
+def add_to_sequence(store: Store, account: int, form: dict[str, Any]) -> SubscriberObject:
     return store.add_to_sequence(account, form["avatar_id"], form["subscriber_id"], form["sequence"])
 
 
@@ -46,5 +46,5 @@ def add_to_sequence(store: Store, account: int, form: dict[str, Any]) -> Subscri
     response_model=SubscriberPublic,
     summary="Unsubscribe from sequence",
 )
-def remove_from_sequence(store: Store, account: int, form: dict[str, Any]) -> SubscriberPublic:
+def remove_from_sequence(store: Store, account: int, form: dict[str, Any]) -> SubscriberObject:
     return store.remove_from_sequence(account, form["avatar_id"], form["subscriber_id"], form["sequence"])

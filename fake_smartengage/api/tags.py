@@ -1,6 +1,6 @@
 from typing import Any
 
-from ..schemas import SubscriberPublic, TagPublic
+from ..schemas import SubscriberObject, SubscriberPublic, TagPublic
 from ..store import Store
 from .forms import FormField, FormSpec
 from .params import AVATAR_ID, AVATAR_LIST, SUBSCRIBER_ID
@@ -33,7 +33,7 @@ def list_tags(store: Store, account: int, form: dict[str, Any]) -> list[TagPubli
     summary="Add tag to subscriber",
     description="Adding a tag the subscriber already has changes nothing.",
 )
-def add_tag(store: Store, account: int, form: dict[str, Any]) -> SubscriberPublic:
+def add_tag(store: Store, account: int, form: dict[str, Any]) -> SubscriberObject:
     return store.add_tag(account, form["avatar_id"], form["subscriber_id"], form["tag"])
 
 
@@ -45,5 +45,5 @@ def add_tag(store: Store, account: int, form: dict[str, Any]) -> SubscriberPubli
     summary="Remove tag from subscriber",
     description="Removing a tag the subscriber does not have changes nothing.",
 )
-def remove_tag(store: Store, account: int, form: dict[str, Any]) -> SubscriberPublic:
+def remove_tag(store: Store, account: int, form: dict[str, Any]) -> SubscriberObject:
     return store.remove_tag(account, form["avatar_id"], form["subscriber_id"], form["tag"])

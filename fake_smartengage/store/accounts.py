@@ -6,7 +6,7 @@ so a reset means the same after a restart on a --db file as before it.
 """
 
 from ..keys import key_digest
-from ..schemas import SubscriberPublic
+from ..schemas import SubscriberObject
 from ..validation import as_id
 from . import exchange, hydration
 from .db import Database
@@ -89,7 +89,7 @@ class Accounts:
                 ).fetchall()
             return {"accounts": [exchange.export_account(conn, pk, key) for pk, key in accounts]}
 
-    def get_subscriber(self, api_key: str, avatar_id: int, subscriber_id: int) -> SubscriberPublic | None:
+    def get_subscriber(self, api_key: str, avatar_id: int, subscriber_id: int) -> SubscriberObject | None:
         """One subscriber of the account with this key; None if there is no such account."""
         with self._db.reading() as conn:
             account = account_pk(conn, api_key)
@@ -105,7 +105,7 @@ class Accounts:
         avatar_id: int | None = None,
         email: str | None = None,
         tag: str | None = None,
-    ) -> list[SubscriberPublic]:
+    ) -> list[SubscriberObject]:
         """Subscribers matching every filter given, by account, avatar, then newest first."""
         conditions, values = [], []
         if api_key is not None:

@@ -8,12 +8,16 @@ the export of fixture documents (`seed`), so a subscriber reads the same whereve
 import json
 import sqlite3
 from dataclasses import dataclass, field
+from typing import Any
 
-from ..schemas import CustomValuePublic, SequenceStatusPublic, SubscriberPublic
+from ..schemas import SubscriberObject, SubscriberPublic
 from .columns import SUBSCRIBER_DETAILS
 
-# The public shape's own fields that are columns of the subscriber table, in the shape's order.
-_PUBLIC_DETAILS = tuple(name for name in SubscriberPublic.model_fields if name in SUBSCRIBER_DETAILS)
+# The public shape's own fields that are columns of the subscriber table, in the shape's order,
+# with where each is in a row.
+_PUBLIC_DETAILS = tuple(
+    (name, SUBSCRIBER_DETAILS.index(name)) for name in SubscriberPublic.model_fields if name in SUBSCRIBER_DETAILS
+)
 _SELECTED = ", ".join(SUBSCRIBER_DETAILS)
 # The subscribers a batch asks about, passed as one JSON array: no limit on their number.
 _BATCH = "IN (SELECT value FROM json_each(?))"
@@ -21,35 +25,39 @@ _BATCH = "IN (SELECT value FROM json_each(?))"
 
 @dataclass
 class Loaded:
-    """One subscriber as stored: its id, its columns, and what is attached, in attachment order."""
+    """One subscriber as stored: its id, its columns (in `SUBSCRIBER_DETAILS` order), and what is
+    attached to it, in attachment order."""
 
     subscriber_id: int
-    details: dict[str, str | None]
+    details: tuple[str | None, ...]
     tags: list[tuple[int, str]] = field(default_factory=list)  # (tag_id, tag_name)
     values: list[tuple[int, str, str]] = field(default_factory=list)  # (custom_field_id, name, value)
     sequences: list[tuple[int, str, str]] = field(default_factory=list)  # (sequence_id, name, status)
 
-    def public(self) -> SubscriberPublic:
-        """The subscriber object every SmartEngage write returns."""
-        return SubscriberPublic(
-            id=str(self.subscriber_id),
-            **{name: self.details[name] for name in _PUBLIC_DETAILS},
-            tags=[name for _, name in self.tags],
-            custom_fields=[
-                CustomValuePublic(custom_field_id=str(i), custom_field_name=name, custom_value=value)
+    def public(self) -> SubscriberObject:
+        """The subscriber object every SmartEngage write returns, in the shape of `SubscriberPublic`.
+
+        A plain dict rather than the model: the values come from our own tables, and validating
+        20,000 models would cost a harness listing more than reading the rows does.
+        """
+        return {
+            "id": str(self.subscriber_id),
+            **{name: self.details[index] for name, index in _PUBLIC_DETAILS},
+            "tags": [name for _, name in self.tags],
+            "custom_fields": [
+                {"custom_field_id": str(i), "custom_field_name": name, "custom_value": value}
                 for i, name, value in self.values
             ],
-            sequences=[
-                SequenceStatusPublic(sequence_id=str(i), sequence_name=name, status=status)
-                for i, name, status in self.sequences
+            "sequences": [
+                {"sequence_id": str(i), "sequence_name": name, "status": status} for i, name, status in self.sequences
             ],
-        )
+        }
 
-    def seed(self) -> dict:
+    def seed(self) -> dict[str, Any]:
         """The subscriber as a fixture document's entry (`seeding.SubscriberSeed`)."""
         return {
             "id": self.subscriber_id,
-            **{name: value for name, value in self.details.items() if value is not None},
+            **{name: value for name, value in zip(SUBSCRIBER_DETAILS, self.details, strict=True) if value is not None},
             "tags": [tag_id for tag_id, _ in self.tags],
             "custom_fields": [{"custom_field_id": i, "custom_value": value} for i, _, value in self.values],
             "sequences": [{"sequence_id": i, "status": status} for i, _, status in self.sequences],
@@ -62,7 +70,7 @@ def load(conn: sqlite3.Connection, pks: list[int]) -> list[Loaded]:
         return []
     batch = json.dumps(pks)
     found = {
-        pk: Loaded(subscriber_id, dict(zip(SUBSCRIBER_DETAILS, details, strict=True)))
+        pk: Loaded(subscriber_id, details)
         for pk, subscriber_id, *details in conn.execute(
             f"SELECT pk, subscriber_id, {_SELECTED} FROM subscriber WHERE pk {_BATCH}", (batch,)
         )

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from .. import errors
 from ..keys import key_digest
-from ..schemas import AvatarPublic, CustomFieldPublic, SequencePublic, SubscriberPublic, TagPublic
+from ..schemas import AvatarPublic, CustomFieldPublic, SequencePublic, SubscriberObject, TagPublic
 from ..settings import DuplicatePolicy
 from ..validation import MAX_ID, as_id, is_valid_email
 from . import hydration
@@ -96,7 +96,7 @@ class Store:
 
     # Subscribers
 
-    def add_subscriber(self, account: int, avatar_id: int, changes: SubscriberChanges) -> SubscriberPublic:
+    def add_subscriber(self, account: int, avatar_id: int, changes: SubscriberChanges) -> SubscriberObject:
         _check_email(changes.email)
         identities = changes.identities()
         if not identities:
@@ -120,7 +120,7 @@ class Store:
 
     def update_subscriber(
         self, account: int, avatar_id: int, subscriber_id: int, changes: SubscriberChanges
-    ) -> SubscriberPublic:
+    ) -> SubscriberObject:
         _check_email(changes.email)
 
         def apply(conn: sqlite3.Connection, avatar: int, subscriber: int) -> None:
@@ -134,13 +134,13 @@ class Store:
 
         return self._change_subscriber(account, avatar_id, subscriber_id, apply)
 
-    def add_tag(self, account: int, avatar_id: int, subscriber_id: int, tag: str) -> SubscriberPublic:
+    def add_tag(self, account: int, avatar_id: int, subscriber_id: int, tag: str) -> SubscriberObject:
         def apply(conn: sqlite3.Connection, avatar: int, subscriber: int) -> None:
             _attach_tags(conn, subscriber, [_resolve(conn, TAGS, avatar, tag, "tag")])
 
         return self._change_subscriber(account, avatar_id, subscriber_id, apply)
 
-    def remove_tag(self, account: int, avatar_id: int, subscriber_id: int, tag: str) -> SubscriberPublic:
+    def remove_tag(self, account: int, avatar_id: int, subscriber_id: int, tag: str) -> SubscriberObject:
         def apply(conn: sqlite3.Connection, avatar: int, subscriber: int) -> None:
             conn.execute(
                 "DELETE FROM subscriber_tag WHERE subscriber_pk = ? AND tag_pk = ?",
@@ -151,13 +151,13 @@ class Store:
 
     def set_custom_field(
         self, account: int, avatar_id: int, subscriber_id: int, field: str, value: str
-    ) -> SubscriberPublic:
+    ) -> SubscriberObject:
         def apply(conn: sqlite3.Connection, avatar: int, subscriber: int) -> None:
             _set_values(conn, subscriber, [(_resolve(conn, CUSTOM_FIELDS, avatar, field, "field"), value)])
 
         return self._change_subscriber(account, avatar_id, subscriber_id, apply)
 
-    def add_to_sequence(self, account: int, avatar_id: int, subscriber_id: int, sequence: str) -> SubscriberPublic:
+    def add_to_sequence(self, account: int, avatar_id: int, subscriber_id: int, sequence: str) -> SubscriberObject:
         # Subscribing again restarts the sequence: a Completed one becomes Active.
         def apply(conn: sqlite3.Connection, avatar: int, subscriber: int) -> None:
             conn.execute(
@@ -170,7 +170,7 @@ class Store:
 
         return self._change_subscriber(account, avatar_id, subscriber_id, apply)
 
-    def remove_from_sequence(self, account: int, avatar_id: int, subscriber_id: int, sequence: str) -> SubscriberPublic:
+    def remove_from_sequence(self, account: int, avatar_id: int, subscriber_id: int, sequence: str) -> SubscriberObject:
         def apply(conn: sqlite3.Connection, avatar: int, subscriber: int) -> None:
             conn.execute(
                 "DELETE FROM subscriber_sequence WHERE subscriber_pk = ? AND sequence_pk = ?",
@@ -185,7 +185,7 @@ class Store:
         avatar_id: int,
         subscriber_id: int,
         apply: Callable[[sqlite3.Connection, int, int], None],
-    ) -> SubscriberPublic:
+    ) -> SubscriberObject:
         with self._db.transaction() as conn:
             avatar = avatar_pk(conn, account, avatar_id)
             subscriber = subscriber_pk(conn, avatar, subscriber_id)
