@@ -22,6 +22,27 @@ _SELECTED = ", ".join(SUBSCRIBER_DETAILS)
 # The subscribers a batch asks about, passed as one JSON array: no limit on their number.
 _BATCH = "IN (SELECT value FROM json_each(?))"
 
+# Each kind of attachment: the `Loaded` list it fills, and the statement reading it for a batch.
+_ATTACHMENTS = (
+    (
+        "tags",
+        "SELECT st.subscriber_pk, t.tag_id, t.tag_name FROM subscriber_tag AS st JOIN tag AS t ON t.pk = st.tag_pk "
+        f"WHERE st.subscriber_pk {_BATCH} ORDER BY st.subscriber_pk, st.ordinal",
+    ),
+    (
+        "values",
+        "SELECT v.subscriber_pk, f.custom_field_id, f.custom_field_name, v.custom_value "
+        "FROM subscriber_field_value AS v JOIN custom_field AS f ON f.pk = v.custom_field_pk "
+        f"WHERE v.subscriber_pk {_BATCH} ORDER BY v.subscriber_pk, v.ordinal",
+    ),
+    (
+        "sequences",
+        "SELECT s.subscriber_pk, q.sequence_id, q.sequence_name, s.status "
+        "FROM subscriber_sequence AS s JOIN sequence AS q ON q.pk = s.sequence_pk "
+        f"WHERE s.subscriber_pk {_BATCH} ORDER BY s.subscriber_pk, s.ordinal",
+    ),
+)
+
 
 @dataclass
 class Loaded:
@@ -75,26 +96,9 @@ def load(conn: sqlite3.Connection, pks: list[int]) -> list[Loaded]:
             f"SELECT pk, subscriber_id, {_SELECTED} FROM subscriber WHERE pk {_BATCH}", (batch,)
         )
     }
-    for pk, tag_id, name in conn.execute(
-        "SELECT st.subscriber_pk, t.tag_id, t.tag_name FROM subscriber_tag AS st JOIN tag AS t ON t.pk = st.tag_pk "
-        f"WHERE st.subscriber_pk {_BATCH} ORDER BY st.subscriber_pk, st.ordinal",
-        (batch,),
-    ):
-        found[pk].tags.append((tag_id, name))
-    for pk, field_id, name, value in conn.execute(
-        "SELECT v.subscriber_pk, f.custom_field_id, f.custom_field_name, v.custom_value "
-        "FROM subscriber_field_value AS v JOIN custom_field AS f ON f.pk = v.custom_field_pk "
-        f"WHERE v.subscriber_pk {_BATCH} ORDER BY v.subscriber_pk, v.ordinal",
-        (batch,),
-    ):
-        found[pk].values.append((field_id, name, value))
-    for pk, sequence_id, name, status in conn.execute(
-        "SELECT s.subscriber_pk, q.sequence_id, q.sequence_name, s.status "
-        "FROM subscriber_sequence AS s JOIN sequence AS q ON q.pk = s.sequence_pk "
-        f"WHERE s.subscriber_pk {_BATCH} ORDER BY s.subscriber_pk, s.ordinal",
-        (batch,),
-    ):
-        found[pk].sequences.append((sequence_id, name, status))
+    for attribute, query in _ATTACHMENTS:
+        for pk, *attached in conn.execute(query, (batch,)):
+            getattr(found[pk], attribute).append(tuple(attached))
     return [found[pk] for pk in pks]
 
 

@@ -1,4 +1,4 @@
-"""Every read and write of SmartEngage state, and the only module that queries the database.
+"""The SmartEngage API's reads and writes of the state.
 
 Functions take the caller's account (its surrogate key) and the ids as the client sent them;
 they raise `ApiError` for anything the client got wrong and know nothing of HTTP requests.

@@ -80,7 +80,7 @@ def _setting(config: pytest.Config, option: str, env: str) -> Any:
     return value if value is not None else (os.environ.get(env) or None)
 
 
-def _testing() -> Any:
+def _client_module() -> Any:
     try:
         from . import client
     except ImportError as error:  # httpx is what may be missing
@@ -91,7 +91,7 @@ def _testing() -> Any:
 @pytest.fixture(scope="session")
 def smartengage_server(pytestconfig: pytest.Config) -> Iterator["FakeSmartEngage"]:
     """The harness API of this run's fake server: in a thread of this process, or at --smartengage-url."""
-    testing = _testing()
+    testing = _client_module()
     url = _setting(pytestconfig, "smartengage_url", URL_ENV)
     token = _setting(pytestconfig, "smartengage_admin_token", ADMIN_TOKEN_ENV)
     timeout = float(_setting(pytestconfig, "smartengage_timeout", TIMEOUT_ENV) or DEFAULT_TIMEOUT)
@@ -158,7 +158,7 @@ def _marker_document(request: pytest.FixtureRequest) -> dict[str, Any] | None:
     if not path.is_absolute():
         path = Path(request.node.path).parent / path
     try:
-        return _testing().read_fixture(path)
+        return _client_module().read_fixture(path)
     except (OSError, ValueError) as error:
         pytest.fail(f"@pytest.mark.{MARKER}: cannot read {path}: {error}", pytrace=False)
 
