@@ -6,9 +6,12 @@ close a guessed key came to a real one; logs, the journal and the harness API sh
 
 import hashlib
 import secrets
+from collections.abc import MutableMapping
 from functools import lru_cache
+from typing import Any
 
-from starlette.types import Scope
+# An ASGI scope, spelled without Starlette: `healthcheck` imports this module and nothing else.
+Scope = MutableMapping[str, Any]
 
 # The key SmartEngage's reference prints in its examples, and the default fixture's.
 REFERENCE_KEY = "se_k73DUceVnvRCusWxDN2qQQ1a"

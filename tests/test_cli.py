@@ -1,8 +1,11 @@
 """The command line: flags, their environment variables, and refusing bad fixtures."""
 
+import ast
+import re
 import socket
 import subprocess
 import sys
+from importlib.metadata import requires
 from pathlib import Path
 
 import pytest
@@ -126,3 +129,20 @@ def test_listening_socket_lets_asyncio_disable_nagle():
     with listening_socket("127.0.0.1", 0) as sock:
         assert sock.proto == socket.IPPROTO_TCP
         assert sock.getsockname()[1] > 0
+
+
+def test_healthcheck_imports_only_the_standard_library():
+    # A container runs it every few seconds: it must not pay for importing the server's stack.
+    code = (
+        "import sys; from fake_smartengage.cli import main; main(['healthcheck', '--port', '1']); "
+        "print(sorted({name.split('.')[0] for name in sys.modules}))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    imported = set(ast.literal_eval(done.stdout.strip().splitlines()[-1]))
+    dependencies = {
+        re.split(r"[\s<>=!~;\[]", requirement)[0].lower().replace("-", "_")
+        for requirement in requires("fake-smartengage") or []
+        if "extra ==" not in requirement
+    }
+    assert "fastapi" in dependencies
+    assert imported & dependencies == set()
