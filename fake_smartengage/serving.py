@@ -32,6 +32,8 @@ class PortFile:
 
     def __init__(self, path: Path, port: int) -> None:
         self.path = path
+        if path.is_dir():
+            raise StartupError(f"{path}: cannot write the port file: it is a folder")
         self._pending = path.with_name(f".{path.name}.{os.getpid()}")
         try:
             self._pending.write_text(f"{port}\n")

@@ -206,6 +206,7 @@ def _serve_fails(tmp_path: Path, *args: str) -> str:
         ("--db", "missing/x.db", "missing/x.db: cannot create the database file: no folder missing"),
         ("--db", "not-sqlite.txt", "not-sqlite.txt: not a database fake-smartengage can use: file is not a database"),
         ("--port-file", "missing/port.txt", "missing/port.txt: cannot write the port file: No such file or directory"),
+        ("--port-file", ".", ".: cannot write the port file: it is a folder"),
         ("--ssl-certfile", "missing.pem", "missing.pem: cannot serve https with it: No such file or directory"),
     ],
 )
