@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from fake_smartengage import __version__
-from fake_smartengage.cli import _OPTIONS, main, parse_args
+from fake_smartengage.cli import main, parse_args
+from fake_smartengage.options import OPTIONS
 from fake_smartengage.serving import listening_socket
 from fake_smartengage.settings import Settings, bundled_fixtures
 from processes import SCRIPT, server_env
@@ -174,8 +175,8 @@ def test_help_shows_every_option_under_its_theme(capsys):
         assert [line.split()[0] for line in section.splitlines()[1:] if line.startswith("  --")] == flags
     positions = [shown.index(heading) for heading, _ in themes]
     assert positions == sorted(positions)
-    assert sorted(flag for _, flags in themes for flag in flags) == sorted(option.flag for option in _OPTIONS)
-    for option in _OPTIONS:
+    assert sorted(flag for _, flags in themes for flag in flags) == sorted(option.flag for option in OPTIONS)
+    for option in OPTIONS:
         assert f"[FAKE_SMARTENGAGE_{option.name.upper()}]" in shown
 
 
