@@ -12,95 +12,19 @@ import signal
 import ssl
 import sys
 import urllib.request
-from collections.abc import Callable
 from dataclasses import replace
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .keys import REFERENCE_KEY, mask
+from .options import GROUPS, OPTIONS, REPEATABLE, add_argument
 from .settings import Settings
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
-ENV_PREFIX = "FAKE_SMARTENGAGE_"
-LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
-DUPLICATE_POLICIES = ("update", "conflict")
-
-
-def _paths(value: str) -> tuple[Path, ...]:
-    return tuple(Path(part) for part in value.split(os.pathsep) if part)
-
-
-def _rate(value: str) -> str:
-    from .harness.ratelimit import parse_rate
-
-    parse_rate(value)
-    return value
-
-
-def _origins(value: str) -> tuple[str, ...]:
-    return tuple(origin.strip() for origin in value.split(",") if origin.strip())
-
-
-def _positive(value: str) -> int:
-    number = int(value)
-    if number < 1:
-        raise ValueError(f"{value} is not a positive number")
-    return number
-
-
-# (flag, Settings field, parse an environment value, choices, help); the first three also say
-# where `healthcheck` looks for the server.
-_OPTIONS: list[tuple[str, str, Callable[[str], Any], tuple[str, ...] | None, str]] = [
-    ("--host", "host", str, None, "address to bind (default 127.0.0.1)"),
-    ("--port", "port", int, None, "port to listen on (default 8000)"),
-    ("--ssl-certfile", "ssl_certfile", Path, None, "serve https with this certificate"),
-    (
-        "--fixtures",
-        "fixtures",
-        _paths,
-        None,
-        f"fixture file or folder of *.json files; repeatable (the variable takes several, '{os.pathsep}'-separated); "
-        "default: the bundled default fixture",
-    ),
-    ("--db", "db", Path, None, "keep state in this SQLite file across restarts (default: in memory)"),
-    ("--log-level", "log_level", str, LOG_LEVELS, "info logs one line per request, warning silences them"),
-    (
-        "--duplicates",
-        "duplicates",
-        str,
-        DUPLICATE_POLICIES,
-        "subscribers/add with an email, facebook_id or push_id that exists: update that subscriber, or answer 409",
-    ),
-    ("--ssl-keyfile", "ssl_keyfile", Path, None, "the certificate's private key"),
-    ("--admin-token", "admin_token", str, None, "require this bearer token on the /_fake/ routes but health"),
-    ("--rate-limit", "rate_limit", _rate, None, "per-key token bucket, e.g. 10/s, 600/m, 1000/h (default: off)"),
-    (
-        "--max-body-bytes",
-        "max_body_bytes",
-        _positive,
-        None,
-        "largest body a SmartEngage request may have (default 1 MiB)",
-    ),
-    (
-        "--max-harness-body-bytes",
-        "max_harness_body_bytes",
-        _positive,
-        None,
-        "largest body a /_fake/ request may have, e.g. a fixture document (default 64 MiB)",
-    ),
-    ("--journal-size", "journal_size", _positive, None, "how many requests the journal keeps (default 1000)"),
-    ("--port-file", "port_file", Path, None, "write the port listened on to this file (for --port 0)"),
-    (
-        "--cors-origin",
-        "cors_origins",
-        _origins,
-        None,
-        "let browser pages from this origin call the API (repeatable; the variable takes several, comma-separated)",
-    ),
-]
+# Where `healthcheck` looks for the server.
+_HEALTHCHECK_OPTIONS = [option for option in OPTIONS if option.name in ("host", "port", "ssl_certfile")]
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -120,17 +44,14 @@ def _parser() -> argparse.ArgumentParser:
         "healthcheck",
         help="exit 0 if the server configured by these options (or their variables) is healthy",
         description="Ask /_fake/health of the server that `serve` with the same options would run; exit 0 "
-        "if it answers, 1 if not. What a container HEALTHCHECK runs.",
+        "if it answers, 1 if not. What a container HEALTHCHECK runs; proxy variables are ignored.",
     )
-    for flag, name, parse, choices, help in _OPTIONS:
-        env = ENV_PREFIX + name.upper()
-        if name in ("fixtures", "cors_origins"):
-            item = Path if name == "fixtures" else str
-            serve.add_argument(flag, dest=name, type=item, action="append", help=f"{help} [{env}]")
-        else:
-            serve.add_argument(flag, dest=name, type=parse, choices=choices, help=f"{help} [{env}]")
-    for flag, name, parse, _, help in _OPTIONS[:3]:
-        healthcheck.add_argument(flag, dest=name, type=parse, help=f"{help} [{ENV_PREFIX + name.upper()}]")
+    for title, options in GROUPS:
+        group = serve.add_argument_group(title)
+        for option in options:
+            add_argument(group, option)
+    for option in _HEALTHCHECK_OPTIONS:
+        add_argument(healthcheck, option)
     return parser
 
 
@@ -139,21 +60,19 @@ def parse_args(argv: list[str] | None = None) -> tuple[str, Settings]:
     parser = _parser()
     args = parser.parse_args(argv)
     values: dict[str, Any] = {}
-    for _, name, parse, choices, _ in _OPTIONS:
-        if not hasattr(args, name):
+    for option in OPTIONS:
+        if not hasattr(args, option.name):
             continue
-        value = getattr(args, name)
-        env = ENV_PREFIX + name.upper()
-        if value is None and os.environ.get(env):
-            raw = os.environ[env]
+        value = getattr(args, option.name)
+        if value is None and os.environ.get(option.env):
             try:
-                value = parse(raw)
-            except ValueError as error:
-                parser.error(f"{env}: invalid value {raw!r}: {error}")
-            if choices and value not in choices:
-                parser.error(f"{env}: invalid value {raw!r} (choose from {', '.join(choices)})")
+                value = option.parse(os.environ[option.env])
+            except argparse.ArgumentTypeError as error:
+                parser.error(f"{option.env}: {error}")
         if value is not None:
-            values[name] = tuple(value) if name in ("fixtures", "cors_origins") else value
+            values[option.name] = tuple(value) if option.name in REPEATABLE else value
+    if values.get("ssl_keyfile") and not values.get("ssl_certfile"):
+        parser.error("--ssl-keyfile needs --ssl-certfile (or their variables)")
     return args.command, Settings(**values)
 
 
@@ -195,7 +114,7 @@ def serve(settings: Settings) -> int:
 
     from .app import create_app
     from .errors import FixtureError, StartupError
-    from .serving import listening_socket
+    from .serving import PortFile, Server, listening_socket
 
     _configure_logging(settings.log_level)
     try:
@@ -215,6 +134,13 @@ def serve(settings: Settings) -> int:
         ssl_certfile=settings.ssl_certfile,
         ssl_keyfile=settings.ssl_keyfile,
     )
+    try:
+        config.load()  # reads the certificate, if any
+    except OSError as error:  # ssl.SSLError included
+        key = f" and the key {settings.ssl_keyfile}" if settings.ssl_keyfile else ""
+        reason = error.strerror or error
+        print(f"fake-smartengage: {settings.ssl_certfile}: cannot serve https with it{key}: {reason}", file=sys.stderr)
+        return 2
     # Bound here rather than by uvicorn so that with --port 0 the banner can say which port.
     try:
         sock = listening_socket(settings.host, settings.port)
@@ -222,14 +148,26 @@ def serve(settings: Settings) -> int:
         print(f"fake-smartengage: cannot listen on {settings.base_url}: {error}", file=sys.stderr)
         return 3
     settings = replace(settings, port=sock.getsockname()[1])
-    if settings.port_file:
-        settings.port_file.write_text(f"{settings.port}\n")
-    print(_banner(settings, app), flush=True)
+    try:
+        port_file = PortFile(settings.port_file, settings.port) if settings.port_file else None
+    except StartupError as error:
+        print(f"fake-smartengage: {error}", file=sys.stderr)
+        return 2
+
+    def on_listening() -> None:
+        if port_file:
+            port_file.publish()
+        print(_banner(settings, app), flush=True)
+
     # uvicorn shuts down gracefully on SIGTERM or SIGINT and then raises the signal again for the
     # handler it found: make that handler end the process with success, as a stopped container should.
     for stop_signal in (signal.SIGTERM, signal.SIGINT):
         signal.signal(stop_signal, _exit_after_shutdown)
-    uvicorn.Server(config).run(sockets=[sock])
+    try:
+        Server(config, on_listening).run(sockets=[sock])
+    finally:
+        if port_file:
+            port_file.remove()
     return 0
 
 
@@ -237,8 +175,10 @@ def healthcheck(settings: Settings) -> int:
     url = f"{settings.local_url}/_fake/health"
     # The check asks whether the server answers, not whether its certificate is trusted here.
     context = ssl._create_unverified_context() if settings.ssl_certfile else None
+    # The server is on this machine: a proxy from http_proxy and the like could not reach it.
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), urllib.request.HTTPSHandler(context=context))
     try:
-        with urllib.request.urlopen(url, timeout=3, context=context) as response:
+        with opener.open(url, timeout=3) as response:
             healthy = response.status == 200 and json.load(response).get("status") == "ok"
     except (OSError, ValueError) as error:
         print(f"fake-smartengage: {url} is not healthy: {error}", file=sys.stderr)

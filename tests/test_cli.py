@@ -12,8 +12,10 @@ import pytest
 
 from fake_smartengage import __version__
 from fake_smartengage.cli import main, parse_args
+from fake_smartengage.options import OPTIONS
 from fake_smartengage.serving import listening_socket
 from fake_smartengage.settings import Settings, bundled_fixtures
+from processes import SCRIPT, server_env
 
 
 def test_defaults_serve_the_bundled_fixtures_on_localhost(monkeypatch):
@@ -116,12 +118,69 @@ def test_healthcheck_fails_when_nothing_answers(capsys):
     assert f"http://127.0.0.1:{port}/_fake/health is not healthy" in capsys.readouterr().err
 
 
-def test_invalid_flag_values_are_usage_errors(capsys):
-    for argv in (["serve", "--rate-limit", "fast"], ["serve", "--journal-size", "0"], ["serve", "--duplicates", "x"]):
-        with pytest.raises(SystemExit) as exited:
-            parse_args(argv)
-        assert exited.value.code == 2
-    assert "invalid" in capsys.readouterr().err
+def _usage_error(capsys, argv: list[str]) -> str:
+    with pytest.raises(SystemExit) as exited:
+        parse_args(argv)
+    assert exited.value.code == 2
+    return capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("flag", "value", "reason"),
+    [
+        ("--port", "eighty", "a port is a whole number from 0 to 65535 (0: any free port)"),
+        ("--port", "70000", "a port is a whole number from 0 to 65535 (0: any free port)"),
+        ("--rate-limit", "10", "write N/s, N/m or N/h, e.g. 10/s, or off"),
+        ("--journal-size", "0", "write a whole number of at least 1"),
+        ("--max-body-bytes", "1k", "write a whole number of at least 1"),
+        ("--max-harness-body-bytes", "-5", "write a whole number of at least 1"),
+        ("--duplicates", "maybe", "choose from update, conflict"),
+        ("--log-level", "loud", "choose from critical, error, warning, info, debug"),
+    ],
+)
+def test_invalid_flag_and_its_variable_give_the_same_reason(monkeypatch, capsys, flag, value, reason):
+    env = "FAKE_SMARTENGAGE_" + flag[2:].replace("-", "_").upper()
+    monkeypatch.delenv(env, raising=False)
+    by_flag = _usage_error(capsys, ["serve", flag, value])
+    monkeypatch.setenv(env, value)
+    by_variable = _usage_error(capsys, ["serve"])
+    assert f"argument {flag}: invalid value {value!r}: {reason}" in by_flag
+    assert f"{env}: invalid value {value!r}: {reason}" in by_variable
+    assert "_rate" not in by_flag and "_positive" not in by_flag
+
+
+def test_empty_admin_token_is_refused(capsys):
+    # An empty token would let through any request that sends none.
+    assert "argument --admin-token: invalid value '': must not be empty" in _usage_error(
+        capsys, ["serve", "--admin-token", ""]
+    )
+
+
+def test_a_key_file_without_a_certificate_is_refused(capsys):
+    assert "--ssl-keyfile needs --ssl-certfile" in _usage_error(capsys, ["serve", "--ssl-keyfile", "key.pem"])
+
+
+def test_help_shows_every_option_under_its_theme(capsys):
+    with pytest.raises(SystemExit):
+        parse_args(["serve", "--help"])
+    shown = capsys.readouterr().out
+    themes = [
+        ("where it listens:", ["--host", "--port", "--port-file"]),
+        ("https:", ["--ssl-certfile", "--ssl-keyfile"]),
+        ("state and fixtures:", ["--fixtures", "--db"]),
+        ("how the API behaves:", ["--duplicates", "--rate-limit", "--max-body-bytes", "--cors-origin"]),
+        ("the test harness (/_fake/):", ["--admin-token", "--journal-size", "--max-harness-body-bytes"]),
+        ("logging:", ["--log-level"]),
+    ]
+    sections = shown.split("\n\n")
+    for heading, flags in themes:
+        (section,) = [section for section in sections if section.startswith(heading)]
+        assert [line.split()[0] for line in section.splitlines()[1:] if line.startswith("  --")] == flags
+    positions = [shown.index(heading) for heading, _ in themes]
+    assert positions == sorted(positions)
+    assert sorted(flag for _, flags in themes for flag in flags) == sorted(option.flag for option in OPTIONS)
+    for option in OPTIONS:
+        assert f"[FAKE_SMARTENGAGE_{option.name.upper()}]" in shown
 
 
 def test_listening_socket_lets_asyncio_disable_nagle():
@@ -146,3 +205,49 @@ def test_healthcheck_imports_only_the_standard_library():
     }
     assert "fastapi" in dependencies
     assert imported & dependencies == set()
+
+
+def _serve_fails(tmp_path: Path, *args: str) -> str:
+    completed = subprocess.run(
+        [str(SCRIPT), "serve", "--port", "0", *args],
+        cwd=tmp_path,
+        env=server_env(),
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert completed.returncode == 2, completed.stderr
+    assert len(completed.stderr.splitlines()) == 1, completed.stderr
+    return completed.stderr
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "reason"),
+    [
+        ("--db", "missing/x.db", "missing/x.db: cannot create the database file: no folder missing"),
+        ("--db", "not-sqlite.txt", "not-sqlite.txt: not a database fake-smartengage can use: file is not a database"),
+        ("--port-file", "missing/port.txt", "missing/port.txt: cannot write the port file: No such file or directory"),
+        ("--port-file", ".", ".: cannot write the port file: it is a folder"),
+        ("--ssl-certfile", "missing.pem", "missing.pem: cannot serve https with it: No such file or directory"),
+    ],
+)
+def test_start_up_error_is_one_line_naming_the_path_and_exit_2(tmp_path, option, value, reason):
+    (tmp_path / "not-sqlite.txt").write_text("this is not a database\n" * 100)
+    error = _serve_fails(tmp_path, option, value)
+    assert error.startswith(f"fake-smartengage: {reason}")
+    assert list(tmp_path.iterdir()) == [tmp_path / "not-sqlite.txt"]
+
+
+def test_start_up_error_of_a_variable_is_one_line_too(tmp_path):
+    completed = subprocess.run(
+        [str(SCRIPT), "serve"],
+        env={**server_env(), "FAKE_SMARTENGAGE_PORT_FILE": str(tmp_path / "missing" / "port")},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert completed.returncode == 2
+    assert (
+        completed.stderr
+        == f"fake-smartengage: {tmp_path}/missing/port: cannot write the port file: No such file or directory\n"
+    )

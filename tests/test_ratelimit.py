@@ -82,3 +82,16 @@ async def test_whole_reset_drops_tenant_limits():
         assert (await client.get("/avatars/list")).status_code == 429
         await client.post("/_fake/reset")
         assert (await client.get("/avatars/list")).status_code == 200
+
+
+async def test_wrong_key_is_always_401_and_never_drains_a_bucket(client_for):
+    # Authentication comes before the rate limit: a typo in a key must say so every time.
+    client = client_for(default_fixture(), DEFAULT_KEY, rate_limit="2/m")
+    for _ in range(10):
+        wrong = await client.get("/avatars/list", headers={"Authorization": "Bearer not-a-key"})
+        assert_error(wrong, 401, None, "Invalid API key provided")
+        missing = await client.get("/avatars/list", headers={"Authorization": ""})
+        assert missing.status_code == 401
+    assert (await client.get("/avatars/list")).status_code == 200
+    assert (await client.get("/avatars/list")).status_code == 200
+    assert (await client.get("/avatars/list")).status_code == 429

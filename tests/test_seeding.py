@@ -4,8 +4,9 @@ import json
 
 import pytest
 
-from conftest import asgi_client
+from conftest import DEFAULT_KEY, asgi_client
 from fake_smartengage.app import create_app
+from fake_smartengage.cli import parse_args
 from fake_smartengage.errors import FixtureError
 from fake_smartengage.settings import Settings, bundled_fixtures
 
@@ -181,3 +182,20 @@ def test_unreadable_fixture_is_refused(tmp_path):
 def test_default_fixture_uses_the_reference_key():
     document = json.loads((bundled_fixtures() / "default.json").read_text())
     assert [a["api_key"] for a in document["accounts"]] == ["se_k73DUceVnvRCusWxDN2qQQ1a"]
+
+
+async def test_fixtures_default_is_the_bundled_fixture_unless_such_a_path_exists(write_fixture, tmp_path, monkeypatch):
+    # A pip-installed user has no fixtures/ folder to name, so the bundled fixture has a name.
+    monkeypatch.chdir(tmp_path)
+    own = {"accounts": [{"api_key": "own-key", "avatars": [{"avatar_id": 1, "brand_name": "Own"}]}]}
+    write_fixture(own, "own.json")
+    _, settings = parse_args(["serve", "--fixtures", "default", "--fixtures", "own.json"])
+    app = create_app(settings)
+    assert app.state.accounts.api_keys() == [DEFAULT_KEY, "own-key"]
+    async with asgi_client(app, DEFAULT_KEY) as bundled:
+        assert (await bundled.get("/avatars/list")).status_code == 200
+    (tmp_path / "default").mkdir()
+    write_fixture({**own, "accounts": [{**own["accounts"][0], "api_key": "from-a-folder"}]}, "default/mine.json")
+    _, settings = parse_args(["serve", "--fixtures", "default"])
+    app = create_app(settings)
+    assert app.state.accounts.api_keys() == ["from-a-folder"]

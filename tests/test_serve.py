@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from conftest import DEFAULT_KEY
-from processes import SCRIPT, Server, running_server, server_env, stop, wait_until_healthy
+from processes import SCRIPT, Server, free_port, running_server, server_env, stop, wait_until, wait_until_healthy
 
 AUTH = {"Authorization": f"Bearer {DEFAULT_KEY}"}
 
@@ -83,6 +83,48 @@ def test_healthcheck_command_succeeds_against_a_running_server(tmp_path):
         env = {**server_env(), "FAKE_SMARTENGAGE_HOST": "0.0.0.0", "FAKE_SMARTENGAGE_PORT": port}
         completed = subprocess.run([str(SCRIPT), "healthcheck"], env=env, capture_output=True, text=True, timeout=10)
     assert completed.returncode == 0, completed.stderr
+
+
+def test_healthcheck_ignores_proxy_variables(tmp_path):
+    # Corporate CI containers set these; a proxy cannot reach the container's own loopback.
+    closed = f"http://127.0.0.1:{free_port()}"
+    proxies = {name: closed for name in ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY")}
+    env = {name: value for name, value in server_env().items() if name.lower() != "no_proxy"}
+    with running_server(tmp_path) as server:
+        port = server.url.rsplit(":", 1)[1]
+        completed = subprocess.run(
+            [str(SCRIPT), "healthcheck", "--port", port],
+            env={**env, **proxies},
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
+    assert completed.returncode == 0, completed.stderr
+
+
+def test_port_file_appears_once_the_server_accepts_connections_and_goes_when_it_stops(tmp_path):
+    port_file = tmp_path / "port"
+    with (tmp_path / "out.txt").open("wb") as out:
+        process = subprocess.Popen(
+            [str(SCRIPT), "serve", "--port", "0", "--port-file", str(port_file), "--log-level", "warning"],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=server_env(),
+        )
+    server = Server("", process, tmp_path / "out.txt", tmp_path / "out.txt")
+    try:
+        wait_until(port_file.exists, server, "the port file was written")
+        port = int(port_file.read_text())
+        # At once, without retrying: a script that waits for the file connects the moment it appears.
+        response = httpx.get(f"http://127.0.0.1:{port}/avatars/list", headers=AUTH, trust_env=False)
+        assert response.status_code == 200
+        assert sorted(path.name for path in tmp_path.iterdir()) == ["out.txt", "port"]
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=5) == 0
+    finally:
+        stop(process)
+    assert not port_file.exists()
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["out.txt"]
 
 
 def test_port_zero_picks_a_free_port_named_in_the_banner_and_the_port_file(tmp_path):

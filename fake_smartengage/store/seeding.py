@@ -17,6 +17,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, create_model, field_validator
 
 from ..errors import FixtureError
+from ..settings import bundled_fixtures
 from ..validation import MAX_ID, is_valid_email
 from .columns import AVATAR_DETAILS, SUBSCRIBER_DETAILS
 
@@ -96,12 +97,17 @@ class FixtureDocument(_Strict):
 
 
 IDENTITY_FIELDS = ("email", "facebook_id", "push_id")
+# What names the bundled fixture where a path is expected, for installs without a checkout.
+BUNDLED_NAME = Path("default")
 
 
 def fixture_files(paths: list[Path]) -> list[Path]:
-    """Each path as given if it is a file, or the *.json files in it, by name, if a folder."""
+    """Each path as given if it is a file, or the *.json files in it, by name, if a folder; the
+    name `default`, unless a file or folder of that name exists, is the bundled default fixture."""
     files: list[Path] = []
     for path in paths:
+        if path == BUNDLED_NAME and not path.exists():
+            path = bundled_fixtures()
         if path.is_dir():
             files.extend(sorted(path.glob("*.json")))
         elif path.is_file():

@@ -1,0 +1,201 @@
+"""The options of `fake-smartengage serve`: each a flag and a FAKE_SMARTENGAGE_* variable, read by
+one parser so that both spellings of a bad value get the same message."""
+
+import argparse
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, NamedTuple
+
+ENV_PREFIX = "FAKE_SMARTENGAGE_"
+LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
+DUPLICATE_POLICIES = ("update", "conflict")
+# Options that take several values: a flag repeated, or one variable with separators.
+REPEATABLE = ("fixtures", "cors_origins")
+
+
+# argparse shows an ArgumentTypeError's text as it is, where another error would name the function.
+def _invalid(value: str, reason: str) -> argparse.ArgumentTypeError:
+    return argparse.ArgumentTypeError(f"invalid value {value!r}: {reason}")
+
+
+def _port(value: str) -> int:
+    if not value.isdigit() or int(value) > 65535:
+        raise _invalid(value, "a port is a whole number from 0 to 65535 (0: any free port)")
+    return int(value)
+
+
+def _positive(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise _invalid(value, "write a whole number of at least 1")
+    return int(value)
+
+
+def _rate(value: str) -> str:
+    from .harness.ratelimit import parse_rate
+
+    try:
+        parse_rate(value)
+    except ValueError:
+        raise _invalid(value, "write N/s, N/m or N/h, e.g. 10/s, or off") from None
+    return value
+
+
+def _one_of(choices: tuple[str, ...]) -> Callable[[str], str]:
+    def choice(value: str) -> str:
+        if value not in choices:
+            raise _invalid(value, f"choose from {', '.join(choices)}")
+        return value
+
+    return choice
+
+
+def _text(value: str) -> str:
+    if not value:
+        raise _invalid(value, "must not be empty")
+    return value
+
+
+def _path(value: str) -> Path:
+    return Path(_text(value))
+
+
+def _paths(value: str) -> tuple[Path, ...]:
+    return tuple(Path(part) for part in value.split(os.pathsep) if part)
+
+
+def _origins(value: str) -> tuple[str, ...]:
+    return tuple(origin.strip() for origin in value.split(",") if origin.strip())
+
+
+class Option(NamedTuple):
+    flag: str
+    name: str  # the Settings field
+    parse: Callable[[str], Any]  # of the variable's value; of the flag's too, but for repeatable options
+    help: str
+    metavar: str | None = None
+
+    @property
+    def env(self) -> str:
+        return ENV_PREFIX + self.name.upper()
+
+
+# The options of `serve`, by theme, in the order `--help` shows them.
+GROUPS: list[tuple[str, list[Option]]] = [
+    (
+        "where it listens",
+        [
+            Option("--host", "host", _text, "address to bind (default 127.0.0.1; 0.0.0.0 in a container)", "ADDRESS"),
+            Option("--port", "port", _port, "port to listen on (default 8000; 0: any free port)"),
+            Option(
+                "--port-file",
+                "port_file",
+                _path,
+                "once the server accepts connections, write its port to this file (for --port 0); "
+                "removed when the server stops",
+                "FILE",
+            ),
+        ],
+    ),
+    (
+        "https",
+        [
+            Option("--ssl-certfile", "ssl_certfile", _path, "serve https with this certificate (PEM)", "FILE"),
+            Option("--ssl-keyfile", "ssl_keyfile", _path, "the certificate's private key (PEM)", "FILE"),
+        ],
+    ),
+    (
+        "state and fixtures",
+        [
+            Option(
+                "--fixtures",
+                "fixtures",
+                _paths,
+                "fixture file or folder of *.json files; 'default' is the bundled default fixture unless a "
+                "file or folder of that name exists; repeatable (the variable takes several, "
+                f"'{os.pathsep}'-separated); default: the bundled default fixture",
+                "PATH",
+            ),
+            Option("--db", "db", _path, "keep state in this SQLite file across restarts (default: in memory)", "FILE"),
+        ],
+    ),
+    (
+        "how the API behaves",
+        [
+            Option(
+                "--duplicates",
+                "duplicates",
+                _one_of(DUPLICATE_POLICIES),
+                "subscribers/add with an email, facebook_id or push_id that exists: update that subscriber "
+                "(default), or answer 409",
+                "{" + ",".join(DUPLICATE_POLICIES) + "}",
+            ),
+            Option(
+                "--rate-limit",
+                "rate_limit",
+                _rate,
+                "per-key token bucket, e.g. 10/s, 600/m, 1000/h (default: off)",
+                "RATE",
+            ),
+            Option(
+                "--max-body-bytes",
+                "max_body_bytes",
+                _positive,
+                "largest body a SmartEngage request may have, in bytes (default 1048576: 1 MiB)",
+                "BYTES",
+            ),
+            Option(
+                "--cors-origin",
+                "cors_origins",
+                _origins,
+                "let browser pages from this origin call the API (repeatable; the variable takes several, "
+                "comma-separated)",
+                "ORIGIN",
+            ),
+        ],
+    ),
+    (
+        "the test harness (/_fake/)",
+        [
+            Option(
+                "--admin-token",
+                "admin_token",
+                _text,
+                "require this bearer token on the /_fake/ routes but health",
+                "TOKEN",
+            ),
+            Option(
+                "--journal-size", "journal_size", _positive, "how many requests the journal keeps (default 1000)", "N"
+            ),
+            Option(
+                "--max-harness-body-bytes",
+                "max_harness_body_bytes",
+                _positive,
+                "largest body a /_fake/ request may have, e.g. a fixture document, in bytes (default 67108864: 64 MiB)",
+                "BYTES",
+            ),
+        ],
+    ),
+    (
+        "logging",
+        [
+            Option(
+                "--log-level",
+                "log_level",
+                _one_of(LOG_LEVELS),
+                "info (default) logs one line per request, warning silences them",
+                "{" + ",".join(LOG_LEVELS) + "}",
+            ),
+        ],
+    ),
+]
+OPTIONS = [option for _, options in GROUPS for option in options]
+
+
+def add_argument(group: argparse._ActionsContainer, option: Option) -> None:
+    help = f"{option.help} [{option.env}]"
+    if option.name in REPEATABLE:
+        item = Path if option.name == "fixtures" else str
+        group.add_argument(option.flag, dest=option.name, type=item, action="append", metavar=option.metavar, help=help)
+    else:
+        group.add_argument(option.flag, dest=option.name, type=option.parse, metavar=option.metavar, help=help)
