@@ -1,11 +1,12 @@
-"""docs/guides/curl-examples.md does what it says, run through a real bash as a user would run it.
+"""docs/guides/curl-examples.md does what it says, run through a real shell as a user would run it.
 
 The page tells a user to start `fake-smartengage serve`, export SE and KEY, define `se_example`,
 and then either pipe the reference's examples, as printed, into that function, or paste the
 page's fixed examples. Both are done here against a real server over TCP: the page's blocks are
 read from the page and only the port in its SE line is changed (to the test server's). Every
 example of the reference goes through the page's function, and must answer exactly what the page
-shows under the matching fixed example, which must answer it too.
+shows under the matching fixed example, which must answer it too. The page says bash or zsh:
+both run it (zsh where it is installed; macOS's default shell).
 """
 
 import os
@@ -22,7 +23,8 @@ from processes import Server, running_server
 ROOT = Path(__file__).parent.parent
 PAGE = ROOT / "docs" / "guides" / "curl-examples.md"
 REFERENCE = ROOT.parent / "shared" / "smartengage-api-reference.txt"
-BASH = "/usr/bin/bash"
+# Each shell without its start-up files.
+SHELLS = {"bash": ["/usr/bin/bash", "--noprofile", "--norc", "-c"], "zsh": ["/usr/bin/zsh", "-f", "-c"]}
 DOCUMENTED_URL = "http://127.0.0.1:8000"
 READY_TO_PASTE = "\n## Every example, ready to paste\n"
 HEREDOC = re.compile(r"\A(se_example <<'EOF'\n)(.*\n)(EOF\n)\Z", re.DOTALL)
@@ -68,11 +70,19 @@ def shell_session(server: Server) -> str:
     return export.replace(DOCUMENTED_URL, server.url) + FUNCTION[1]
 
 
-def run_in_bash(server: Server, commands: str, home: Path) -> str:
+@pytest.fixture(params=list(SHELLS))
+def shell(request: pytest.FixtureRequest) -> list[str]:
+    command = SHELLS[request.param]
+    if request.param != "bash" and not Path(command[0]).exists():
+        pytest.skip(f"{command[0]} is not installed")
+    return command
+
+
+def run_in_shell(shell: list[str], server: Server, commands: str, home: Path) -> str:
     # A bare environment: no proxy variables, no SE or KEY of the developer's, no rc files.
     env = {"PATH": os.environ["PATH"], "HOME": str(home), "LANG": "C.UTF-8"}
     completed = subprocess.run(
-        [BASH, "--noprofile", "--norc", "-c", shell_session(server) + commands],
+        [*shell, shell_session(server) + commands],
         capture_output=True,
         text=True,
         env=env,
@@ -105,18 +115,20 @@ def test_page_has_one_fixed_example_per_reference_example() -> None:
         assert re.search(r"smartengage\.com(/\S*)", reference)[1].rstrip("\\") in fixed
 
 
-def test_reference_examples_as_printed_run_through_the_page_function(fresh: Server, tmp_path: Path) -> None:
+def test_reference_examples_as_printed_run_through_the_page_function(
+    shell: list[str], fresh: Server, tmp_path: Path
+) -> None:
     template = HEREDOC.match(AS_PRINTED[1])
     answers = [answer for _, answer in FIXED[1::2]]
     assert ("json", answers[0]) == AS_PRINTED_ANSWER
     for example, answer in zip(reference_examples(), answers, strict=True):
-        output = run_in_bash(fresh, template.group(1) + example + template.group(3), tmp_path)
+        output = run_in_shell(shell, fresh, template.group(1) + example + template.group(3), tmp_path)
         assert output + "\n" == answer, f"as printed:\n{example}"
 
 
-def test_fixed_examples_answer_what_the_page_shows(fresh: Server, tmp_path: Path) -> None:
+def test_fixed_examples_answer_what_the_page_shows(shell: list[str], fresh: Server, tmp_path: Path) -> None:
     for (_, example), (_, answer) in zip(FIXED[::2], FIXED[1::2], strict=True):
-        output = run_in_bash(fresh, example, tmp_path)
+        output = run_in_shell(shell, fresh, example, tmp_path)
         assert output + "\n" == answer, f"ready to paste:\n{example}"
 
 
@@ -128,5 +140,6 @@ def test_reset_line_of_the_page_restores_the_fixture(fresh: Server, tmp_path: Pa
     examples = [example for _, example in FIXED[::2]]
     answers = [answer for _, answer in FIXED[1::2]]
     add_tag = next(i for i, example in enumerate(examples) if "/tags/add" in example)
-    run_in_bash(fresh, "".join(examples), tmp_path)
-    assert run_in_bash(fresh, reset[1] + "\n" + examples[add_tag], tmp_path) + "\n" == answers[add_tag]
+    bash = SHELLS["bash"]
+    run_in_shell(bash, fresh, "".join(examples), tmp_path)
+    assert run_in_shell(bash, fresh, reset[1] + "\n" + examples[add_tag], tmp_path) + "\n" == answers[add_tag]
