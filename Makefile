@@ -43,3 +43,20 @@ schema: $(STAMP)
 
 clean:
 	rm -rf $(VENV) dist build *.egg-info
+
+# Swagger UI and ReDoc for /docs and /redoc, which work without a network: the files the pages load,
+# with their licences, from npm's packages (fake_smartengage/apidocs/assets/README.md).
+SWAGGER_UI_VERSION := 5.35.0
+REDOC_VERSION := 2.5.4
+DOCS_ASSETS := fake_smartengage/apidocs/assets
+NPM_PACKS := build/npm-packs
+.PHONY: docs-assets
+docs-assets:
+	rm -rf $(NPM_PACKS) && mkdir -p $(NPM_PACKS)/swagger-ui $(NPM_PACKS)/redoc
+	cd $(NPM_PACKS) && npm pack --silent swagger-ui-dist@$(SWAGGER_UI_VERSION) redoc@$(REDOC_VERSION) >/dev/null
+	tar xzf $(NPM_PACKS)/swagger-ui-dist-$(SWAGGER_UI_VERSION).tgz -C $(NPM_PACKS)/swagger-ui --strip-components 1
+	tar xzf $(NPM_PACKS)/redoc-$(REDOC_VERSION).tgz -C $(NPM_PACKS)/redoc --strip-components 1
+	cd $(NPM_PACKS)/swagger-ui && cp swagger-ui-bundle.js swagger-ui-bundle.js.LICENSE.txt swagger-ui.css \
+		favicon-32x32.png LICENSE NOTICE $(CURDIR)/$(DOCS_ASSETS)/swagger-ui/
+	cd $(NPM_PACKS)/redoc && cp bundles/redoc.standalone.js bundles/redoc.standalone.js.LICENSE.txt LICENSE \
+		$(CURDIR)/$(DOCS_ASSETS)/redoc/

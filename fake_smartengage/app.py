@@ -7,6 +7,7 @@ from fastapi.openapi.utils import get_openapi
 from . import __version__
 from .api import api_documentation, api_routes
 from .api.auth import SECURITY_SCHEMES
+from .apidocs import router as docs_router
 from .errors import install_error_handlers
 from .harness import Harness
 from .harness.pipeline import HarnessPipeline
@@ -42,6 +43,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description="A faithful, stateful fake of the SmartEngage REST API.",
         redirect_slashes=False,
+        # FastAPI's own pages load their scripts from a CDN; apidocs serves ones that work offline.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.db = db
@@ -53,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.router.routes.extend(api_routes())
     app.include_router(harness_router())
+    app.include_router(docs_router)
     app.add_middleware(
         HarnessPipeline,
         harness=harness,

@@ -10,8 +10,10 @@ of the state and leaving the rest alone:
   no-op writes touch subscriber 1);
 * everything else only reads.
 
-The reference's curl examples are run with the real curl, translated faithfully into argv lists;
-the other checks use httpx.
+The reference's curl examples are run with the real curl, translated faithfully into argv lists,
+and checked against what the reference says they answer; the other checks use httpx. The user's
+recipe for the same examples (docs/guides/curl-examples.md) is run through a real shell by
+test_curl_examples.py.
 """
 
 import json

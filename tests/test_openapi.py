@@ -1,6 +1,14 @@
-"""/openapi.json describes the documented routes with their real parameters and shapes."""
+"""/openapi.json describes the documented routes with their real parameters and shapes; /docs and
+/redoc show it with files of this server only (tests/test_ui_apidocs.py renders them offline)."""
+
+import base64
+import hashlib
+import re
 
 import pytest
+
+from conftest import assert_error
+from fake_smartengage.apidocs import ASSETS
 
 DOCUMENTED = {
     "/avatars/list": {"get", "post"},
@@ -84,3 +92,52 @@ async def test_docs_page_is_served(client):
     response = await client.get("/docs")
     assert response.status_code == 200
     assert "swagger" in response.text.lower()
+
+
+SHIPPED = {
+    "/docs/assets/swagger-ui-bundle.js": (ASSETS / "swagger-ui" / "swagger-ui-bundle.js", "text/javascript"),
+    "/docs/assets/swagger-ui.css": (ASSETS / "swagger-ui" / "swagger-ui.css", "text/css"),
+    "/docs/assets/favicon.png": (ASSETS / "swagger-ui" / "favicon-32x32.png", "image/png"),
+    "/docs/assets/redoc.standalone.js": (ASSETS / "redoc" / "redoc.standalone.js", "text/javascript"),
+}
+# What a documentation page's policy may name as a source: nothing of another origin.
+SAME_ORIGIN_SOURCES = re.compile(r"'self'|'none'|'unsafe-inline'|data:|blob:|'sha256-[A-Za-z0-9+/]+=*'")
+
+
+@pytest.mark.parametrize(("page", "loads"), [("/docs", 3), ("/redoc", 2)])
+async def test_docs_pages_load_only_files_this_server_ships(client, page, loads):
+    response = await client.get(page)
+    assert response.status_code == 200
+    urls = re.findall(r'(?:src|href)="([^"]*)"', response.text)
+    assert len(urls) == loads and all(url in SHIPPED for url in urls), urls
+    for url in urls:
+        asset = await client.get(url)
+        path, media_type = SHIPPED[url]
+        assert asset.status_code == 200
+        assert asset.headers["content-type"].startswith(media_type)
+        assert asset.content == path.read_bytes()
+
+
+@pytest.mark.parametrize("page", ["/docs", "/redoc"])
+async def test_docs_pages_policy_allows_no_other_origin(client, page):
+    response = await client.get(page)
+    policy = dict(directive.split(" ", 1) for directive in response.headers["content-security-policy"].split("; "))
+    assert policy["default-src"] == "'none'"
+    for directive, sources in policy.items():
+        assert all(SAME_ORIGIN_SOURCES.fullmatch(source) for source in sources.split()), (directive, sources)
+    # The inline script (Swagger UI's set-up) runs because the policy names its hash, and only it.
+    inline = re.findall(r"<script>(.*?)</script>", response.text, re.DOTALL)
+    hashes = [f"'sha256-{base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()}'" for script in inline]
+    assert policy["script-src"].split() == ["'self'", *hashes]
+    assert "'unsafe-inline'" not in policy["script-src"]
+
+
+async def test_docs_pages_and_their_files_are_not_journaled(client):
+    for url in ["/docs", "/redoc", "/openapi.json", *SHIPPED]:
+        assert (await client.get(url, headers={"Authorization": ""})).status_code == 200
+    assert (await client.get("/_fake/requests")).json() == []
+
+
+async def test_unknown_docs_file_is_not_found(client):
+    assert_error(await client.get("/docs/assets/LICENSE"), 404)
+    assert_error(await client.get("/docs/assets/..%2Fassets%2Fredoc%2FLICENSE"), 404)

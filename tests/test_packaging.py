@@ -1,4 +1,5 @@
-"""The wheel carries what an installed copy needs: the package, its DDL, the default fixtures, the dashboard."""
+"""The wheel carries what an installed copy needs: the package, its DDL, the default fixtures, the dashboard,
+and the API documentation pages' Swagger UI and ReDoc with their licences."""
 
 import subprocess
 import sys
@@ -33,6 +34,18 @@ def test_wheel_contains_the_default_fixtures_schema_and_dashboard(tmp_path):
     for name in ("ui/templates/dashboard.html", "ui/static/dashboard.js", "ui/static/dashboard.css", "routes/ui.py"):
         name = f"harness/{name}"
         assert f"fake_smartengage/{name}" in names
+    for name in (
+        "swagger-ui/swagger-ui-bundle.js",
+        "swagger-ui/swagger-ui.css",
+        "swagger-ui/favicon-32x32.png",
+        "swagger-ui/LICENSE",
+        "swagger-ui/NOTICE",
+        "swagger-ui/swagger-ui-bundle.js.LICENSE.txt",
+        "redoc/redoc.standalone.js",
+        "redoc/LICENSE",
+        "redoc/redoc.standalone.js.LICENSE.txt",
+    ):
+        assert f"fake_smartengage/apidocs/assets/{name}" in names
     assert (
         zipfile.ZipFile(wheel).read("fake_smartengage/fixtures/default.json")
         == (ROOT / "fixtures" / "default.json").read_bytes()

@@ -22,6 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .. import errors
 from ..api.auth import account_of
 from ..api.forms import PARAMETERS_STATE, parameters_as_sent
+from ..apidocs import DOCS_PATH, REDOC_PATH
 from ..keys import presented_key
 from ..store import Store
 
@@ -29,13 +30,18 @@ if TYPE_CHECKING:
     from . import Harness
 
 HARNESS_PREFIX = "/_fake"
-_DOCUMENTATION = frozenset({"/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"})
+_DOCUMENTATION = frozenset({DOCS_PATH, REDOC_PATH, "/openapi.json"})
+
+
+def is_documentation_path(path: str) -> bool:
+    """The API documentation: its pages, the scripts they load (under /docs/), /openapi.json."""
+    return path in _DOCUMENTATION or path.startswith(f"{DOCS_PATH}/")
 
 
 def is_smartengage_path(path: str) -> bool:
     """Whether a request is one to the SmartEngage API, known route or not: anything but the
     harness routes and the API documentation."""
-    return not (path == HARNESS_PREFIX or path.startswith(f"{HARNESS_PREFIX}/") or path in _DOCUMENTATION)
+    return not (path == HARNESS_PREFIX or path.startswith(f"{HARNESS_PREFIX}/") or is_documentation_path(path))
 
 
 class HarnessPipeline:
@@ -49,7 +55,7 @@ class HarnessPipeline:
         self.max_harness_body_bytes = max_harness_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] in _DOCUMENTATION:
+        if scope["type"] != "http" or is_documentation_path(scope["path"]):
             await self.app(scope, receive, send)
         elif is_smartengage_path(scope["path"]):
             await self._smartengage(scope, receive, send)
