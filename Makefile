@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench schema clean
+.PHONY: run test docs bench schema clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,7 +21,13 @@ test: $(STAMP)
 		|| echo "make test: could not install chromium: the browser tests (tests/test_ui*.py) will fail"
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet --site-dir build/site
 	$(BIN)/python -m pytest
+
+# The documentation site (docs/, mkdocs.yml), rebuilt on every change; beside `make run`'s port.
+DOCS_ADDR ?= 127.0.0.1:8001
+docs: $(STAMP)
+	$(BIN)/mkdocs serve --dev-addr $(DOCS_ADDR)
 
 # The load generator comes from Debian's packages.
 bench: $(STAMP)
