@@ -274,7 +274,8 @@ def harness_api() -> str:
             parts.append(table(["Parameter", "In", "Required", "Type", "Description"], rows))
         body = op.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
         if body:
-            parts.append(f"Body (JSON): {type_of(body)}")
+            described = f". {cell(body['description'])}" if body.get("description") else ""
+            parts.append(f"Body (JSON): {type_of(body)}{described}")
         answers = [
             f"`{status}` {cell(answer.get('description', ''))}" + _answer_schema(answer)
             for status, answer in op.get("responses", {}).items()
