@@ -101,13 +101,17 @@ def _placeholder(parameter: inspect.Parameter) -> object:
 
 
 def error_table() -> str:
-    rows = []
+    """One table per status and type, each message with its `param`, its headers and its function."""
+    groups: dict[tuple[str, str], list[list[str]]] = {}
     for name, error in sorted(error_functions(), key=lambda item: (item[1].status, item[0])):
+        status = "the fault's status" if name == "injected_fault" else str(error.status)
         headers = "<br>".join(f"`{cell(key)}: {cell(value)}`" for key, value in (error.headers or {}).items())
         param = f"`{cell(error.param)}`" if error.param else "null"
-        status = f"{error.status} (the fault's)" if name == "injected_fault" else str(error.status)
-        rows.append([status, f"`{error.type}`", f"`{cell(error.message)}`", param, headers, f"`{name}`"])
-    return table(["Status", "`type`", "`message`", "`param`", "Headers", "In `errors.py`"], rows)
+        groups.setdefault((status, error.type), []).append([f"`{cell(error.message)}`", param, headers, f"`{name}`"])
+    sections = []
+    for (status, kind), rows in groups.items():
+        sections += [f"### {status}, `{kind}`", table(["`message`", "`param`", "Headers", "Made by"], rows)]
+    return "\n\n".join(sections)
 
 
 def framework_errors() -> str:

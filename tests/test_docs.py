@@ -167,8 +167,9 @@ def test_errors_page_has_every_error_function():
     functions = dict(hooks.error_functions())
     assert {"missing_param", "not_found", "rate_limited", "body_too_large", "identity_split"} <= set(functions)
     for name, error in functions.items():
-        assert f"| `{error.type}` | `{error.message}` |" in page and f"`{name}` |" in page, name
-    assert "| 400 | `invalid_request_error` | `Missing required parameter: <param>` | `<param>` |" in page
+        assert f"| `{error.message}` | " in page and f"| `{name}` |" in page, name
+    assert "### 400, `invalid_request_error`" in page and "### 429, `rate_limit_error`" in page
+    assert "| `Missing required parameter: <param>` | `<param>` |  | `missing_param` |" in page
 
 
 def test_fixture_format_page_has_every_key():
