@@ -7,7 +7,10 @@ and CI pages are checked in tests/test_docker_docs.py; `make test` builds the si
 """
 
 import importlib.util
+import json
+import os
 import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -19,7 +22,7 @@ from fake_smartengage.app import create_app
 from fake_smartengage.cli import _parser
 from fake_smartengage.settings import Settings
 from fake_smartengage.store.seeding import FixtureDocument
-from processes import running_server
+from processes import SCRIPT, running_server, server_env
 
 pytest_plugins = ["pytester"]
 
@@ -101,9 +104,58 @@ def quick_start_steps() -> tuple[str, list[tuple[str, str]]]:
     return export, [(rest[i][1], rest[i + 1][1]) for i in range(0, len(rest), 2)]
 
 
+# What an answer shown in the docs cannot fix in advance: a key, a journal entry's id and time, a duration.
+VOLATILE = {
+    "key": r'"se_[^"]*"',
+    "entry": r'"id":\d+,"time":"[^"]*"',
+    "duration": r'"duration_ms":[0-9.]+',
+}
+VOLATILE_VALUES = re.compile("|".join(f"(?P<{name}>{pattern})" for name, pattern in VOLATILE.items()))
+
+
 def shown_answer(shown: str) -> re.Pattern:
-    # The quick start cuts long answers with `…`: anything may stand there.
-    return re.compile(".*?".join(re.escape(part) for part in shown.strip().split("…")), re.DOTALL)
+    """A pattern of the answer as shown: `…` cuts a long answer, and volatile values match any value."""
+    shown = shown.strip()
+    parts, position = [], 0
+    for volatile in VOLATILE_VALUES.finditer(shown):
+        parts += [_literal(shown[position : volatile.start()]), VOLATILE[volatile.lastgroup]]
+        position = volatile.end()
+    parts.append(_literal(shown[position:]))
+    return re.compile("".join(parts), re.DOTALL)
+
+
+def _literal(text: str) -> str:
+    return ".*?".join(re.escape(part) for part in text.split("…"))
+
+
+def shell_examples(text: str) -> list[tuple[str, str | None]]:
+    """Each sh block of `text`, with the answer shown in the json block right after it, if any."""
+    fenced = re.findall(r"^```(\w+)\n(.*?)^```\n", text, re.MULTILINE | re.DOTALL)
+    examples = []
+    for index, (kind, body) in enumerate(fenced):
+        if kind == "sh":
+            (next_kind, next_body) = fenced[index + 1] if index + 1 < len(fenced) else ("", "")
+            examples.append((body, next_body if next_kind == "json" else None))
+    return examples
+
+
+def run_in_one_shell(examples: list[tuple[str, str | None]], env: dict[str, str], cwd: Path) -> list[str]:
+    """Each example's output, the examples run in order in one bash as a reader pastes them; every
+    curl must get a 2xx."""
+    separator = "@@ next example @@"
+    script = ["set -e", 'curl() { command curl --fail-with-body "$@"; }']
+    for command, _ in examples:
+        script += [command, f"echo; echo '{separator}'"]
+    done = subprocess.run(
+        ["bash", "-c", "\n".join(script)], capture_output=True, text=True, timeout=60, env=env, cwd=cwd
+    )
+    assert done.returncode == 0, (done.stdout, done.stderr)
+    return [output.strip() for output in done.stdout.split(separator + "\n")[: len(examples)]]
+
+
+def shell_env(**variables: str) -> dict[str, str]:
+    # curl must reach the local server directly, whatever proxy the environment names.
+    return {**os.environ, "no_proxy": "*", "NO_PROXY": "*", **variables}
 
 
 def test_quick_start_answers_as_shown(tmp_path):
@@ -114,14 +166,34 @@ def test_quick_start_answers_as_shown(tmp_path):
     with running_server(tmp_path) as server:
         for command, shown in steps:
             script = export.replace(default_url, server.url) + command
-            done = subprocess.run(["bash", "-e", "-c", script], capture_output=True, text=True, timeout=30)
+            done = subprocess.run(
+                ["bash", "-e", "-c", script], capture_output=True, text=True, timeout=30, env=shell_env()
+            )
             assert done.returncode == 0, (command, done.stderr)
             assert shown_answer(shown).fullmatch(done.stdout.strip()), (command, done.stdout)
 
 
-def test_quick_start_comparison_can_fail():
+def test_harness_api_examples_run_and_answer_as_shown(tmp_path):
+    page = (DOCS / "reference" / "harness-api.md").read_text()
+    assert "In the examples\n`SE=http://127.0.0.1:8000`" in page
+    examples = shell_examples(page)
+    assert len(examples) >= 9 and sum(shown is not None for _, shown in examples) >= 6
+    with running_server(tmp_path) as server:
+        outputs = run_in_one_shell(examples, shell_env(SE=server.url), tmp_path)
+    for (command, shown), output in zip(examples, outputs, strict=True):
+        if shown is not None:
+            assert shown_answer(shown).fullmatch(output), (command, output)
+
+
+def test_shown_answers_match_only_what_they_show():
     assert not shown_answer('{"id":"2",…,"tags":["tags1"]}').fullmatch('{"id":"3","tags":["tags1"]}')
     assert shown_answer('{"id":"2",…,"tags":["tags1"]}').fullmatch('{"id":"2","email":null,"tags":["tags1"]}')
+    key = shown_answer('{"api_key":"se_OLi…","rate_limit":"5/s"}')
+    assert key.fullmatch('{"api_key":"se_x7Y…","rate_limit":"5/s"}')
+    assert not key.fullmatch('{"api_key":"se_x7Y…","rate_limit":"6/s"}')
+    entry = shown_answer('[{"id":1,"time":"2026-11-25T10:11:22.816+00:00","status":200,"duration_ms":1.956}]')
+    assert entry.fullmatch('[{"id":7,"time":"2027-01-01T00:00:00.000+00:00","status":200,"duration_ms":0.5}]')
+    assert not entry.fullmatch('[{"id":7,"time":"2027-01-01T00:00:00.000+00:00","status":503,"duration_ms":0.5}]')
 
 
 def test_readme_and_guide_pytest_examples_pass(pytester):
@@ -140,6 +212,48 @@ def test_guide_server_thread_example_runs():
     done = subprocess.run([sys.executable, "-c", example], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert re.fullmatch(r"http://127\.0\.0\.1:\d+", done.stdout.strip())
+
+
+def test_guide_python_client_example_runs(tmp_path):
+    guide = (DOCS / "guides" / "pytest.md").read_text()
+    (example,) = [block for block in blocks("python", section(guide, "## The Python client"))]
+    with running_server(tmp_path) as server:
+        script = example.replace('"http://127.0.0.1:8000"', repr(server.url))
+        done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    journal, refused = done.stdout.strip().splitlines()
+    assert "'path': '/avatars/list'" in journal and "'status': 200" in journal
+    assert refused.startswith("404 {'error': {'type': 'invalid_request_error'")
+
+
+def test_fixtures_guide_example_serves_and_fails_as_shown(tmp_path):
+    guide = (DOCS / "guides" / "fixtures.md").read_text()
+    (document, answer) = blocks("json", guide)
+    (serve, curl) = blocks("sh", guide)
+    (tmp_path / "shop.json").write_text(document)
+    args = shlex.split(serve)[2:]
+    assert args[:2] == ["--port", "8001"]  # the server below listens on a free port instead
+    served = [str(tmp_path / arg) if arg == "shop.json" else arg for arg in args[2:]]
+    with running_server(tmp_path, *served) as server:
+        command = curl.replace("http://127.0.0.1:8001", server.url)
+        done = subprocess.run(
+            ["bash", "-e", "-c", command], capture_output=True, text=True, timeout=30, cwd=tmp_path, env=shell_env()
+        )
+    assert done.stdout.strip() == answer.strip()
+
+    shop = json.loads(document)
+    shop["accounts"][0]["avatars"][0]["subscribers"][0]["tags"] = [10, 2]  # "With Ada's tags changed to [10, 2]"
+    (tmp_path / "shop.json").write_text(json.dumps(shop))
+    (message,) = re.findall(r"^  ```\n  (fake-smartengage: .*)\n  ```$", guide, re.MULTILINE)
+    refused = subprocess.run(
+        [str(SCRIPT), "serve", *args[2:]],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        cwd=tmp_path,
+        env=server_env(),
+    )
+    assert (refused.returncode, refused.stderr.strip()) == (2, message)
 
 
 def test_generated_pages_are_asked_for_by_the_pages():
