@@ -2,7 +2,8 @@
 
 A page asks for a generated part with a line `<!-- generated: NAME -->`, NAME being a key of
 GENERATED. Each part is read from the code itself: the CLI's argparse parser, the error functions
-of `errors.py`, the fixture document's JSON Schema and the app's OpenAPI document. An unknown
+of `errors.py`, the fixture document's JSON Schema and the app's OpenAPI document; the home page
+takes the README's quick start (which tests/test_docs.py runs), so it is written once. An unknown
 name, or code the generators cannot describe, fails the build.
 """
 
@@ -12,6 +13,7 @@ import inspect
 import json
 import re
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any, get_origin
 
 import httpx
@@ -297,7 +299,19 @@ def _answer_schema(answer: dict) -> str:
     return f", {type_of(schema)}" if schema else ""
 
 
+# The quick start: the README's, which its tests run, shown on the site's home page as well.
+
+
+def readme_quick_start() -> str:
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    start = readme.index("\n## Quick start\n")
+    end = readme.index("\n## ", start + 1)
+    # Links from the README into docs/ are links from this site's home page.
+    return readme[start:end].replace("](docs/", "](")
+
+
 GENERATED: dict[str, Callable[[], str]] = {
+    "readme-quick-start": readme_quick_start,
     "cli-options": cli_options,
     "error-table": error_table,
     "framework-errors": framework_errors,
