@@ -1,9 +1,11 @@
 """The README and the documentation site (docs/, mkdocs.yml) stay true.
 
-The README is a front page whose links resolve; its quick start runs through bash against a real
-server and answers as shown; its pytest example and the pytest guide's in-process example pass;
-the generated reference pages cover everything in the code they are generated from. The Docker
-and CI pages are checked in tests/test_docker_docs.py; `make test` builds the site strictly.
+Their examples run as a reader would run them: the README's quick start and the harness API
+page's curl examples through bash against a real server, each answer compared with the one shown;
+the README's and the pytest guide's Python examples; the fixtures guide's fixture and its load
+error. The README is a front page whose links resolve to pages of the site, and the generated
+reference pages cover everything in the code they are generated from. The Docker and CI pages are
+checked in tests/test_docker_docs.py; `make test` builds the site with `mkdocs build --strict`.
 """
 
 import importlib.util
