@@ -2,7 +2,7 @@
 # The fake SmartEngage API as a container, e.g. a CI sidecar:
 #   docker build -t fake-smartengage .
 #   docker run --rm -p 8000:8000 fake-smartengage
-# Every option is a FAKE_SMARTENGAGE_* environment variable (README: "Running it", "Docker").
+# Every option is a FAKE_SMARTENGAGE_* environment variable (docs/reference/cli.md, docs/guides/ci-sidecar.md).
 # tests/test_docker_recipe.py performs these steps without a Docker engine and lints this file.
 
 # Build stage: the project's wheel, and the wheels of everything it depends on.

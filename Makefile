@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 SERVE_STAMP := $(VENV)/.installed-serve
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench schema clean
+.PHONY: run test docs bench schema clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,7 +30,13 @@ test: $(STAMP)
 		|| echo "make test: could not install chromium: the browser tests (tests/test_ui*.py) will fail"
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet --site-dir build/site
 	$(BIN)/python -m pytest
+
+# The documentation site (docs/, mkdocs.yml), rebuilt on every change; beside `make run`'s port.
+DOCS_ADDR ?= 127.0.0.1:8001
+docs: $(STAMP)
+	$(BIN)/mkdocs serve --dev-addr $(DOCS_ADDR)
 
 # The load generator comes from Debian's packages.
 bench: $(STAMP)

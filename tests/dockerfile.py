@@ -488,7 +488,7 @@ class Builder:
 
 
 # ---------------------------------------------------------------------------------------------
-# docker run command lines (as the README shows them)
+# docker run command lines (as the docs show them)
 
 _RUN_VALUE_FLAGS = {
     "-p": "publish",

@@ -1,6 +1,6 @@
-"""The README's Docker and CI sections are kept honest.
+"""The CI sidecar guide (docs/guides/ci-sidecar.md), and every `docker run` line of the docs, are kept honest.
 
-The files they show live under examples/ and equal the README's blocks; the YAML parses and
+The files the guide shows live under examples/ and equal its blocks; the YAML parses and
 has what each CI needs; every `docker run` line uses flags, variables, paths and arguments the
 image and the CLI accept; what the prose says about the image matches the Dockerfile. (The
 `docker run` line with a fixture mount is also run, in tests/test_docker_recipe.py.)
@@ -24,7 +24,11 @@ from fake_smartengage.cli import parse_args
 from fake_smartengage.settings import Settings
 
 ROOT = Path(__file__).parent.parent
-README = (ROOT / "README.md").read_text()
+SIDECAR_GUIDE = (ROOT / "docs" / "guides" / "ci-sidecar.md").read_text()
+LOCAL_GUIDE = (ROOT / "docs" / "guides" / "local-development.md").read_text()
+# The README and every page of the site: wherever a docker command or an image name appears.
+ALL_DOCS = "\n".join(path.read_text() for path in [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))])
+REPOSITORY_FILES = "https://github.com/fake-smartengage/fake-smartengage/blob/main/"
 EXAMPLES = ROOT / "examples"
 FILES = ["docker-compose.yml", "github-actions.yml", "gitlab-ci.yml"]
 IMAGE = f"ghcr.io/fake-smartengage/fake-smartengage:{__version__}"
@@ -38,11 +42,12 @@ ENV = {key: value for i in FINAL.instructions if i.keyword == "ENV" for key, val
 
 
 def docker_section() -> str:
-    start = README.index("\n## Docker\n")
-    return README[start : README.index("\n## ", start + 1)]
+    start = SIDECAR_GUIDE.index("\n## Docker\n")
+    end = SIDECAR_GUIDE.find("\n## ", start + 1)
+    return SIDECAR_GUIDE[start : end if end != -1 else len(SIDECAR_GUIDE)]
 
 
-def blocks(language: str, text: str = README) -> list[str]:
+def blocks(language: str, text: str = ALL_DOCS) -> list[str]:
     return re.findall(rf"^```{language}\n(.*?)^```\n", text, re.MULTILINE | re.DOTALL)
 
 
@@ -56,16 +61,17 @@ def assert_known_variables(env: dict) -> None:
 
 
 @pytest.mark.parametrize("name", FILES)
-def test_readme_shows_each_example_file_as_it_is(name):
-    assert (EXAMPLES / name).read_text() in blocks("yaml"), f"README has no yaml block equal to examples/{name}"
-    assert f"[`examples/{name}`](examples/{name})" in README
+def test_guide_shows_each_example_file_as_it_is(name):
+    shown = blocks("yaml", SIDECAR_GUIDE)
+    assert (EXAMPLES / name).read_text() in shown, f"the CI sidecar guide has no yaml block equal to examples/{name}"
+    assert f"[`examples/{name}`]({REPOSITORY_FILES}examples/{name})" in SIDECAR_GUIDE
 
 
 @pytest.mark.parametrize("name", FILES)
 def test_examples_pull_the_image_of_this_version(name):
     images = re.findall(r"ghcr\.io/\S+", (EXAMPLES / name).read_text())
     assert images and set(images) == {IMAGE}
-    assert set(re.findall(r"ghcr\.io/[^\s`]+", README)) == {IMAGE}
+    assert set(re.findall(r"ghcr\.io/[^\s`]+", ALL_DOCS)) == {IMAGE}
 
 
 def test_compose_waits_for_the_health_check():
@@ -120,8 +126,9 @@ def docker_runs() -> list[str]:
     ]
 
 
-def test_readme_docker_run_lines_use_what_the_image_and_cli_support(monkeypatch):
-    (build,) = [line for block in blocks("sh") for line in block.splitlines() if line.startswith("docker build")]
+def test_documented_docker_run_lines_use_what_the_image_and_cli_support(monkeypatch):
+    builds = {line for block in blocks("sh") for line in block.splitlines() if line.startswith("docker build")}
+    (build,) = builds  # every page builds the image the same way
     tag = build.split("-t ")[1].split()[0]
     assert build.endswith(" .")
     runs = docker_runs()
@@ -154,7 +161,7 @@ def test_readme_docker_run_lines_use_what_the_image_and_cli_support(monkeypatch)
             assert command == "serve" and settings.host == "0.0.0.0" and str(settings.port) == EXPOSED
 
 
-def test_readme_describes_the_dockerfile():
+def test_guide_describes_the_dockerfile():
     section = docker_section()
     sentence = re.search(r"The image sets(.*?)\.\s", section, re.DOTALL).group(1)
     said = dict(re.findall(r"`(FAKE_SMARTENGAGE_[A-Z_]+)=([^`]+)`", sentence))
@@ -176,7 +183,10 @@ async def test_an_empty_fixture_folder_serves_no_accounts(tmp_path):
 
 def test_local_development_url_is_where_make_run_serves():
     (line,) = [
-        line for block in blocks("sh") for line in block.splitlines() if line.startswith("SMARTENGAGE_BASE_URL=")
+        line
+        for block in blocks("sh", LOCAL_GUIDE)
+        for line in block.splitlines()
+        if line.startswith("SMARTENGAGE_BASE_URL=")
     ]
     url = urlsplit(line.split()[0].split("=", 1)[1])
     assert (url.hostname, url.port) == (Settings().host, Settings().port)

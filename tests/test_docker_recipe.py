@@ -42,7 +42,7 @@ from processes import clean_env, free_port, make_venv, stop, wait_until
 
 ROOT = Path(__file__).parent.parent
 DOCKERFILE = ROOT / "Dockerfile"
-README = ROOT / "README.md"
+SIDECAR_GUIDE = ROOT / "docs" / "guides" / "ci-sidecar.md"
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
 STOP_DEADLINE = 5.0
 
@@ -177,8 +177,8 @@ def test_serves_with_the_dockerfiles_command_environment_and_healthcheck(image, 
     _sigterm_exits_zero(server, healthy)
 
 
-def test_readme_docker_run_with_a_mounted_fixture_folder(image, tmp_path):
-    (command,) = [line for line in _readme_commands() if line.startswith("docker run") and ":/fixtures:" in line]
+def test_documented_docker_run_with_a_mounted_fixture_folder(image, tmp_path):
+    (command,) = [line for line in _documented_commands() if line.startswith("docker run") and ":/fixtures:" in line]
     run = parse_docker_run(command, {"PWD": str(tmp_path)})
     (source, target, options) = run.volumes[0]
     Path(source).mkdir()
@@ -203,8 +203,8 @@ def test_readme_docker_run_with_a_mounted_fixture_folder(image, tmp_path):
     _sigterm_exits_zero(server, healthy)
 
 
-def _readme_commands() -> list[str]:
-    blocks = re.findall(r"^```sh\n(.*?)^```", README.read_text(), re.MULTILINE | re.DOTALL)
+def _documented_commands() -> list[str]:
+    blocks = re.findall(r"^```sh\n(.*?)^```", SIDECAR_GUIDE.read_text(), re.MULTILINE | re.DOTALL)
     return [line for block in blocks for line in block.replace("\\\n", " ").splitlines()]
 
 

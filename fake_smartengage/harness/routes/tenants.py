@@ -20,7 +20,7 @@ ApiKeyFilter = Annotated[str | None, Query(description="Only this tenant (its AP
 AvatarId = Annotated[int, Query(ge=1, le=MAX_ID, description="The avatar's id")]
 FixtureBody = Annotated[
     dict[str, Any] | None,
-    Body(description='A fixture document (see the README); for one tenant also just {"avatars": [...]}'),
+    Body(description='A fixture document (docs/reference/fixture-format.md); for one tenant also {"avatars": [...]}'),
 ]
 
 
