@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
+from . import commands as commands_module
 from .keys import REFERENCE_KEY, mask
 from .settings import Settings
 
@@ -122,6 +123,13 @@ def _parser() -> argparse.ArgumentParser:
         description="Ask /_fake/health of the server that `serve` with the same options would run; exit 0 "
         "if it answers, 1 if not. What a container HEALTHCHECK runs.",
     )
+    verify = commands.add_parser(
+        "verify",
+        help="check that a SmartEngage API (the real one, or a fake) behaves as the fake does",
+        description="Run the contract checks against BASE_URL: PASS, DIVERGES or SKIP for each, then a summary. "
+        "Exit 0 if nothing diverged, 1 if something did, 2 if the checks could not run. Read-only unless --writes.",
+    )
+    commands_module.add_verify_arguments(verify)
     for flag, name, parse, choices, help in _OPTIONS:
         env = ENV_PREFIX + name.upper()
         if name in ("fixtures", "cors_origins"):
@@ -249,5 +257,8 @@ def healthcheck(settings: Settings) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "verify":
+        return commands_module.verify(args)
     command, settings = parse_args(argv)
     return healthcheck(settings) if command == "healthcheck" else serve(settings)
