@@ -130,6 +130,14 @@ def _parser() -> argparse.ArgumentParser:
         "Exit 0 if nothing diverged, 1 if something did, 2 if the checks could not run. Read-only unless --writes.",
     )
     commands_module.add_verify_arguments(verify)
+    snapshot = commands.add_parser(
+        "snapshot",
+        help="write a SmartEngage account's avatars, tags, custom fields and sequences as a fixture",
+        description="Read /avatars/list and, for each avatar, its tags, custom fields and sequences, and write them "
+        "as a fixture document that --fixtures loads: ids and order kept, no subscribers (the API cannot list "
+        "them). Progress goes to standard error. Exit 2, naming the URL, if it cannot.",
+    )
+    commands_module.add_snapshot_arguments(snapshot, REFERENCE_KEY)
     for flag, name, parse, choices, help in _OPTIONS:
         env = ENV_PREFIX + name.upper()
         if name in ("fixtures", "cors_origins"):
@@ -260,5 +268,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "verify":
         return commands_module.verify(args)
+    if args.command == "snapshot":
+        return commands_module.snapshot(args)
     command, settings = parse_args(argv)
     return healthcheck(settings) if command == "healthcheck" else serve(settings)

@@ -89,3 +89,35 @@ def add_verify_arguments(parser: argparse.ArgumentParser) -> None:
         help="also check the write routes on a subscriber fake-smartengage-verify@example.com of --avatar-id",
     )
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the results to FILE as JSON")
+
+
+def snapshot(args: argparse.Namespace) -> int:
+    from .remote import CannotRun
+    from .snapshot import take_snapshot
+
+    def progress(line: str) -> None:
+        print(f"fake-smartengage: snapshot: {line}", file=sys.stderr, flush=True)
+
+    try:
+        with _remote(args) as remote:
+            document = take_snapshot(remote, as_key=args.as_key, progress=progress)
+    except CannotRun as error:
+        return _fail(error)
+    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        args.output.write_text(text, encoding="utf-8")
+        progress(f"wrote {len(document['accounts'][0]['avatars'])} avatars to {args.output}")
+    return 0
+
+
+def add_snapshot_arguments(parser: argparse.ArgumentParser, reference_key: str) -> None:
+    add_remote_arguments(parser)
+    parser.add_argument("--output", type=Path, metavar="FILE", help="write the fixture here (default: standard output)")
+    parser.add_argument(
+        "--as-key",
+        default=reference_key,
+        metavar="KEY",
+        help=f"the API key the fixture's account gets (default: the reference's {reference_key})",
+    )
