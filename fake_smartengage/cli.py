@@ -45,6 +45,16 @@ def _origins(value: str) -> tuple[str, ...]:
     return tuple(origin.strip() for origin in value.split(",") if origin.strip())
 
 
+class _InvalidValue(argparse.ArgumentTypeError, ValueError):
+    """A flag's value argparse reports as it is worded, and an environment value's too."""
+
+
+def _http_url(value: str) -> str:
+    if not value.startswith(("http://", "https://")):
+        raise _InvalidValue(f"{value} is not an http:// or https:// URL")
+    return value
+
+
 def _positive(value: str) -> int:
     number = int(value)
     if number < 1:
@@ -100,6 +110,14 @@ _OPTIONS: list[tuple[str, str, Callable[[str], Any], tuple[str, ...] | None, str
         _origins,
         None,
         "let browser pages from this origin call the API (repeatable; the variable takes several, comma-separated)",
+    ),
+    (
+        "--upstream",
+        "upstream",
+        _http_url,
+        None,
+        "forward every SmartEngage request to this server (e.g. https://api.smartengage.com) and journal where "
+        "its answers differ in shape from the fake's; faults and rate limits still apply first",
     ),
 ]
 
@@ -190,6 +208,8 @@ def _banner(settings: Settings, app: "FastAPI") -> str:
     lines += ["API keys (Authorization: Bearer <key>):", *(f"  {_shown(key)}" for key in keys)]
     if REFERENCE_KEY in keys:
         lines.append(f"try:  curl -H 'Authorization: Bearer {REFERENCE_KEY}' {settings.base_url}/avatars/list")
+    if settings.upstream:
+        lines.append(f"forwarding SmartEngage requests to {settings.upstream}: the keys are the upstream's")
     lines.append(f"dashboard: {settings.base_url}/_fake/ui    API docs: {settings.base_url}/docs")
     return "\n".join(lines)
 

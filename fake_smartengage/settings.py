@@ -31,6 +31,7 @@ class Settings:
     rate_limit: str | None = None
     port_file: Path | None = None
     cors_origins: tuple[str, ...] = ()
+    upstream: str | None = None
 
     @property
     def base_url(self) -> str:
