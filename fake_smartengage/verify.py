@@ -96,17 +96,15 @@ class Verifier:
         if self.avatar_id is not None and self.avatar_id not in ids:
             raise CannotRun(f"{self.remote.base_url}/avatars/list has no avatar {self.avatar_id}")
         avatar = self.avatar_id if self.avatar_id is not None else (ids[0] if ids else None)
-        catalogues = {}
-        for route in LIST_ROUTES:
-            catalogues[route] = self._list_checks(route, avatar)
+        catalogues = {route: self._list_checks(route, avatar) for route in LIST_ROUTES}
         self._auth_checks()
         self._parameter_checks(max(ids, default=0) + 1000)
-        if self.writes and avatar is not None:
-            _Writes(self, avatar, catalogues).run()
+        # Writes go only to an avatar the user named: never to one picked here.
+        if self.writes and self.avatar_id is not None:
+            _Writes(self, self.avatar_id, catalogues).run()
         else:
-            reason = "needs --writes and --avatar-id" if not self.writes else "the account has no avatar"
             for check_id, route, basis in _Writes.CHECKS:
-                self.skip(check_id, route, basis, reason)
+                self.skip(check_id, route, basis, "needs --writes and --avatar-id")
         return self.report
 
     def _avatars(self) -> list[dict]:
