@@ -198,3 +198,27 @@ def test_writes_without_an_avatar_is_a_usage_error(tmp_path):
 )
 def test_only_loopback_is_unthrottled_by_default(url, rps):
     assert default_max_rps(url) == rps
+
+
+def test_the_weekly_workflow_example_runs_a_valid_verify_command():
+    import shlex
+
+    import yaml
+
+    from fake_smartengage import __version__
+    from fake_smartengage.cli import _parser
+
+    workflow = yaml.safe_load((Path(__file__).parent.parent / "examples" / "smartengage-drift.yml").read_text())
+    assert workflow[True]["schedule"][0]["cron"].split()[2:] == ["*", "*", "1"]  # weekly; YAML reads `on` as True
+    (verify_step, _) = workflow["jobs"]["verify"]["steps"]
+    assert verify_step["env"] == {"SMARTENGAGE_API_KEY": "${{ secrets.SMARTENGAGE_API_KEY }}"}
+    words = shlex.split(verify_step["run"].replace("${{ vars.SMARTENGAGE_VERIFY_AVATAR_ID }}", "7"))
+    image = words.index(f"ghcr.io/fake-smartengage/fake-smartengage:{__version__}")
+    args = _parser().parse_args(words[image + 1 :])
+    assert (args.command, args.base_url, args.avatar_id, args.writes) == (
+        "verify",
+        "https://api.smartengage.com",
+        7,
+        True,
+    )
+    assert "--api-key" not in words  # the key comes from the variable, not the command line
