@@ -60,7 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         store=store,
         max_body_bytes=settings.max_body_bytes,
         max_harness_body_bytes=settings.max_harness_body_bytes,
-        upstream=Upstream(settings.upstream) if settings.upstream else None,
+        upstream=Upstream(settings.upstream, timeout=settings.upstream_timeout) if settings.upstream else None,
     )
     if settings.cors_origins:
         # Off unless asked for: only a browser app in local development needs it.

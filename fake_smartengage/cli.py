@@ -55,6 +55,13 @@ def _http_url(value: str) -> str:
     return value
 
 
+def _positive_seconds(value: str) -> float:
+    seconds = float(value)
+    if not seconds > 0:
+        raise ValueError(f"{value} is not a positive number of seconds")
+    return seconds
+
+
 def _positive(value: str) -> int:
     number = int(value)
     if number < 1:
@@ -118,6 +125,13 @@ _OPTIONS: list[tuple[str, str, Callable[[str], Any], tuple[str, ...] | None, str
         None,
         "forward every SmartEngage request to this server (e.g. https://api.smartengage.com) and journal where "
         "its answers differ in shape from the fake's; faults and rate limits still apply first",
+    ),
+    (
+        "--upstream-timeout",
+        "upstream_timeout",
+        _positive_seconds,
+        None,
+        "seconds to wait for the upstream before answering 502 (default 30)",
     ),
 ]
 

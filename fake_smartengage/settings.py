@@ -32,6 +32,7 @@ class Settings:
     port_file: Path | None = None
     cors_origins: tuple[str, ...] = ()
     upstream: str | None = None
+    upstream_timeout: float = 30.0
 
     @property
     def base_url(self) -> str:

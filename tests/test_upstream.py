@@ -1,11 +1,16 @@
 """`serve --upstream URL` as a real process in front of another server: a fake, or a planted one."""
 
+import asyncio
 import json
 import subprocess
+import threading
 from pathlib import Path
 
 import httpx
 import pytest
+from starlette.applications import Starlette
+from starlette.responses import JSONResponse
+from starlette.routing import Route
 
 from conftest import DEFAULT_KEY
 from fake_smartengage import errors
@@ -134,6 +139,40 @@ def test_an_unreachable_upstream_is_a_502_in_the_error_shape_and_journaled(tmp_p
     assert error["type"] == "api_error" and error["param"] is None
     assert error["message"].startswith(errors.upstream_unreachable(down, "").message)
     assert entry["status"] == 502 and entry["response"] == answer.json()
+
+
+def stalling_upstream(released: threading.Event) -> Starlette:
+    """Healthy, but holds every other request until `released` is set."""
+
+    async def hold(request):
+        while not released.is_set():
+            await asyncio.sleep(0.01)
+        return JSONResponse([])
+
+    async def health(request):
+        return JSONResponse({"status": "ok"})
+
+    return Starlette(routes=[Route("/_fake/health", health), Route("/{path:path}", hold, methods=["GET", "POST"])])
+
+
+def test_an_upstream_that_does_not_answer_in_time_is_a_502(tmp_path):
+    released = threading.Event()
+    with (
+        ServerThread(stalling_upstream(released)) as upstream,
+        running_server(tmp_path, "--upstream", upstream.base_url, "--upstream-timeout", "0.2") as proxy,
+    ):
+        try:
+            with client(proxy.url) as http:
+                answer = http.get("/avatars/list")
+        finally:
+            released.set()
+        (entry,) = journal(proxy.url)
+    assert answer.status_code == 502
+    assert (
+        answer.json()["error"]["message"]
+        == errors.upstream_unreachable(upstream.base_url, "no answer within 0.2s").message
+    )
+    assert entry["status"] == 502
 
 
 def test_an_upstream_that_is_not_a_url_is_a_usage_error():

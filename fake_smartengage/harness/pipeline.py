@@ -126,8 +126,8 @@ class HarnessPipeline:
             if fault.spec.status is not None:
                 return fault.response()
         limiter = self.harness.limiter
-        known = self.upstream is not None or account_of(scope, self.store) is not None
-        if api_key is not None and limiter.active and known:
+        has_bucket = self.upstream is not None or account_of(scope, self.store) is not None
+        if api_key is not None and limiter.active and has_bucket:
             wait = limiter.admit(api_key)
             if wait is not None:
                 return errors.render(errors.rate_limited(wait))

@@ -13,7 +13,6 @@ from starlette.types import Scope
 from .. import errors
 from ..shapes import answer_divergences
 
-UPSTREAM_TIMEOUT = 30.0
 _ANSWER_HEADERS = ("content-type", "retry-after", "www-authenticate")
 # Hop-by-hop headers, and those httpx sets itself for the upstream connection. Without
 # Accept-Encoding the upstream answers uncompressed, so the body passes through as it came.
@@ -34,7 +33,7 @@ _NOT_FORWARDED = frozenset(
 
 
 class Upstream:
-    def __init__(self, base_url: str, *, timeout: float = UPSTREAM_TIMEOUT) -> None:
+    def __init__(self, base_url: str, *, timeout: float) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
 
