@@ -42,14 +42,19 @@ FIXTURE = {
 }
 
 
-def verify(tmp_path: Path, base_url: str, *args: str, key: str = SECRET_KEY) -> tuple[int, str, str, dict]:
+def verify(
+    tmp_path: Path, base_url: str, *args: str, key: str = SECRET_KEY, key_in_env: bool = False
+) -> tuple[int, str, str, dict]:
+    """Runs the command, the key on its command line or in SMARTENGAGE_API_KEY; its status,
+    output, errors and JSON report."""
     report = tmp_path / "report.json"
     report.unlink(missing_ok=True)
+    key_args = [] if key_in_env else ["--api-key", key]
     done = subprocess.run(
-        [str(SCRIPT), "verify", "--base-url", base_url, "--api-key", key, "--json", str(report), *args],
+        [str(SCRIPT), "verify", "--base-url", base_url, *key_args, "--json", str(report), *args],
         capture_output=True,
         text=True,
-        env=server_env(),
+        env={**server_env(), "SMARTENGAGE_API_KEY": key} if key_in_env else server_env(),
         timeout=120,
     )
     document = json.loads(report.read_text()) if report.exists() else {}
@@ -83,7 +88,7 @@ def test_verify_with_writes_passes_every_check_against_the_fake_twice(tmp_path, 
 
 def test_json_report_names_each_check_its_route_and_basis(tmp_path, fixture_file):
     with running_server(tmp_path, "--fixtures", str(fixture_file)) as server:
-        status, _, _, document = verify(tmp_path, server.url)
+        status, _, _, document = verify(tmp_path, server.url, key_in_env=True)
     assert status == 0
     assert document["base_url"] == server.url
     checks = {check["id"]: check for check in document["checks"]}
@@ -179,6 +184,12 @@ def test_a_refused_key_exits_2(tmp_path, fixture_file):
     assert status == 2
     assert stderr.strip() == f"fake-smartengage: {server.url}/avatars/list refused the API key (401)"
     assert "not_a_key_of_this_server" not in stderr
+
+
+def test_no_key_at_all_exits_2(tmp_path):
+    status, _, stderr, _ = verify(tmp_path, "http://127.0.0.1:9", key="")
+    assert status == 2
+    assert "no API key for http://127.0.0.1:9: pass --api-key or set SMARTENGAGE_API_KEY" in stderr
 
 
 def test_writes_without_an_avatar_is_a_usage_error(tmp_path):
