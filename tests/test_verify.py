@@ -2,6 +2,7 @@
 
 import json
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -233,3 +234,15 @@ def test_the_weekly_workflow_example_runs_a_valid_verify_command():
         True,
     )
     assert "--api-key" not in words  # the key comes from the variable, not the command line
+
+
+def test_the_cli_imports_verify_and_httpx_only_to_run_them():
+    # healthcheck, run by a container every few seconds, parses the same command line.
+    probe = (
+        "import sys; from fake_smartengage.cli import _parser; _parser().parse_args(['healthcheck']); "
+        "print(' '.join(sorted(sys.modules)))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    loaded = set(done.stdout.split())
+    assert "fake_smartengage.commands" in loaded
+    assert not loaded & {"httpx", "fake_smartengage.verify", "fake_smartengage.remote", "fake_smartengage.snapshot"}
