@@ -13,6 +13,7 @@ from .harness import Harness
 from .harness.pipeline import HarnessPipeline
 from .harness.ratelimit import parse_rate
 from .harness.routes import harness_router
+from .harness.upstream import Upstream
 from .settings import Settings, bundled_fixtures
 from .store import Accounts, Database, Store
 from .store.seeding import AccountSeed, check_unique_keys, fixture_files, read_fixture_file
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         store=store,
         max_body_bytes=settings.max_body_bytes,
         max_harness_body_bytes=settings.max_harness_body_bytes,
+        upstream=Upstream(settings.upstream, timeout=settings.upstream_timeout) if settings.upstream else None,
     )
     if settings.cors_origins:
         # Off unless asked for: only a browser app in local development needs it.

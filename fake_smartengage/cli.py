@@ -16,6 +16,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
+from . import commands as commands_module
 from .keys import REFERENCE_KEY, mask
 from .options import GROUPS, OPTIONS, REPEATABLE, add_argument
 from .settings import Settings
@@ -46,6 +47,21 @@ def _parser() -> argparse.ArgumentParser:
         description="Ask /_fake/health of the server that `serve` with the same options would run; exit 0 "
         "if it answers, 1 if not. What a container HEALTHCHECK runs; proxy variables are ignored.",
     )
+    verify = commands.add_parser(
+        "verify",
+        help="check that a SmartEngage API (the real one, or a fake) behaves as the fake does",
+        description="Run the contract checks against BASE_URL: PASS, DIVERGES or SKIP for each, then a summary. "
+        "Exit 0 if nothing diverged, 1 if something did, 2 if the checks could not run. Read-only unless --writes.",
+    )
+    commands_module.add_verify_arguments(verify)
+    snapshot = commands.add_parser(
+        "snapshot",
+        help="write a SmartEngage account's avatars, tags, custom fields and sequences as a fixture",
+        description="Read /avatars/list and, for each avatar, its tags, custom fields and sequences, and write them "
+        "as a fixture document that --fixtures loads: ids and order kept, no subscribers (the API cannot list "
+        "them). Progress goes to standard error. Exit 2, naming the URL, if it cannot.",
+    )
+    commands_module.add_snapshot_arguments(snapshot, REFERENCE_KEY)
     for title, options in GROUPS:
         group = serve.add_argument_group(title)
         for option in options:
@@ -59,6 +75,10 @@ def parse_args(argv: list[str] | None = None) -> tuple[str, Settings]:
     """The command and its settings, from flags and, where a flag is absent, the environment."""
     parser = _parser()
     args = parser.parse_args(argv)
+    return args.command, _settings(parser, args)
+
+
+def _settings(parser: argparse.ArgumentParser, args: argparse.Namespace) -> Settings:
     values: dict[str, Any] = {}
     for option in OPTIONS:
         if not hasattr(args, option.name):
@@ -73,7 +93,7 @@ def parse_args(argv: list[str] | None = None) -> tuple[str, Settings]:
             values[option.name] = tuple(value) if option.name in REPEATABLE else value
     if values.get("ssl_keyfile") and not values.get("ssl_certfile"):
         parser.error("--ssl-keyfile needs --ssl-certfile (or their variables)")
-    return args.command, Settings(**values)
+    return Settings(**values)
 
 
 def _shown(api_key: str) -> str:
@@ -93,6 +113,8 @@ def _banner(settings: Settings, app: "FastAPI") -> str:
     lines += ["API keys (Authorization: Bearer <key>):", *(f"  {_shown(key)}" for key in keys)]
     if REFERENCE_KEY in keys:
         lines.append(f"try:  curl -H 'Authorization: Bearer {REFERENCE_KEY}' {settings.base_url}/avatars/list")
+    if settings.upstream:
+        lines.append(f"forwarding SmartEngage requests to {settings.upstream}: the keys are the upstream's")
     lines.append(f"dashboard: {settings.base_url}/_fake/ui    API docs: {settings.base_url}/docs")
     return "\n".join(lines)
 
@@ -189,5 +211,11 @@ def healthcheck(settings: Settings) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    command, settings = parse_args(argv)
-    return healthcheck(settings) if command == "healthcheck" else serve(settings)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command == "verify":
+        return commands_module.verify(args)
+    if args.command == "snapshot":
+        return commands_module.snapshot(args)
+    settings = _settings(parser, args)
+    return healthcheck(settings) if args.command == "healthcheck" else serve(settings)

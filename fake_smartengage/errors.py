@@ -189,6 +189,10 @@ def body_too_large(limit: int) -> ApiError:
     return ApiError(413, f"Request body is larger than the limit of {limit} bytes")
 
 
+def upstream_unreachable(upstream: str, reason: str) -> ApiError:
+    return ApiError(502, f"The upstream {upstream} did not answer: {reason}")
+
+
 def render(error: ApiError) -> JSONResponse:
     return JSONResponse(error.body(), status_code=error.status, headers=error.headers)
 

@@ -50,6 +50,22 @@ def _one_of(choices: tuple[str, ...]) -> Callable[[str], str]:
     return choice
 
 
+def _http_url(value: str) -> str:
+    if not value.startswith(("http://", "https://")):
+        raise _invalid(value, "write an http:// or https:// URL")
+    return value
+
+
+def _positive_seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = 0.0
+    if not seconds > 0:
+        raise _invalid(value, "write a number of seconds above 0")
+    return seconds
+
+
 def _text(value: str) -> str:
     if not value:
         raise _invalid(value, "must not be empty")
@@ -173,6 +189,26 @@ GROUPS: list[tuple[str, list[Option]]] = [
                 _positive,
                 "largest body a /_fake/ request may have, e.g. a fixture document, in bytes (default 67108864: 64 MiB)",
                 "BYTES",
+            ),
+        ],
+    ),
+    (
+        "checking against the real service",
+        [
+            Option(
+                "--upstream",
+                "upstream",
+                _http_url,
+                "forward every SmartEngage request to this server (e.g. https://api.smartengage.com) and journal "
+                "where its answers differ in shape from the fake's; faults and rate limits still apply first",
+                "URL",
+            ),
+            Option(
+                "--upstream-timeout",
+                "upstream_timeout",
+                _positive_seconds,
+                "seconds to wait for the upstream before answering 502 (default 30)",
+                "SECONDS",
             ),
         ],
     ),

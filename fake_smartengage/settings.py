@@ -31,6 +31,8 @@ class Settings:
     rate_limit: str | None = None
     port_file: Path | None = None
     cors_origins: tuple[str, ...] = ()
+    upstream: str | None = None
+    upstream_timeout: float = 30.0
 
     @property
     def base_url(self) -> str:

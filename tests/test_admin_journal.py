@@ -23,7 +23,9 @@ async def test_journal_records_request_parsed_parameters_and_answer(client):
         "status",
         "response",
         "duration_ms",
+        "divergences",
     ]
+    assert entry["divergences"] is None  # only a request forwarded with --upstream has some
     assert entry["method"] == "POST" and entry["path"] == "/subscribers/add" and entry["query"] == "avatar_id=123"
     assert entry["form"] == {"avatar_id": 123, "email": "j@example.com", "tags": ["123", "tags2"]}
     assert entry["api_key"] == "se_k73…"

@@ -170,6 +170,7 @@ def test_help_shows_every_option_under_its_theme(capsys):
         ("state and fixtures:", ["--fixtures", "--db"]),
         ("how the API behaves:", ["--duplicates", "--rate-limit", "--max-body-bytes", "--cors-origin"]),
         ("the test harness (/_fake/):", ["--admin-token", "--journal-size", "--max-harness-body-bytes"]),
+        ("checking against the real service:", ["--upstream", "--upstream-timeout"]),
         ("logging:", ["--log-level"]),
     ]
     sections = shown.split("\n\n")

@@ -2,7 +2,9 @@
 
 An entry holds what a test wants to assert on: when, method, path, query, the parameters as the
 route parsed them (arrays resolved), which key (masked), the status, the response body and how
-long it took. Keys are kept only as digests, for filtering.
+long it took; with --upstream, where the upstream's answer diverges in shape from the fake's
+(`divergences`: [] when it conforms, null when the request was not forwarded). Keys are kept
+only as digests, for filtering.
 """
 
 import json
@@ -33,6 +35,7 @@ class Journal:
         status: int,
         response: bytes,
         duration_ms: float,
+        divergences: list[str] | None = None,
     ) -> None:
         entry = {
             "time": when.isoformat(timespec="milliseconds"),
@@ -44,6 +47,7 @@ class Journal:
             "status": status,
             "response": response,  # decoded when read: most entries never are
             "duration_ms": duration_ms,
+            "divergences": divergences,
             "_key": key_digest(api_key) if api_key else None,
         }
         with self._lock:

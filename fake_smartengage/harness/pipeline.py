@@ -5,7 +5,8 @@
 3. **faults**: the first fault matching the request waits, answers, or both;
 4. **rate limit**: a request of a known key past its bucket is answered 429 (an unknown key
    drains no bucket: the route answers it 401);
-5. the route.
+5. the route, or with --upstream the upstream server (upstream.py): any key is then the
+   upstream's to judge, so every key has a bucket, and the journal records the divergences.
 
 Requests to the harness itself (`/_fake/...`) only meet a body limit of their own
 (--max-harness-body-bytes: fixture documents are larger than API calls); those to the API
@@ -28,6 +29,7 @@ from ..store import Store
 
 if TYPE_CHECKING:
     from . import Harness
+    from .upstream import Upstream
 
 HARNESS_PREFIX = "/_fake"
 _DOCUMENTATION = frozenset({DOCS_PATH, REDOC_PATH, "/openapi.json"})
@@ -46,13 +48,21 @@ def is_smartengage_path(path: str) -> bool:
 
 class HarnessPipeline:
     def __init__(
-        self, app: ASGIApp, *, harness: "Harness", store: Store, max_body_bytes: int, max_harness_body_bytes: int
+        self,
+        app: ASGIApp,
+        *,
+        harness: "Harness",
+        store: Store,
+        max_body_bytes: int,
+        max_harness_body_bytes: int,
+        upstream: "Upstream | None" = None,
     ) -> None:
         self.app = app
         self.harness = harness
         self.store = store
         self.max_body_bytes = max_body_bytes
         self.max_harness_body_bytes = max_harness_body_bytes
+        self.upstream = upstream
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or is_documentation_path(scope["path"]):
@@ -72,6 +82,7 @@ class HarnessPipeline:
         when = datetime.now(UTC)
         status, response = 500, bytearray()
         body, stopped = b"", False
+        divergences = None
 
         async def capture(message: Message) -> None:
             nonlocal status
@@ -84,11 +95,15 @@ class HarnessPipeline:
         try:
             body = await _read_body(scope, receive, self.max_body_bytes)
             stop = await self._stopped(scope)
-            if stop is None:
-                await self.app(scope, _replay(body, receive), capture)
-            else:
+            if stop is not None:
                 stopped = True
                 await stop(scope, receive, capture)
+            elif self.upstream is not None:
+                stopped = True  # no route of ours reads its parameters
+                answer, divergences = await self.upstream.forward(scope, body)
+                await answer(scope, receive, capture)
+            else:
+                await self.app(scope, _replay(body, receive), capture)
         except errors.ApiError as error:
             await errors.render(error)(scope, receive, capture)
         finally:
@@ -104,6 +119,7 @@ class HarnessPipeline:
                 status=status,
                 response=bytes(response),
                 duration_ms=round((time.perf_counter() - started) * 1000, 3),
+                divergences=divergences,
             )
 
     async def _stopped(self, scope: Scope) -> ASGIApp | None:
@@ -116,7 +132,8 @@ class HarnessPipeline:
             if fault.spec.status is not None:
                 return fault.response()
         limiter = self.harness.limiter
-        if api_key is not None and limiter.active and account_of(scope, self.store) is not None:
+        has_bucket = self.upstream is not None or account_of(scope, self.store) is not None
+        if api_key is not None and limiter.active and has_bucket:
             wait = limiter.admit(api_key)
             if wait is not None:
                 return errors.render(errors.rate_limited(wait))

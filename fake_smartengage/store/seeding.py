@@ -2,7 +2,7 @@
 
 A fixture document is JSON:
 
-    {"accounts": [{"api_key": "...", "avatars": [{"avatar_id": 1, ..., "tags": [...],
+    {"description": "...", "accounts": [{"api_key": "...", "avatars": [{"avatar_id": 1, ..., "tags": [...],
       "custom_fields": [...], "sequences": [...], "subscribers": [...]}]}]}
 
 Ids are explicit. List order is display order, newest first, as the API lists them. A
@@ -93,6 +93,7 @@ class AccountSeed(_Strict):
 
 
 class FixtureDocument(_Strict):
+    description: str | None = None  # for people: where the document came from, what it holds
     accounts: list[AccountSeed] = []
 
 

@@ -453,10 +453,24 @@
       h("td", {}, h("span", { class: "method" }, entry.method)),
       h("td", { class: "path" }, h("button", { type: "button", class: "link", onclick: open, title: "Show the parsed request and the response" },
         entry.path + (entry.query ? `?${entry.query}` : ""))),
-      h("td", {}, h("span", { class: statusClass(entry.status) }, String(entry.status))),
+      h("td", {}, h("span", { class: statusClass(entry.status) }, String(entry.status)), divergenceMark(entry)),
       h("td", { class: "number" }, entry.duration_ms.toFixed(1)),
       h("td", {}, entry.api_key ? h("code", {}, entry.api_key) : h("span", { class: "muted" }, "none"))
     );
+  }
+
+  // With --upstream: an answer whose shape differs from what the fake would serve.
+  function divergenceMark(entry) {
+    if (!entry.divergences || !entry.divergences.length) return null;
+    return h("span", { class: "divergence", title: entry.divergences.join("\n") }, " diverges");
+  }
+
+  function divergenceSection(entry) {
+    if (entry.divergences === null || entry.divergences === undefined) return null;
+    return h("section", { class: "json" }, h("h3", {}, "Upstream answer against the fake's shape"),
+      entry.divergences.length
+        ? h("ul", { class: "divergences" }, entry.divergences.map((divergence) => h("li", {}, divergence)))
+        : h("p", { class: "muted" }, "Conforms: the fake would answer in the same shape."));
   }
 
   function addEntries(newEntries, fresh) {
@@ -492,6 +506,7 @@
         ? h("section", { class: "json" }, h("h3", {}, "Parameters"),
             h("p", { class: "muted" }, "Not parsed: the request was answered before its parameters were read."))
         : jsonBlock("Parameters, as the route parsed them", entry.form),
+      divergenceSection(entry),
       jsonBlock("Response body", entry.response),
     ]);
   }

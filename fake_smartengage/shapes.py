@@ -1,0 +1,124 @@
+"""Where an answer's shape differs from what the fake serves: keys, key order, types, ids.
+
+The expected shapes are the documented models of `schemas`, so `verify`, `snapshot` and the
+`--upstream` proxy compare against the very definitions the fake renders through.
+"""
+
+import json
+from types import NoneType
+from typing import Any, get_args, get_origin
+
+from pydantic import BaseModel
+
+from .schemas import (
+    AvatarPublic,
+    CustomFieldPublic,
+    ErrorBody,
+    SequencePublic,
+    SubscriberPublic,
+    TagPublic,
+)
+
+# What each list route answers: a bare array of these.
+LIST_ROUTES: dict[str, type[BaseModel]] = {
+    "avatars/list": AvatarPublic,
+    "tags/list": TagPublic,
+    "customfields/list": CustomFieldPublic,
+    "sequences/list": SequencePublic,
+}
+# Every write route answers the subscriber it changed.
+WRITE_ROUTES = frozenset(
+    {
+        "subscribers/add",
+        "subscribers/update",
+        "tags/add",
+        "tags/delete",
+        "customfields/update",
+        "sequences/add",
+        "sequences/remove",
+    }
+)
+# Ids are strings of digits; other fields ending in _id (facebook_id, push_id) are free text.
+ID_FIELDS = frozenset({"id", "avatar_id", "tag_id", "custom_field_id", "sequence_id"})
+
+
+def route_of(path: str) -> str:
+    """`/tags/list/` and `/tags/list` are the same route: `tags/list`."""
+    return path.strip("/")
+
+
+def kind(value: Any) -> str:
+    """How a JSON value reads in a message: `a number (1)`, `an object`, `null`."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return f"a boolean ({json.dumps(value)})"
+    if isinstance(value, int | float):
+        return f"a number ({value})"
+    if isinstance(value, str):
+        return f"a string ({value[:30]!r})"
+    return "an array" if isinstance(value, list) else "an object"
+
+
+def shape_problems(value: Any, expected: Any, where: str = "body") -> list[str]:
+    """Short sentences naming where `value` differs from the `expected` annotation: a model, a
+    `list[...]` of them, `str` or `str | None`. Only the first item of an array with problems is
+    reported: the others usually repeat them."""
+    if get_origin(expected) is list:
+        if not isinstance(value, list):
+            return [f"{where} is {kind(value)}, not an array"]
+        (item,) = get_args(expected)
+        for index, element in enumerate(value):
+            problems = shape_problems(element, item, f"{where}[{index}]")
+            if problems:
+                return problems
+        return []
+    if isinstance(expected, type) and issubclass(expected, BaseModel):
+        return _model_problems(value, expected, where)
+    if value is None:
+        return [] if NoneType in get_args(expected) else [f"{where} is null, not a string"]
+    return [] if isinstance(value, str) else [f"{where} is {kind(value)}, not a string"]
+
+
+def _model_problems(value: Any, model: type[BaseModel], where: str) -> list[str]:
+    if not isinstance(value, dict):
+        return [f"{where} is {kind(value)}, not an object"]
+    expected = list(model.model_fields)
+    missing = [key for key in expected if key not in value]
+    extra = [key for key in value if key not in model.model_fields]
+    problems = []
+    if missing:
+        problems.append(f"{where} lacks {', '.join(missing)}")
+    if extra:
+        problems.append(f"{where} has extra {', '.join(extra)}")
+    if not missing and not extra and list(value) != expected:
+        problems.append(f"{where} keys in another order: {', '.join(value)}")
+    for name, field in model.model_fields.items():
+        if name not in value:
+            continue
+        problems += shape_problems(value[name], field.annotation, f"{where}.{name}")
+        if name in ID_FIELDS and isinstance(value[name], str) and not value[name].isdigit():
+            problems.append(f"{where}.{name} is {kind(value[name])}, not a string of digits")
+    return problems
+
+
+def answer_divergences(path: str, status: int, content_type: str | None, body: bytes) -> list[str]:
+    """Where an answer to a SmartEngage request differs in shape from what the fake would serve
+    for its route: the status class, and the body's keys, order and types; [] if it conforms."""
+    route = route_of(path)
+    if status < 300 and route not in LIST_ROUTES and route not in WRITE_ROUTES:
+        return [f"status {status} on an unknown route, where the fake answers 404"]
+    problems = [] if status >= 300 or status == 200 else [f"status {status}, where the fake answers 200"]
+    if not body and status in (204, 304):
+        return problems
+    if "json" not in (content_type or ""):
+        return [*problems, f"content type {content_type or 'none'}, not application/json"]
+    try:
+        document = json.loads(body)
+    except ValueError:
+        return [*problems, "the body is not JSON"]
+    if status >= 300:
+        expected: Any = ErrorBody
+    else:
+        expected = list[LIST_ROUTES[route]] if route in LIST_ROUTES else SubscriberPublic
+    return problems + shape_problems(document, expected)
