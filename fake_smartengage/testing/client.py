@@ -79,10 +79,11 @@ def _params(**values: Any) -> dict[str, Any]:
 
 
 def _since(value: int | str | datetime | None) -> str | None:
+    """An entry id or a time as the server takes it; a naive datetime is local time, as in Python."""
     if value is None:
         return None
     if isinstance(value, datetime):
-        return value.isoformat()
+        return value.astimezone().isoformat()
     return str(value)
 
 
@@ -205,7 +206,7 @@ class FakeSmartEngage:
         since: int | str | datetime | None = None,
         limit: int | None = None,
     ) -> list[dict[str, Any]]:
-        """Journal entries, newest first; `since` is an entry id or a time."""
+        """Journal entries, newest first; `since` is an entry id or a time (a naive datetime is local time)."""
         params = _params(path=path, method=method, api_key=api_key, since=_since(since), limit=limit)
         return self._request("GET", "/requests", params=params).json()
 
