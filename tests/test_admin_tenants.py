@@ -62,26 +62,41 @@ async def test_new_tenant_from_a_posted_document(client, document):
 @pytest.mark.parametrize(
     ("document", "message"),
     [
-        ({"avatars": [{"avatar_id": 0}]}, "avatars[0].avatar_id"),
-        ({"accounts": []}, "exactly one account"),
+        ({"avatars": [{"avatar_id": 0}]}, "avatars[0].avatar_id: must be at least 1, not 0"),
+        (
+            {"accounts": [{"avatars": [{"avatar_id": 0}]}]},
+            "accounts[0].avatars[0].avatar_id: must be at least 1, not 0",
+        ),
+        ({"accounts": []}, "accounts: a tenant's document holds exactly one account"),
+        ({"accounts": [7]}, "accounts[0]: must be a JSON object, not 7"),
         (
             {"avatars": [{"avatar_id": 1, "subscribers": [{"id": 1, "email": "a@b.co", "tags": [9]}]}]},
-            "no tag with tag_id 9",
+            "avatars[0].subscribers[0].tags[0]: no tag with tag_id 9 in avatar 1",
         ),
-        ({"unknown": 1}, "unknown"),
+        (
+            {"avatars": [{"avatar_id": 1, "subscribers": [{"id": 1, "email": "nobody"}]}]},
+            "avatars[0].subscribers[0].email: invalid email address 'nobody'",
+        ),
+        ({"avatars": [{"avatar_id": 1}, {"avatar_id": 1}]}, "avatars: avatar_id 1 appears twice"),
+        ({"avatar": []}, "avatar: unknown field (did you mean 'avatars'?)"),
+        ({"accounts": [{}], "avatars": []}, "avatars: unknown field (known: accounts)"),
+        ([1], "document: must be a JSON object, not a list"),
+        ("avatars", 'document: must be a JSON object, not "avatars"'),
     ],
 )
-async def test_invalid_tenant_document_is_400(client, state, document, message):
+async def test_invalid_tenant_document_is_400_naming_the_entry_as_written(client, state, document, message):
+    """Whether posted for a new tenant or loaded into one, the message names the entry in the
+    document's own terms, without the validator's wording."""
     before = state()
-    response = await client.post("/_fake/tenants", json=document)
-    assert_error(response, 400)
-    assert message in response.json()["error"]["message"]
-    assert state() == before
+    key = await new_tenant(client)
+    seeded = state()
+    expected = f"Invalid fixture document: request body: {message}"
+    assert_error(await client.post("/_fake/tenants", json=document), 400, None, expected)
+    assert_error(await client.put("/_fake/state", params={"api_key": key}, json=document), 400, None, expected)
+    assert state() == seeded != before
 
 
-async def test_tenant_document_must_be_a_json_object(client):
-    response = await client.post("/_fake/tenants", content=b"[1]", headers={"Content-Type": "application/json"})
-    assert_error(response, 400, None, "Input should be a valid dictionary")
+async def test_tenant_document_must_be_json(client):
     broken = await client.post("/_fake/tenants", content=b"{", headers={"Content-Type": "application/json"})
     assert_error(broken, 400, None, "Invalid JSON body: Expecting property name enclosed in double quotes")
 
@@ -197,7 +212,16 @@ async def test_put_state_with_invalid_document_changes_nothing(client, state):
     duplicate = {"accounts": [{"api_key": "same"}, {"api_key": "same"}]}
     assert_error(await client.put("/_fake/state", json=duplicate), 400)
     assert_error(
-        await client.put("/_fake/state", json={"accounts": [{"api_key": "k", "avatars": [{"avatar_id": "x"}]}]}), 400
+        await client.put("/_fake/state", json={"accounts": [{"api_key": "k", "avatars": [{"avatar_id": "x"}]}]}),
+        400,
+        None,
+        'Invalid fixture document: request body: accounts[0].avatars[0].avatar_id: must be a whole number, not "x"',
+    )
+    assert_error(
+        await client.put("/_fake/state", json=[]),
+        400,
+        None,
+        "Invalid fixture document: request body: document: must be a JSON object, not a list",
     )
     assert state() == before
 

@@ -143,14 +143,50 @@ async def test_fixture_subscriber_fields_appear_in_the_api(write_fixture):
         ),
         (
             {"accounts": [account(subscribers=[{"id": 1, "email": "not-an-email"}])]},
-            "accounts[0].avatars[0].subscribers[0].email: Value error, invalid email address 'not-an-email'",
+            "accounts[0].avatars[0].subscribers[0].email: invalid email address 'not-an-email'",
         ),
-        ({"accounts": [account(brand="typo")]}, "accounts[0].avatars[0].brand: Extra inputs are not permitted"),
+        (
+            {"accounts": [account(brand="typo")]},
+            "accounts[0].avatars[0].brand: unknown field (did you mean 'brand_name'?)",
+        ),
+        (
+            {"accounts": [account(colour="red")]},
+            "accounts[0].avatars[0].colour: unknown field (known: avatar_id, brand_name, brand_image, user_role, "
+            "facebook_page_id, tags, custom_fields, sequences, subscribers)",
+        ),
+        (
+            {"accounts": [account(custom_fields=[{"custom_field_id": 1, "custom_field_nam": "f"}])]},
+            "accounts[0].avatars[0].custom_fields[0].custom_field_nam: "
+            "unknown field (did you mean 'custom_field_name'?)",
+        ),
         (
             {"accounts": [{"api_key": "k", "avatars": [{"avatar_id": 0}]}]},
-            "accounts[0].avatars[0].avatar_id: Input should be greater than or equal to 1",
+            "accounts[0].avatars[0].avatar_id: must be at least 1, not 0",
         ),
-        ({"accounts": [{"avatars": []}]}, "accounts[0].api_key: Field required"),
+        (
+            {"accounts": [{"api_key": "k", "avatars": [{"avatar_id": 2**70}]}]},
+            "accounts[0].avatars[0].avatar_id: must be at most 9223372036854775807, not 1180591620717411303424",
+        ),
+        (
+            {"accounts": [{"api_key": "k", "avatars": [{"avatar_id": "one"}]}]},
+            'accounts[0].avatars[0].avatar_id: must be a whole number, not "one"',
+        ),
+        (
+            {"accounts": [account(tags=[{"tag_id": 1, "tag_name": None}])]},
+            "accounts[0].avatars[0].tags[0].tag_name: must be a string, not null",
+        ),
+        (
+            {"accounts": [account(tags=[{"tag_id": 1, "tag_name": ""}])]},
+            "accounts[0].avatars[0].tags[0].tag_name: must not be empty",
+        ),
+        (
+            {"accounts": [account(subscribers={"id": 1})]},
+            "accounts[0].avatars[0].subscribers: must be a list, not an object",
+        ),
+        ({"accounts": [["key"]]}, "accounts[0]: must be a JSON object, not a list"),
+        ({"accounts": [{"avatars": []}]}, "accounts[0].api_key: required, but missing"),
+        ({"acounts": []}, "acounts: unknown field (did you mean 'accounts'?)"),
+        ([{"api_key": "k"}], "document: must be a JSON object, not a list"),
     ],
 )
 def test_invalid_fixture_names_file_and_entry(write_fixture, document, message):

@@ -25,7 +25,7 @@ import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import pytest
 
@@ -143,30 +143,53 @@ def _wait_until_healthy(fake: "FakeSmartEngage", timeout: float, testing: Any) -
         raise
 
 
-def _marker_document(request: pytest.FixtureRequest) -> dict[str, Any] | None:
+def _marker_document(request: pytest.FixtureRequest) -> tuple[dict[str, Any], str] | None:
+    """The test's marker document, checked, and how to name it in a message."""
     marker = request.node.get_closest_marker(MARKER)
     if marker is None:
         return None
     if len(marker.args) > 1 or set(marker.kwargs) - {"fixtures"} or (marker.args and "fixtures" in marker.kwargs):
         pytest.fail(f"@pytest.mark.{MARKER} takes one argument, fixtures= (a dict or a path)", pytrace=False)
     fixtures = marker.kwargs.get("fixtures", marker.args[0] if marker.args else None)
-    if fixtures is None or isinstance(fixtures, dict):
-        return fixtures
-    if not isinstance(fixtures, (str, os.PathLike)):
+    if fixtures is None:
+        return None
+    if isinstance(fixtures, dict):
+        document, source = fixtures, f"@pytest.mark.{MARKER}(fixtures={{...}})"
+    elif isinstance(fixtures, (str, os.PathLike)):
+        path = Path(fixtures)
+        if not path.is_absolute():
+            path = Path(request.node.path).parent / path
+        try:
+            document = _testing().read_fixture(path)
+        except (OSError, ValueError) as error:
+            _fail_from_none(f"@pytest.mark.{MARKER}: cannot read {path}: {error}")
+        source = f"@pytest.mark.{MARKER}: {path}"
+    else:
         pytest.fail(f"@pytest.mark.{MARKER}(fixtures=...) takes a dict or a path, not {fixtures!r}", pytrace=False)
-    path = Path(fixtures)
-    if not path.is_absolute():
-        path = Path(request.node.path).parent / path
+    _seed(document, api_key="marker", source=source)  # fails the test here, in the user's terms
+    return document, source
+
+
+def _fail_from_none(message: str) -> NoReturn:
+    """pytest.fail(pytrace=False) from an except clause, without the exception it handled."""
+    raise pytest.fail.Exception(message, pytrace=False) from None
+
+
+def _seed(document: dict[str, Any], *, api_key: str, source: str) -> Any:
+    from ..errors import FixtureError
+    from ..store.seeding import parse_account_document
+
     try:
-        return _testing().read_fixture(path)
-    except (OSError, ValueError) as error:
-        pytest.fail(f"@pytest.mark.{MARKER}: cannot read {path}: {error}", pytrace=False)
+        return parse_account_document(document, api_key=api_key, source=source)
+    except FixtureError as error:
+        _fail_from_none(str(error))
 
 
 @pytest.fixture
 def smartengage(request: pytest.FixtureRequest, smartengage_server: "FakeSmartEngage") -> Iterator["Tenant"]:
     """A fresh tenant for this test, seeded from its `smartengage` marker if it has one."""
-    tenant = smartengage_server.tenant(_marker_document(request))
+    marked = _marker_document(request)
+    tenant = smartengage_server.tenant(marked[0] if marked else None)
     request.node.stash[_TENANT] = tenant
     try:
         yield tenant
@@ -180,13 +203,11 @@ def smartengage_app(request: pytest.FixtureRequest) -> Any:
     its account replaced by the test's `smartengage` marker document if it has one."""
     from ..app import create_app
     from ..settings import Settings
-    from ..store.seeding import parse_account_document
 
     app = create_app(Settings())
-    document = _marker_document(request)
-    if document is not None:
-        api_key = app.state.accounts.api_keys()[0]
-        seed = parse_account_document(document, api_key=api_key, source=f"@pytest.mark.{MARKER}")
+    marked = _marker_document(request)
+    if marked is not None:
+        seed = _seed(marked[0], api_key=app.state.accounts.api_keys()[0], source=marked[1])
         if seed is not None:
             app.state.harness.load_tenant(seed)
     return app
