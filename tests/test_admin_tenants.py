@@ -3,6 +3,8 @@
 import pytest
 
 from conftest import DEFAULT_KEY, SUBSCRIBER_KEYS, assert_error, default_fixture
+from fake_smartengage import __version__
+from fake_smartengage.store.seeding import FORMAT
 
 JOHN = {"avatar_id": "123", "subscriber_id": "1"}
 
@@ -79,7 +81,7 @@ async def test_new_tenant_from_a_posted_document(client, document):
         ),
         ({"avatars": [{"avatar_id": 1}, {"avatar_id": 1}]}, "avatars: avatar_id 1 appears twice"),
         ({"avatar": []}, "avatar: unknown field (did you mean 'avatars'?)"),
-        ({"accounts": [{}], "avatars": []}, "avatars: unknown field (known: accounts)"),
+        ({"accounts": [{}], "avatars": []}, "avatars: unknown field (known: format, fake_smartengage, accounts)"),
         ([1], "document: must be a JSON object, not a list"),
         ("avatars", 'document: must be a JSON object, not "avatars"'),
     ],
@@ -165,6 +167,53 @@ async def test_state_round_trip_is_exact(client):
         "custom_fields": [{"custom_field_id": 123, "custom_value": "v"}],
         "sequences": [{"sequence_id": 2, "status": "Active"}],
     }
+
+
+async def test_state_is_stamped_with_the_format_and_the_fakes_version(client):
+    key = await new_tenant(client)
+    for params in ({}, {"api_key": key}):
+        exported = (await client.get("/_fake/state", params=params)).json()
+        assert list(exported) == ["format", "fake_smartengage", "accounts"]
+        assert exported["format"] == FORMAT == 1
+        assert exported["fake_smartengage"] == __version__
+        assert (await client.put("/_fake/state", params=params, json=exported)).status_code == 204
+        assert (await client.get("/_fake/state", params=params)).json() == exported
+
+
+@pytest.mark.parametrize("tenant", [False, True])
+async def test_a_document_of_a_newer_format_is_refused(client, state, tenant):
+    document = {"format": 2, "fake_smartengage": "9.0.0", "accounts": [{"api_key": "k", "avatars": [{"id": 1}]}]}
+    message = (
+        "Invalid fixture document: request body: format: this document has format 2 (written by "
+        f"fake-smartengage 9.0.0), newer than format 1, the newest that fake-smartengage {__version__} reads: "
+        "upgrade fake-smartengage to load it"
+    )
+    key = await new_tenant(client)
+    before = state()
+    params = {"api_key": key} if tenant else {}
+    assert_error(await client.put("/_fake/state", params=params, json=document), 400, None, message)
+    if tenant:
+        assert_error(await client.post("/_fake/tenants", json=document), 400, None, message)
+    assert state() == before
+
+
+@pytest.mark.parametrize(
+    ("stamp", "message"),
+    [
+        ({"format": "1"}, None),
+        ({"format": 0}, "format: must be at least 1, not 0"),
+        ({"format": "new"}, 'format: must be a whole number, not "new"'),
+        ({"fake_smartengage": 1}, "fake_smartengage: must be a string, not 1"),
+    ],
+)
+async def test_the_stamp_is_checked(client, stamp, message):
+    key = await new_tenant(client)
+    for params, document in (({"api_key": key}, {"avatars": []}), ({}, {"accounts": []})):
+        response = await client.put("/_fake/state", params=params, json={**stamp, **document})
+        if message is None:
+            assert response.status_code == 204, response.text
+        else:
+            assert_error(response, 400, None, f"Invalid fixture document: request body: {message}")
 
 
 async def test_default_state_exports_as_the_default_fixture(client):

@@ -5,9 +5,11 @@ import json
 import pytest
 
 from conftest import asgi_client
+from fake_smartengage import __version__
 from fake_smartengage.app import create_app
 from fake_smartengage.errors import FixtureError
 from fake_smartengage.settings import Settings, bundled_fixtures
+from fake_smartengage.store.seeding import FORMAT
 
 
 def account(**avatar) -> dict:
@@ -217,3 +219,17 @@ def test_unreadable_fixture_is_refused(tmp_path):
 def test_default_fixture_uses_the_reference_key():
     document = json.loads((bundled_fixtures() / "default.json").read_text())
     assert [a["api_key"] for a in document["accounts"]] == ["se_k73DUceVnvRCusWxDN2qQQ1a"]
+
+
+def test_fixture_files_with_the_current_format_load_and_newer_ones_are_refused(write_fixture):
+    current = write_fixture(
+        {"format": FORMAT, "fake_smartengage": "0.0.1", "accounts": [{"api_key": "k"}]}, "current.json"
+    )
+    assert create_app(Settings(fixtures=(current,))).state.accounts.api_keys() == ["k"]
+    newer = write_fixture({"format": FORMAT + 1, "accounts": [{"api_key": "k", "avatars": "?"}]}, "newer.json")
+    with pytest.raises(FixtureError) as raised:
+        create_app(Settings(fixtures=(newer,)))
+    assert str(raised.value) == (
+        f"{newer}: format: this document has format {FORMAT + 1}, newer than format {FORMAT}, the newest that "
+        f"fake-smartengage {__version__} reads: upgrade fake-smartengage to load it"
+    )

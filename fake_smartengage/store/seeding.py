@@ -17,6 +17,7 @@ from typing import Annotated, Any, TypeVar, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, create_model, field_validator
 
+from .. import __version__
 from ..errors import FixtureError
 from ..validation import MAX_ID, is_valid_email
 from .columns import AVATAR_DETAILS, SUBSCRIBER_DETAILS
@@ -92,7 +93,17 @@ class AccountSeed(_Strict):
     avatars: list[AvatarSeed] = []  # type: ignore[valid-type]
 
 
+FORMAT = 1
+"""The fixture format this version reads and writes; raised when a change would misread older documents."""
+
+VERSION_FIELDS = ("format", "fake_smartengage")
+
+
 class FixtureDocument(_Strict):
+    format: Annotated[int, Field(ge=1, description="The fixture format version; optional in hand-written files")] = (
+        FORMAT
+    )
+    fake_smartengage: Annotated[str | None, Field(description="The version of the fake that exported it")] = None
     accounts: list[AccountSeed] = []
 
 
@@ -123,6 +134,7 @@ def read_fixture_file(path: Path) -> FixtureDocument:
 
 def parse_document(raw: object, *, source: str) -> FixtureDocument:
     """Validates a fixture document, its references and the uniqueness of its ids."""
+    _check_format(raw, source=source)
     document = _validated(FixtureDocument, raw, source=source, prefix="")
     for index, account in enumerate(document.accounts):
         _check_account(account, source=source, where=f"accounts[{index}]")
@@ -139,11 +151,16 @@ def parse_account_document(raw: object, *, api_key: str, source: str) -> Account
         return None
     if not isinstance(raw, dict):
         raise FixtureError(f"{source}: document: {_must_be('a JSON object', raw)}")
+    _check_format(raw, source=source)
+    stamp = {name: raw[name] for name in VERSION_FIELDS if name in raw}
+    _validated(FixtureDocument, stamp, source=source, prefix="")
+    raw = {name: value for name, value in raw.items() if name not in VERSION_FIELDS}
     where = ""
     if "accounts" in raw:
         unknown = sorted(set(raw) - {"accounts"})
         if unknown:
-            raise FixtureError(f"{source}: {unknown[0]}: {_unknown_field(unknown[0], ['accounts'])}")
+            known = list(FixtureDocument.model_fields)
+            raise FixtureError(f"{source}: {unknown[0]}: {_unknown_field(unknown[0], known)}")
         accounts = raw["accounts"]
         if not isinstance(accounts, list) or len(accounts) != 1:
             raise FixtureError(f"{source}: accounts: a tenant's document holds exactly one account")
@@ -153,6 +170,20 @@ def parse_account_document(raw: object, *, api_key: str, source: str) -> Account
     account = _validated(AccountSeed, {**raw, "api_key": api_key}, source=source, prefix=where)
     _check_account(account, source=source, where=where)
     return account
+
+
+def _check_format(raw: object, *, source: str) -> None:
+    """A newer format is refused before anything else: its other changes would only confuse."""
+    if not isinstance(raw, dict):
+        return
+    stated = raw.get("format")
+    if isinstance(stated, int) and not isinstance(stated, bool) and stated > FORMAT:
+        exporter = raw.get("fake_smartengage")
+        by = f" (written by fake-smartengage {exporter})" if isinstance(exporter, str) else ""
+        raise FixtureError(
+            f"{source}: format: this document has format {stated}{by}, newer than format {FORMAT}, the newest that "
+            f"fake-smartengage {__version__} reads: upgrade fake-smartengage to load it"
+        )
 
 
 def check_unique_keys(documents: list[tuple[str, FixtureDocument]]) -> None:
