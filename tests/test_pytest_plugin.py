@@ -170,10 +170,10 @@ def test_fixtures_marker_in_process_app_and_failure_report(pytester):
             r"-+ fake SmartEngage requests -+",
             r"requests this test sent \(tenant se_.{3}… on http://127\.0\.0\.1:\d+\), oldest first:",
             r"POST /subscribers/add -> 200  \(.* ms\)",
-            r'    form: \{"avatar_id":123,"email":"shown@example\.com"\}',
+            r'    sent: \{"avatar_id":"123","email":"shown@example\.com"\}',
             r'    response: \{"id":"2",.*"email":"shown@example\.com".*\}',
             r"POST /tags/add -> 503  \(.* ms\)",
-            r'    form: \{"avatar_id":"123","subscriber_id":"2","tag":"tags2"\}',  # as sent: no route read it
+            r'    sent: \{"avatar_id":"123","subscriber_id":"2","tag":"tags2"\}',
             r'    response: \{"error":\{"type":"api_error","message":"Injected fault \d+: status 503","param":null\}\}',
         ],
         consecutive=True,

@@ -21,7 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import errors
 from ..api.auth import account_of
-from ..api.forms import PARAMETERS_STATE, parameters_as_sent
+from ..api.forms import PARAMETERS_STATE, SENT_STATE, parameters_as_sent
 from ..keys import presented_key
 from ..store import Store
 
@@ -65,7 +65,7 @@ class HarnessPipeline:
         started = time.perf_counter()
         when = datetime.now(UTC)
         status, response = 500, bytearray()
-        body, stopped = b"", False
+        body = b""
 
         async def capture(message: Message) -> None:
             nonlocal status
@@ -81,19 +81,20 @@ class HarnessPipeline:
             if stop is None:
                 await self.app(scope, _replay(body, receive), capture)
             else:
-                stopped = True
                 await stop(scope, receive, capture)
         except errors.ApiError as error:
             await errors.render(error)(scope, receive, capture)
         finally:
-            # A route leaves the parameters it read; a request stopped before it, them as sent.
-            form = parameters_as_sent(scope, body) if stopped else scope.get("state", {}).get(PARAMETERS_STATE)
+            # A route that read the parameters leaves them, as sent and as parsed; else they are read here.
+            state = scope.get("state", {})
+            sent = state[SENT_STATE] if SENT_STATE in state else parameters_as_sent(scope, body)
             self.harness.journal.record(
                 when=when,
                 method=scope["method"],
                 path=scope["path"],
                 query=scope["query_string"].decode("latin-1"),
-                form=form,
+                sent=sent,
+                form=state.get(PARAMETERS_STATE),
                 api_key=presented_key(scope),
                 status=status,
                 response=bytes(response),

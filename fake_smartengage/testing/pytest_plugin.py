@@ -239,8 +239,8 @@ def _journal_section(tenant: "Tenant") -> str:
     for entry in reversed(entries):
         target = entry["path"] + (f"?{entry['query']}" if entry.get("query") else "")
         lines.append(f"{entry['method']} {target} -> {entry['status']}  ({entry.get('duration_ms')} ms)")
-        if entry.get("form") is not None:
-            lines.append(f"    form: {_compact(entry['form'])}")
+        if entry.get("sent"):
+            lines.append(f"    sent: {_compact(entry['sent'])}")
         lines.append(f"    response: {_compact(entry.get('response'))}")
     return "\n".join(lines)
 
