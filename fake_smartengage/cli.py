@@ -5,6 +5,7 @@ few seconds, needs no more than the standard library.
 """
 
 import argparse
+import difflib
 import json
 import logging
 import os
@@ -12,7 +13,7 @@ import signal
 import ssl
 import sys
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -155,6 +156,46 @@ def parse_args(argv: list[str] | None = None) -> tuple[str, Settings]:
         if value is not None:
             values[name] = tuple(value) if name in ("fixtures", "cors_origins") else value
     return args.command, Settings(**values)
+
+
+def option_name(flag: str) -> str:
+    """A flag as a key of `settings_from_options`: --rate-limit is rate_limit."""
+    return flag.removeprefix("--").replace("-", "_")
+
+
+def settings_from_options(
+    options: Mapping[str, Any], *, exclude: Collection[str] = (), defaults: Mapping[str, Any] | None = None
+) -> Settings:
+    """Settings from options keyed like the flags (`option_name`) but those in `exclude`; what
+    they leave out is as in `defaults`, else as in Settings. A value is what the flag takes (a
+    string; a number; a path; a list for a repeatable flag). ValueError names the key and what is
+    wrong with it."""
+    table = {option_name(flag): (name, parse, choices) for flag, name, parse, choices, _ in _OPTIONS}
+    allowed = [key for key in table if key not in exclude]
+    values: dict[str, Any] = dict(defaults or {})
+    for key, value in options.items():
+        if key not in allowed:
+            close = difflib.get_close_matches(str(key), sorted(allowed), n=1)
+            hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(sorted(allowed))}"
+            raise ValueError(f"unknown option {key!r} ({hint})")
+        name, parse, choices = table[key]
+        if value is None:
+            continue
+        repeatable = name in ("fixtures", "cors_origins")
+        items = value if repeatable and isinstance(value, (list, tuple)) else [value]
+        parsed = []
+        for item in items:
+            if isinstance(item, bool) or not isinstance(item, (str, int, os.PathLike)):
+                raise ValueError(f"{key}: invalid value {item!r}: not a string, a whole number or a path")
+            raw = os.fspath(item) if isinstance(item, os.PathLike) else str(item)
+            try:
+                parsed.append(parse(raw))
+            except ValueError as error:
+                raise ValueError(f"{key}: invalid value {item!r}: {error}") from None
+            if choices and parsed[-1] not in choices:
+                raise ValueError(f"{key}: invalid value {item!r} (choose from {', '.join(choices)})")
+        values[name] = tuple(part for item in parsed for part in item) if repeatable else parsed[0]
+    return Settings(**values)
 
 
 def _shown(api_key: str) -> str:

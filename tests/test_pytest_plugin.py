@@ -230,6 +230,105 @@ def test_bad_marker_arguments_fail_clearly(pytester):
         assert leaked not in output
 
 
+def test_smartengage_settings_configure_the_plugins_server(pytester):
+    shop = {"accounts": [{"api_key": "shop_key", "avatars": [{"avatar_id": 7, "brand_name": "Shop"}]}]}
+    (pytester.path / "shop.json").write_text(json.dumps(shop))
+    pytester.makeconftest(
+        """
+        from pathlib import Path
+
+        import pytest
+
+
+        @pytest.fixture(scope="session")
+        def smartengage_settings():
+            return {
+                "duplicates": "conflict",
+                "rate_limit": "4/m",
+                "journal_size": 2,
+                "fixtures": [Path(__file__).parent / "shop.json"],
+            }
+        """
+    )
+    pytester.makepyfile(
+        """
+        import httpx
+        import pytest
+
+
+        def test_the_options_hold(smartengage, smartengage_server):
+            avatars = smartengage.client.get("/avatars/list")
+            assert [a["brand_name"] for a in avatars.json()] == ["Shop"]  # tenants copy the first account
+            data = {"avatar_id": 7, "email": "same@example.com"}
+            assert smartengage.client.post("/subscribers/add", data=data).status_code == 200
+            assert smartengage.client.post("/subscribers/add", data=data).status_code == 409
+            assert smartengage.client.get("/avatars/list").status_code == 200
+            assert smartengage.client.get("/avatars/list").status_code == 429
+            assert len(smartengage_server.requests()) == 2
+            assert [a["api_key"] for a in smartengage_server.state()["accounts"]][0] == "shop_key"
+
+
+        @pytest.mark.anyio
+        async def test_the_app_fixture_has_them_too(smartengage_app):
+            transport = httpx.ASGITransport(app=smartengage_app)
+            headers = {"Authorization": "Bearer shop_key"}
+            async with httpx.AsyncClient(transport=transport, base_url="http://fake", headers=headers) as client:
+                data = {"avatar_id": 7, "email": "same@example.com"}
+                assert (await client.post("/subscribers/add", data=data)).status_code == 200
+                assert (await client.post("/subscribers/add", data=data)).status_code == 409
+        """
+    )
+    pytester.runpytest_inprocess("-p", "anyio", "-W", "error").assert_outcomes(passed=2)
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ('{"rate_limt": "5/s"}', "smartengage_settings: unknown option 'rate_limt' (did you mean 'rate_limit'?)"),
+        (
+            '{"duplicates": "never"}',
+            "smartengage_settings: duplicates: invalid value 'never' (choose from update, conflict)",
+        ),
+        ('{"journal_size": 0}', "smartengage_settings: journal_size: invalid value 0: 0 is not a positive number"),
+        (
+            '{"port": 8000}',
+            "smartengage_settings: 'port' is not an option of the plugin's server: "
+            "it listens on 127.0.0.1 and a free port, over http",
+        ),
+        ('["duplicates"]', "smartengage_settings must return a dict, not ['duplicates']"),
+        (
+            '{"fixtures": "missing.json"}',
+            "could not start the fake SmartEngage server: missing.json: no such file or folder",
+        ),
+    ],
+)
+def test_bad_smartengage_settings_fail_clearly(pytester, settings, message):
+    pytester.makeconftest(
+        f"""
+        import pytest
+
+
+        @pytest.fixture(scope="session")
+        def smartengage_settings():
+            return {settings}
+        """
+    )
+    pytester.makepyfile(
+        """
+        def test_one(smartengage):
+            pass
+
+
+        def test_two(smartengage_server):
+            pass
+        """
+    )
+    result = pytester.runpytest_inprocess()
+    result.assert_outcomes(errors=2)
+    assert result.stdout.lines.count(message) == 2
+    assert "Traceback" not in result.stdout.str() and "pytest_plugin.py" not in result.stdout.str()
+
+
 def test_under_xdist_each_worker_runs_its_own_server(pytester):
     pytester.makepyfile(test_colliding=COLLIDING_TESTS)
     result = pytester.runpytest_subprocess("-p", "xdist", "-n", "2", timeout=SUBPROCESS_TIMEOUT)
@@ -261,7 +360,25 @@ def test_an_external_server_by_option_or_environment(pytester, tmp_path, monkeyp
         monkeypatch.setenv("FAKE_SMARTENGAGE_URL", server.url)
         monkeypatch.setenv("FAKE_SMARTENGAGE_ADMIN_TOKEN", "t0ken")
         monkeypatch.delenv("PYTEST_XDIST_WORKER", raising=False)  # this suite may itself run under xdist
-        pytester.runpytest_inprocess("-k", "test_same_email and 0").assert_outcomes(passed=1)
+        # The server's own options hold: settings for the plugin's server are ignored, with a warning.
+        pytester.makeconftest(
+            """
+            import pytest
+
+
+            @pytest.fixture(scope="session")
+            def smartengage_settings():
+                return {"journal_size": 1}
+            """
+        )
+        result = pytester.runpytest_inprocess("-k", "test_same_email and 0")
+        result.assert_outcomes(passed=1, warnings=1)
+        result.stdout.fnmatch_lines(
+            [
+                f"*SmartEngageSettingsIgnored: smartengage_settings are not applied to the fake SmartEngage server "
+                f"at {server.url}: it runs with the options it was started with"
+            ]
+        )
         assert urls_by_worker(pytester.path)["main"] == {server.url}
 
         # What the tests left behind on the shared server: nothing but their journal entries.
