@@ -2,8 +2,12 @@
 
 A fixture document is JSON:
 
-    {"accounts": [{"api_key": "...", "avatars": [{"avatar_id": 1, ..., "tags": [...],
+    {"format": 1, "fake_smartengage": "0.1.0",
+     "accounts": [{"api_key": "...", "avatars": [{"avatar_id": 1, ..., "tags": [...],
       "custom_fields": [...], "sequences": [...], "subscribers": [...]}]}]}
+
+`format` and `fake_smartengage` stamp exported documents; hand-written ones may leave them out.
+Errors are told in the document's terms (no validator wording), naming the entry.
 
 Ids are explicit. List order is display order, newest first, as the API lists them. A
 subscriber's own tags, custom field values and sequences are listed in the order they were
@@ -94,7 +98,7 @@ class AccountSeed(_Strict):
 
 
 FORMAT = 1
-"""The fixture format this version reads and writes; raised when a change would misread older documents."""
+"""The fixture format this version reads and writes: raise it with any change an older fake would misread."""
 
 VERSION_FIELDS = ("format", "fake_smartengage")
 

@@ -255,8 +255,9 @@ class FakeSmartEngage:
 class Tenant:
     """One account on a fake server: its key, a ready `client`, and the harness API scoped to it.
 
-    Faults made through it match only its requests; `requests()`, `subscribers()`, `state()` and
-    `reset()` see only its own. `delete()` drops the account and the faults it made.
+    Faults made through it match only its requests; `requests()`, `calls()`, `assert_called()`,
+    `subscribers()`, `state()` and `reset()` see only its own. `delete()` drops the account and
+    the faults it made.
     """
 
     def __init__(self, fake: FakeSmartEngage, api_key: str) -> None:
