@@ -1,11 +1,15 @@
 """The options of `fake-smartengage serve`: each a flag and a FAKE_SMARTENGAGE_* variable, read by
-one parser so that both spellings of a bad value get the same message."""
+one parser so that both spellings of a bad value get the same message; and the same options as a
+dict, for the pytest plugin's `smartengage_settings`."""
 
 import argparse
+import difflib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
+
+from .settings import Settings
 
 ENV_PREFIX = "FAKE_SMARTENGAGE_"
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
@@ -235,3 +239,40 @@ def add_argument(group: argparse._ActionsContainer, option: Option) -> None:
         group.add_argument(option.flag, dest=option.name, type=item, action="append", metavar=option.metavar, help=help)
     else:
         group.add_argument(option.flag, dest=option.name, type=option.parse, metavar=option.metavar, help=help)
+
+
+def option_name(flag: str) -> str:
+    """A flag as a key of `settings_from_options`: --rate-limit is rate_limit."""
+    return flag.removeprefix("--").replace("-", "_")
+
+
+def settings_from_options(
+    options: Mapping[str, Any], *, exclude: Collection[str] = (), defaults: Mapping[str, Any] | None = None
+) -> Settings:
+    """Settings from options keyed like the flags (`option_name`) but those in `exclude`; what
+    they leave out is as in `defaults`, else as in Settings. A value is what the flag takes (a
+    string; a number; a path; a list for a repeatable flag). ValueError names the key and what is
+    wrong with it, in the words the flag would use."""
+    table = {option_name(option.flag): option for option in OPTIONS}
+    allowed = [key for key in table if key not in exclude]
+    values: dict[str, Any] = dict(defaults or {})
+    for key, value in options.items():
+        if key not in allowed:
+            close = difflib.get_close_matches(str(key), sorted(allowed), n=1)
+            hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(sorted(allowed))}"
+            raise ValueError(f"unknown option {key!r} ({hint})")
+        if value is None:
+            continue
+        option = table[key]
+        repeatable = option.name in REPEATABLE
+        items = value if repeatable and isinstance(value, (list, tuple)) else [value]
+        parsed = []
+        for item in items:
+            if isinstance(item, bool) or not isinstance(item, (str, int, os.PathLike)):
+                raise ValueError(f"{key}: invalid value {item!r}: not a string, a whole number or a path")
+            try:
+                parsed.append(option.parse(os.fspath(item) if isinstance(item, os.PathLike) else str(item)))
+            except argparse.ArgumentTypeError as error:
+                raise ValueError(f"{key}: {error}") from None
+        values[option.name] = tuple(part for item in parsed for part in item) if repeatable else parsed[0]
+    return Settings(**values)

@@ -18,6 +18,7 @@ async def test_journal_records_request_parsed_parameters_and_answer(client):
         "method",
         "path",
         "query",
+        "sent",
         "form",
         "api_key",
         "status",
@@ -27,6 +28,9 @@ async def test_journal_records_request_parsed_parameters_and_answer(client):
     ]
     assert entry["divergences"] is None  # only a request forwarded with --upstream has some
     assert entry["method"] == "POST" and entry["path"] == "/subscribers/add" and entry["query"] == "avatar_id=123"
+    # As sent: strings by the names on the wire, query string and body together.
+    assert entry["sent"] == {"avatar_id": "123", "email": "j@example.com", "tags[0]": "123", "tags[1]": "tags2"}
+    # As the route read them: ids as numbers, the array resolved.
     assert entry["form"] == {"avatar_id": 123, "email": "j@example.com", "tags": ["123", "tags2"]}
     assert entry["api_key"] == "se_k73…"
     assert DEFAULT_KEY not in str(entry)
@@ -39,12 +43,24 @@ async def test_journal_records_request_parsed_parameters_and_answer(client):
 async def test_journal_records_failures_with_what_was_sent(client):
     await client.post("/tags/add", data={**JOHN, "tag": "999", "extra": "kept"})
     await client.post("/tags/add", data={"avatar_id": "x"})
-    await client.get("/nowhere", headers={"Authorization": ""})
-    nowhere, unparsed, unknown_tag = (await client.get("/_fake/requests")).json()
-    assert unknown_tag["status"] == 404 and unknown_tag["form"] == {"avatar_id": 123, "subscriber_id": 1, "tag": "999"}
-    assert unparsed["status"] == 400 and unparsed["form"] == {"avatar_id": "x"}
-    assert nowhere["status"] == 404 and nowhere["api_key"] is None and nowhere["form"] is None
+    await client.get("/nowhere?tags[]=1", headers={"Authorization": ""})
+    await client.post("/tags/add", content=b"{", headers={"Content-Type": "application/json"})
+    unreadable, nowhere, unparsed, unknown_tag = (await client.get("/_fake/requests")).json()
+    assert unknown_tag["status"] == 404
+    assert unknown_tag["sent"] == {**JOHN, "tag": "999", "extra": "kept"}
+    assert unknown_tag["form"] == {"avatar_id": 123, "subscriber_id": 1, "tag": "999"}
+    assert unparsed["status"] == 400 and unparsed["sent"] == {"avatar_id": "x"} and unparsed["form"] is None
+    assert nowhere["status"] == 404 and nowhere["api_key"] is None
+    assert nowhere["sent"] == {"tags[]": ["1"]} and nowhere["form"] is None
     assert nowhere["response"]["error"]["message"] == "Unknown route: GET /nowhere"
+    assert unreadable["status"] == 400 and unreadable["sent"] is None and unreadable["form"] is None
+
+
+async def test_journal_records_json_bodies_as_sent_in_strings(client):
+    await client.post("/subscribers/add", json={"avatar_id": 123, "email": "j@example.com", "tags": ["tags1", 124]})
+    (entry,) = (await client.get("/_fake/requests")).json()
+    assert entry["sent"] == {"avatar_id": "123", "email": "j@example.com", "tags[]": ["tags1", "124"]}
+    assert entry["form"] == {"avatar_id": 123, "email": "j@example.com", "tags": ["tags1", "124"]}
 
 
 async def test_journal_leaves_out_harness_and_documentation_routes(client):
@@ -100,7 +116,8 @@ async def test_a_faulted_request_is_journaled_with_its_parameters_as_sent(client
     assert answer.status_code == 503
     (entry,) = (await client.get("/_fake/requests")).json()
     assert entry["status"] == 503
-    assert entry["form"] == {"avatar_id": "123", "subscriber_id": "1", "tag": "tags1"}
+    assert entry["sent"] == {"avatar_id": "123", "subscriber_id": "1", "tag": "tags1"}
+    assert entry["form"] is None  # no route read them
 
 
 async def test_a_rate_limited_request_is_journaled_with_its_parameters_as_sent():
@@ -110,4 +127,5 @@ async def test_a_rate_limited_request_is_journaled_with_its_parameters_as_sent()
         assert limited.status_code == 429
         (entry, _) = (await client.get("/_fake/requests")).json()
     assert entry["status"] == 429
-    assert entry["form"] == {"avatar_id": "123", "subscriber_id": "1", "tag": "tags2", "tags[]": ["a", "b"]}
+    assert entry["sent"] == {"avatar_id": "123", "subscriber_id": "1", "tag": "tags2", "tags[]": ["a", "b"]}
+    assert entry["form"] is None

@@ -3,6 +3,8 @@
 import pytest
 
 from conftest import DEFAULT_KEY, SUBSCRIBER_KEYS, assert_error, default_fixture
+from fake_smartengage import __version__
+from fake_smartengage.store.seeding import FORMAT
 
 JOHN = {"avatar_id": "123", "subscriber_id": "1"}
 
@@ -62,26 +64,41 @@ async def test_new_tenant_from_a_posted_document(client, document):
 @pytest.mark.parametrize(
     ("document", "message"),
     [
-        ({"avatars": [{"avatar_id": 0}]}, "avatars[0].avatar_id"),
-        ({"accounts": []}, "exactly one account"),
+        ({"avatars": [{"avatar_id": 0}]}, "avatars[0].avatar_id: must be at least 1, not 0"),
+        (
+            {"accounts": [{"avatars": [{"avatar_id": 0}]}]},
+            "accounts[0].avatars[0].avatar_id: must be at least 1, not 0",
+        ),
+        ({"accounts": []}, "accounts: a tenant's document holds exactly one account"),
+        ({"accounts": [7]}, "accounts[0]: must be a JSON object, not 7"),
         (
             {"avatars": [{"avatar_id": 1, "subscribers": [{"id": 1, "email": "a@b.co", "tags": [9]}]}]},
-            "no tag with tag_id 9",
+            "avatars[0].subscribers[0].tags[0]: no tag with tag_id 9 in avatar 1",
         ),
-        ({"unknown": 1}, "unknown"),
+        (
+            {"avatars": [{"avatar_id": 1, "subscribers": [{"id": 1, "email": "nobody"}]}]},
+            "avatars[0].subscribers[0].email: invalid email address 'nobody'",
+        ),
+        ({"avatars": [{"avatar_id": 1}, {"avatar_id": 1}]}, "avatars: avatar_id 1 appears twice"),
+        ({"avatar": []}, "avatar: unknown field (did you mean 'avatars'?)"),
+        ({"accounts": [{}], "avatars": []}, "avatars: unknown field (known: format, fake_smartengage, description, accounts)"),
+        ([1], "document: must be a JSON object, not a list"),
+        ("avatars", 'document: must be a JSON object, not "avatars"'),
     ],
 )
-async def test_invalid_tenant_document_is_400(client, state, document, message):
+async def test_invalid_tenant_document_is_400_naming_the_entry_as_written(client, state, document, message):
+    """Whether posted for a new tenant or loaded into one, the message names the entry in the
+    document's own terms, without the validator's wording."""
     before = state()
-    response = await client.post("/_fake/tenants", json=document)
-    assert_error(response, 400)
-    assert message in response.json()["error"]["message"]
-    assert state() == before
+    key = await new_tenant(client)
+    seeded = state()
+    expected = f"Invalid fixture document: request body: {message}"
+    assert_error(await client.post("/_fake/tenants", json=document), 400, None, expected)
+    assert_error(await client.put("/_fake/state", params={"api_key": key}, json=document), 400, None, expected)
+    assert state() == seeded != before
 
 
-async def test_tenant_document_must_be_a_json_object(client):
-    response = await client.post("/_fake/tenants", content=b"[1]", headers={"Content-Type": "application/json"})
-    assert_error(response, 400, None, "Input should be a valid dictionary")
+async def test_tenant_document_must_be_json(client):
     broken = await client.post("/_fake/tenants", content=b"{", headers={"Content-Type": "application/json"})
     assert_error(broken, 400, None, "Invalid JSON body: Expecting property name enclosed in double quotes")
 
@@ -152,6 +169,53 @@ async def test_state_round_trip_is_exact(client):
     }
 
 
+async def test_state_is_stamped_with_the_format_and_the_fakes_version(client):
+    key = await new_tenant(client)
+    for params in ({}, {"api_key": key}):
+        exported = (await client.get("/_fake/state", params=params)).json()
+        assert list(exported) == ["format", "fake_smartengage", "accounts"]
+        assert exported["format"] == FORMAT == 1
+        assert exported["fake_smartengage"] == __version__
+        assert (await client.put("/_fake/state", params=params, json=exported)).status_code == 204
+        assert (await client.get("/_fake/state", params=params)).json() == exported
+
+
+@pytest.mark.parametrize("tenant", [False, True])
+async def test_a_document_of_a_newer_format_is_refused(client, state, tenant):
+    document = {"format": 2, "fake_smartengage": "9.0.0", "accounts": [{"api_key": "k", "avatars": [{"id": 1}]}]}
+    message = (
+        "Invalid fixture document: request body: format: this document has format 2 (written by "
+        f"fake-smartengage 9.0.0), newer than format 1, the newest that fake-smartengage {__version__} reads: "
+        "upgrade fake-smartengage to load it"
+    )
+    key = await new_tenant(client)
+    before = state()
+    params = {"api_key": key} if tenant else {}
+    assert_error(await client.put("/_fake/state", params=params, json=document), 400, None, message)
+    if tenant:
+        assert_error(await client.post("/_fake/tenants", json=document), 400, None, message)
+    assert state() == before
+
+
+@pytest.mark.parametrize(
+    ("stamp", "message"),
+    [
+        ({"format": "1"}, None),
+        ({"format": 0}, "format: must be at least 1, not 0"),
+        ({"format": "new"}, 'format: must be a whole number, not "new"'),
+        ({"fake_smartengage": 1}, "fake_smartengage: must be a string, not 1"),
+    ],
+)
+async def test_the_stamp_is_checked(client, stamp, message):
+    key = await new_tenant(client)
+    for params, document in (({"api_key": key}, {"avatars": []}), ({}, {"accounts": []})):
+        response = await client.put("/_fake/state", params=params, json={**stamp, **document})
+        if message is None:
+            assert response.status_code == 204, response.text
+        else:
+            assert_error(response, 400, None, f"Invalid fixture document: request body: {message}")
+
+
 async def test_default_state_exports_as_the_default_fixture(client):
     exported = (await client.get("/_fake/state")).json()
     fixture = default_fixture()
@@ -197,7 +261,16 @@ async def test_put_state_with_invalid_document_changes_nothing(client, state):
     duplicate = {"accounts": [{"api_key": "same"}, {"api_key": "same"}]}
     assert_error(await client.put("/_fake/state", json=duplicate), 400)
     assert_error(
-        await client.put("/_fake/state", json={"accounts": [{"api_key": "k", "avatars": [{"avatar_id": "x"}]}]}), 400
+        await client.put("/_fake/state", json={"accounts": [{"api_key": "k", "avatars": [{"avatar_id": "x"}]}]}),
+        400,
+        None,
+        'Invalid fixture document: request body: accounts[0].avatars[0].avatar_id: must be a whole number, not "x"',
+    )
+    assert_error(
+        await client.put("/_fake/state", json=[]),
+        400,
+        None,
+        "Invalid fixture document: request body: document: must be a JSON object, not a list",
     )
     assert state() == before
 

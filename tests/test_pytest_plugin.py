@@ -170,10 +170,10 @@ def test_fixtures_marker_in_process_app_and_failure_report(pytester):
             r"-+ fake SmartEngage requests -+",
             r"requests this test sent \(tenant se_.{3}… on http://127\.0\.0\.1:\d+\), oldest first:",
             r"POST /subscribers/add -> 200  \(.* ms\)",
-            r'    form: \{"avatar_id":123,"email":"shown@example\.com"\}',
+            r'    sent: \{"avatar_id":"123","email":"shown@example\.com"\}',
             r'    response: \{"id":"2",.*"email":"shown@example\.com".*\}',
             r"POST /tags/add -> 503  \(.* ms\)",
-            r'    form: \{"avatar_id":"123","subscriber_id":"2","tag":"tags2"\}',  # as sent: no route read it
+            r'    sent: \{"avatar_id":"123","subscriber_id":"2","tag":"tags2"\}',
             r'    response: \{"error":\{"type":"api_error","message":"Injected fault \d+: status 503","param":null\}\}',
         ],
         consecutive=True,
@@ -181,6 +181,7 @@ def test_fixtures_marker_in_process_app_and_failure_report(pytester):
 
 
 def test_bad_marker_arguments_fail_clearly(pytester):
+    (pytester.path / "typo.json").write_text(json.dumps({"avatars": [{"avatar_id": 1, "brand": "Shop"}]}))
     pytester.makepyfile(
         """
         import pytest
@@ -196,17 +197,37 @@ def test_bad_marker_arguments_fail_clearly(pytester):
         @pytest.mark.smartengage(fixtures={"avatars": [{"avatar_id": 0}]})
         def test_invalid_document(smartengage):
             pass
+
+        @pytest.mark.smartengage(fixtures={"avatars": [{"avatar_id": 1, "subscribers": [{"id": 1, "email": "x"}]}]})
+        def test_invalid_document_without_a_socket(smartengage_app):
+            pass
+
+        @pytest.mark.smartengage(fixtures="typo.json")
+        def test_invalid_file(smartengage):
+            pass
         """
     )
     result = pytester.runpytest_inprocess()
-    result.assert_outcomes(errors=3)
+    result.assert_outcomes(errors=5)
     result.stdout.fnmatch_lines(
         [
             "*@pytest.mark.smartengage: cannot read */missing.json: *No such file*",
             "*@pytest.mark.smartengage(fixtures=...) takes a dict or a path, not 42",
-            "*FakeSmartEngageError: POST /_fake/tenants answered 400: *avatar_id*",
         ]
     )
+    lines = result.stdout.lines
+    assert "@pytest.mark.smartengage(fixtures={...}): avatars[0].avatar_id: must be at least 1, not 0" in lines
+    assert (
+        "@pytest.mark.smartengage(fixtures={...}): avatars[0].subscribers[0].email: invalid email address 'x'" in lines
+    )
+    assert (
+        f"@pytest.mark.smartengage: {pytester.path / 'typo.json'}: avatars[0].brand: unknown field "
+        "(did you mean 'brand_name'?)" in lines
+    )
+    # One line each, in the user's terms: no traceback through the plugin or the client.
+    output = result.stdout.str()
+    for leaked in ("During handling", "pytest_plugin.py", "client.py", "FakeSmartEngageError", "Input should"):
+        assert leaked not in output
 
 
 def test_under_xdist_each_worker_runs_its_own_server(pytester):
@@ -240,7 +261,25 @@ def test_an_external_server_by_option_or_environment(pytester, tmp_path, monkeyp
         monkeypatch.setenv("FAKE_SMARTENGAGE_URL", server.url)
         monkeypatch.setenv("FAKE_SMARTENGAGE_ADMIN_TOKEN", "t0ken")
         monkeypatch.delenv("PYTEST_XDIST_WORKER", raising=False)  # this suite may itself run under xdist
-        pytester.runpytest_inprocess("-k", "test_same_email and 0").assert_outcomes(passed=1)
+        # The server's own options hold: settings for the plugin's server are ignored, with a warning.
+        pytester.makeconftest(
+            """
+            import pytest
+
+
+            @pytest.fixture(scope="session")
+            def smartengage_settings():
+                return {"journal_size": 1}
+            """
+        )
+        result = pytester.runpytest_inprocess("-k", "test_same_email and 0")
+        result.assert_outcomes(passed=1, warnings=1)
+        result.stdout.fnmatch_lines(
+            [
+                f"*SmartEngageSettingsIgnored: smartengage_settings are not applied to the fake SmartEngage server "
+                f"at {server.url}: it runs with the options it was started with"
+            ]
+        )
         assert urls_by_worker(pytester.path)["main"] == {server.url}
 
         # What the tests left behind on the shared server: nothing but their journal entries.

@@ -4,9 +4,8 @@ import json
 
 import pytest
 
-from conftest import DEFAULT_KEY, asgi_client
+from conftest import asgi_client
 from fake_smartengage.app import create_app
-from fake_smartengage.cli import parse_args
 from fake_smartengage.errors import FixtureError
 from fake_smartengage.settings import Settings, bundled_fixtures
 
@@ -144,14 +143,50 @@ async def test_fixture_subscriber_fields_appear_in_the_api(write_fixture):
         ),
         (
             {"accounts": [account(subscribers=[{"id": 1, "email": "not-an-email"}])]},
-            "accounts[0].avatars[0].subscribers[0].email: Value error, invalid email address 'not-an-email'",
+            "accounts[0].avatars[0].subscribers[0].email: invalid email address 'not-an-email'",
         ),
-        ({"accounts": [account(brand="typo")]}, "accounts[0].avatars[0].brand: Extra inputs are not permitted"),
+        (
+            {"accounts": [account(brand="typo")]},
+            "accounts[0].avatars[0].brand: unknown field (did you mean 'brand_name'?)",
+        ),
+        (
+            {"accounts": [account(colour="red")]},
+            "accounts[0].avatars[0].colour: unknown field (known: avatar_id, brand_name, brand_image, user_role, "
+            "facebook_page_id, tags, custom_fields, sequences, subscribers)",
+        ),
+        (
+            {"accounts": [account(custom_fields=[{"custom_field_id": 1, "custom_field_nam": "f"}])]},
+            "accounts[0].avatars[0].custom_fields[0].custom_field_nam: "
+            "unknown field (did you mean 'custom_field_name'?)",
+        ),
         (
             {"accounts": [{"api_key": "k", "avatars": [{"avatar_id": 0}]}]},
-            "accounts[0].avatars[0].avatar_id: Input should be greater than or equal to 1",
+            "accounts[0].avatars[0].avatar_id: must be at least 1, not 0",
         ),
-        ({"accounts": [{"avatars": []}]}, "accounts[0].api_key: Field required"),
+        (
+            {"accounts": [{"api_key": "k", "avatars": [{"avatar_id": 2**70}]}]},
+            "accounts[0].avatars[0].avatar_id: must be at most 9223372036854775807, not 1180591620717411303424",
+        ),
+        (
+            {"accounts": [{"api_key": "k", "avatars": [{"avatar_id": "one"}]}]},
+            'accounts[0].avatars[0].avatar_id: must be a whole number, not "one"',
+        ),
+        (
+            {"accounts": [account(tags=[{"tag_id": 1, "tag_name": None}])]},
+            "accounts[0].avatars[0].tags[0].tag_name: must be a string, not null",
+        ),
+        (
+            {"accounts": [account(tags=[{"tag_id": 1, "tag_name": ""}])]},
+            "accounts[0].avatars[0].tags[0].tag_name: must not be empty",
+        ),
+        (
+            {"accounts": [account(subscribers={"id": 1})]},
+            "accounts[0].avatars[0].subscribers: must be a list, not an object",
+        ),
+        ({"accounts": [["key"]]}, "accounts[0]: must be a JSON object, not a list"),
+        ({"accounts": [{"avatars": []}]}, "accounts[0].api_key: required, but missing"),
+        ({"acounts": []}, "acounts: unknown field (did you mean 'accounts'?)"),
+        ([{"api_key": "k"}], "document: must be a JSON object, not a list"),
     ],
 )
 def test_invalid_fixture_names_file_and_entry(write_fixture, document, message):
@@ -182,20 +217,3 @@ def test_unreadable_fixture_is_refused(tmp_path):
 def test_default_fixture_uses_the_reference_key():
     document = json.loads((bundled_fixtures() / "default.json").read_text())
     assert [a["api_key"] for a in document["accounts"]] == ["se_k73DUceVnvRCusWxDN2qQQ1a"]
-
-
-async def test_fixtures_default_is_the_bundled_fixture_unless_such_a_path_exists(write_fixture, tmp_path, monkeypatch):
-    # A pip-installed user has no fixtures/ folder to name, so the bundled fixture has a name.
-    monkeypatch.chdir(tmp_path)
-    own = {"accounts": [{"api_key": "own-key", "avatars": [{"avatar_id": 1, "brand_name": "Own"}]}]}
-    write_fixture(own, "own.json")
-    _, settings = parse_args(["serve", "--fixtures", "default", "--fixtures", "own.json"])
-    app = create_app(settings)
-    assert app.state.accounts.api_keys() == [DEFAULT_KEY, "own-key"]
-    async with asgi_client(app, DEFAULT_KEY) as bundled:
-        assert (await bundled.get("/avatars/list")).status_code == 200
-    (tmp_path / "default").mkdir()
-    write_fixture({**own, "accounts": [{**own["accounts"][0], "api_key": "from-a-folder"}]}, "default/mine.json")
-    _, settings = parse_args(["serve", "--fixtures", "default"])
-    app = create_app(settings)
-    assert app.state.accounts.api_keys() == ["from-a-folder"]

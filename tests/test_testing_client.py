@@ -247,6 +247,25 @@ def test_requests_and_their_filters(fake, tenant):
     assert raised.value.status == 400 and raised.value.param == "since"
 
 
+@pytest.fixture
+def tokyo_time(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Local time nine hours ahead of UTC, as on a laptop in Tokyo."""
+    monkeypatch.setenv("TZ", "JST-9")
+    time.tzset()
+    try:
+        yield
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
+def test_requests_since_a_naive_datetime_means_local_time(tokyo_time, tenant):
+    started = datetime.now() - timedelta(minutes=1)
+    tenant.client.get("/avatars/list")
+    assert [entry["path"] for entry in tenant.requests(since=started)] == ["/avatars/list"]
+    assert tenant.requests(since=datetime.now() + timedelta(minutes=1)) == []
+
+
 def test_clear_requests(own_server):
     with FakeSmartEngage(own_server.base_url) as fake, Tenant(fake, DEFAULT_KEY) as tenant:
         tenant.client.get("/avatars/list")

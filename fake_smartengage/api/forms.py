@@ -36,7 +36,8 @@ class _NotText(str):
 
 
 NOT_TEXT = _NotText("<not a string or a number>")
-# Where a route leaves the parameters it read, for the request journal.
+# Where a route leaves the parameters, for the request journal: as sent, and as it parsed them.
+SENT_STATE = "journal_sent"
 PARAMETERS_STATE = "journal_parameters"
 _KEY = re.compile(r"(?P<name>[^\[\]]+)(?:\[(?P<index>[^\[\]]*)\])?")
 _INDEX = re.compile(r"[0-9]{1,9}")
@@ -62,13 +63,9 @@ class FormSpec:
 
     async def __call__(self, request: Request) -> dict[str, Any]:
         parameters = await read_parameters(request)
-        # The journal shows the parameters as parsed, or as sent if they could not be parsed.
         state = request.scope.setdefault("state", {})
-        try:
-            values = self.parse(parameters)
-        except errors.ApiError:
-            state[PARAMETERS_STATE] = _as_sent(parameters)
-            raise
+        state[SENT_STATE] = _as_sent(parameters)
+        values = self.parse(parameters)
         state[PARAMETERS_STATE] = {name: value for name, value in values.items() if value not in (None, [])}
         return values
 
@@ -133,13 +130,16 @@ class FormSpec:
 
 
 def _as_sent(parameters: list[tuple[str, str]]) -> dict[str, str | list[str]]:
+    """By name as sent: a string, or a list for a name sent more than once or ending in []."""
     sent: dict[str, str | list[str]] = {}
     for key, value in parameters:
-        if key not in sent:
-            sent[key] = value
+        previous = sent.get(key)
+        if isinstance(previous, list):
+            previous.append(value)
+        elif previous is not None:
+            sent[key] = [previous, value]
         else:
-            previous = sent[key]
-            sent[key] = [*previous, value] if isinstance(previous, list) else [previous, value]
+            sent[key] = [value] if key.endswith("[]") else value
     return sent
 
 
@@ -210,7 +210,7 @@ def parse_parameters(scope: Scope, body: bytes) -> list[tuple[str, str]]:
 
 
 def parameters_as_sent(scope: Scope, body: bytes) -> dict[str, str | list[str]] | None:
-    """For the journal of a request that no route read: its parameters as sent, if readable."""
+    """For the journal of a request that no route read: its parameters as sent; None if unreadable."""
     try:
         return _as_sent(parse_parameters(scope, body))
     except errors.ApiError:

@@ -1,10 +1,11 @@
 """The request journal: every request to a SmartEngage route, kept in a bounded ring buffer.
 
-An entry holds what a test wants to assert on: when, method, path, query, the parameters as the
-route parsed them (arrays resolved), which key (masked), the status, the response body and how
-long it took; with --upstream, where the upstream's answer diverges in shape from the fake's
-(`divergences`: [] when it conforms, null when the request was not forwarded). Keys are kept
-only as digests, for filtering.
+An entry holds what a test wants to assert on: when, method, path, query, the parameters as sent
+(`sent`: query string and body together, by name as sent, strings) and as the route parsed them
+(`form`: ids as numbers, arrays resolved; None when no route read them), which key (masked), the
+status, the response body and how long it took; with --upstream, where the upstream's answer
+diverges in shape from the fake's (`divergences`: [] when it conforms, null when the request was
+not forwarded). Keys are kept only as digests, for filtering.
 """
 
 import json
@@ -30,6 +31,7 @@ class Journal:
         method: str,
         path: str,
         query: str,
+        sent: dict[str, Any] | None,
         form: dict[str, Any] | None,
         api_key: str | None,
         status: int,
@@ -42,6 +44,7 @@ class Journal:
             "method": method,
             "path": path,
             "query": query,
+            "sent": sent,
             "form": form,
             "api_key": mask(api_key) if api_key else None,
             "status": status,

@@ -22,7 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import errors
 from ..api.auth import account_of
-from ..api.forms import PARAMETERS_STATE, parameters_as_sent
+from ..api.forms import PARAMETERS_STATE, SENT_STATE, parameters_as_sent
 from ..apidocs import DOCS_PATH, REDOC_PATH
 from ..keys import presented_key
 from ..store import Store
@@ -81,8 +81,7 @@ class HarnessPipeline:
         started = time.perf_counter()
         when = datetime.now(UTC)
         status, response = 500, bytearray()
-        body, stopped = b"", False
-        divergences = None
+        body, divergences = b"", None
 
         async def capture(message: Message) -> None:
             nonlocal status
@@ -96,10 +95,8 @@ class HarnessPipeline:
             body = await _read_body(scope, receive, self.max_body_bytes)
             stop = await self._stopped(scope)
             if stop is not None:
-                stopped = True
                 await stop(scope, receive, capture)
             elif self.upstream is not None:
-                stopped = True  # no route of ours reads its parameters
                 answer, divergences = await self.upstream.forward(scope, body)
                 await answer(scope, receive, capture)
             else:
@@ -107,14 +104,16 @@ class HarnessPipeline:
         except errors.ApiError as error:
             await errors.render(error)(scope, receive, capture)
         finally:
-            # A route leaves the parameters it read; a request stopped before it, them as sent.
-            form = parameters_as_sent(scope, body) if stopped else scope.get("state", {}).get(PARAMETERS_STATE)
+            # A route that read the parameters leaves them, as sent and as parsed; else they are read here.
+            state = scope.get("state", {})
+            sent = state[SENT_STATE] if SENT_STATE in state else parameters_as_sent(scope, body)
             self.harness.journal.record(
                 when=when,
                 method=scope["method"],
                 path=scope["path"],
                 query=scope["query_string"].decode("latin-1"),
-                form=form,
+                sent=sent,
+                form=state.get(PARAMETERS_STATE),
                 api_key=presented_key(scope),
                 status=status,
                 response=bytes(response),

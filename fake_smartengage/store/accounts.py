@@ -5,13 +5,14 @@ Each account keeps its seed (what a reset brings it back to) in the database bes
 so a reset means the same after a restart on a --db file as before it.
 """
 
+from .. import __version__
 from ..keys import key_digest
 from ..schemas import SubscriberObject
 from ..validation import as_id
 from . import exchange, hydration
 from .db import Database
 from .operations import account_pk, avatar_pk, subscriber_pk
-from .seeding import AccountSeed
+from .seeding import FORMAT, AccountSeed
 
 
 class Accounts:
@@ -79,7 +80,8 @@ class Accounts:
             return conn.execute("DELETE FROM account WHERE key_digest = ?", (key_digest(api_key),)).rowcount > 0
 
     def export(self, api_key: str | None = None) -> dict:
-        """The state (or one account's) as a fixture document that loads back to the same state."""
+        """The state (or one account's) as a fixture document that loads back to the same state,
+        stamped with the fixture format and the version of the fake that wrote it."""
         with self._db.reading() as conn:
             if api_key is None:
                 accounts = conn.execute("SELECT pk, api_key FROM account ORDER BY pk").fetchall()
@@ -87,7 +89,11 @@ class Accounts:
                 accounts = conn.execute(
                     "SELECT pk, api_key FROM account WHERE key_digest = ?", (key_digest(api_key),)
                 ).fetchall()
-            return {"accounts": [exchange.export_account(conn, pk, key) for pk, key in accounts]}
+            return {
+                "format": FORMAT,
+                "fake_smartengage": __version__,
+                "accounts": [exchange.export_account(conn, pk, key) for pk, key in accounts],
+            }
 
     def get_subscriber(self, api_key: str, avatar_id: int, subscriber_id: int) -> SubscriberObject | None:
         """One subscriber of the account with this key; None if there is no such account."""

@@ -2,20 +2,26 @@
 
 A fixture document is JSON:
 
-    {"description": "...", "accounts": [{"api_key": "...", "avatars": [{"avatar_id": 1, ..., "tags": [...],
+    {"format": 1, "fake_smartengage": "0.1.0", "description": "...",
+     "accounts": [{"api_key": "...", "avatars": [{"avatar_id": 1, ..., "tags": [...],
       "custom_fields": [...], "sequences": [...], "subscribers": [...]}]}]}
+
+`format` and `fake_smartengage` stamp exported documents; hand-written ones may leave them out.
+Errors are told in the document's terms (no validator wording), naming the entry.
 
 Ids are explicit. List order is display order, newest first, as the API lists them. A
 subscriber's own tags, custom field values and sequences are listed in the order they were
 attached. Anything that refers to a missing item fails with the file and the entry named.
 """
 
+import difflib
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, create_model, field_validator
 
+from .. import __version__
 from ..errors import FixtureError
 from ..settings import bundled_fixtures
 from ..validation import MAX_ID, is_valid_email
@@ -92,7 +98,17 @@ class AccountSeed(_Strict):
     avatars: list[AvatarSeed] = []  # type: ignore[valid-type]
 
 
+FORMAT = 1
+"""The fixture format this version reads and writes: raise it with any change an older fake would misread."""
+
+VERSION_FIELDS = ("format", "fake_smartengage")
+
+
 class FixtureDocument(_Strict):
+    format: Annotated[int, Field(ge=1, description="The fixture format version; optional in hand-written files")] = (
+        FORMAT
+    )
+    fake_smartengage: Annotated[str | None, Field(description="The version of the fake that exported it")] = None
     description: str | None = None  # for people: where the document came from, what it holds
     accounts: list[AccountSeed] = []
 
@@ -100,6 +116,7 @@ class FixtureDocument(_Strict):
 IDENTITY_FIELDS = ("email", "facebook_id", "push_id")
 # What names the bundled fixture where a path is expected, for installs without a checkout.
 BUNDLED_NAME = Path("default")
+Model = TypeVar("Model", bound=BaseModel)
 
 
 def fixture_files(paths: list[Path]) -> list[Path]:
@@ -128,14 +145,10 @@ def read_fixture_file(path: Path) -> FixtureDocument:
 
 def parse_document(raw: object, *, source: str) -> FixtureDocument:
     """Validates a fixture document, its references and the uniqueness of its ids."""
-    try:
-        document = FixtureDocument.model_validate(raw)
-    except ValidationError as error:
-        first = error.errors()[0]
-        raise FixtureError(f"{source}: {_location(first['loc'])}: {first['msg']}") from None
-    problem = _first_inconsistency(document)
-    if problem:
-        raise FixtureError(f"{source}: {problem}")
+    _check_format(raw, source=source)
+    document = _validated(FixtureDocument, raw, source=source, prefix="")
+    for index, account in enumerate(document.accounts):
+        _check_account(account, source=source, where=f"accounts[{index}]")
     return document
 
 
@@ -143,19 +156,45 @@ def parse_account_document(raw: object, *, api_key: str, source: str) -> Account
     """One account's seed, with `api_key`, from a document posted for one tenant; None if empty.
 
     Accepted: a fixture document holding one account (whose own api_key is replaced), or just
-    the account's content, {"avatars": [...]}.
+    the account's content, {"avatars": [...]}. Errors name the entries as the document has them.
     """
     if raw is None or raw == {}:
         return None
-    if isinstance(raw, dict) and "accounts" in raw:
-        accounts = raw["accounts"]
-        if not isinstance(accounts, list) or len(accounts) != 1 or not isinstance(accounts[0], dict):
-            raise FixtureError(f"{source}: accounts: a tenant's document holds exactly one account")
-        raw = accounts[0]
     if not isinstance(raw, dict):
-        raise FixtureError(f"{source}: document: a fixture document must be a JSON object")
-    document = parse_document({"accounts": [{**raw, "api_key": api_key}]}, source=source)
-    return document.accounts[0]
+        raise FixtureError(f"{source}: document: {_must_be('a JSON object', raw)}")
+    _check_format(raw, source=source)
+    stamp = {name: raw[name] for name in VERSION_FIELDS if name in raw}
+    _validated(FixtureDocument, stamp, source=source, prefix="")
+    raw = {name: value for name, value in raw.items() if name not in VERSION_FIELDS}
+    where = ""
+    if "accounts" in raw:
+        unknown = sorted(set(raw) - {"accounts"})
+        if unknown:
+            known = list(FixtureDocument.model_fields)
+            raise FixtureError(f"{source}: {unknown[0]}: {_unknown_field(unknown[0], known)}")
+        accounts = raw["accounts"]
+        if not isinstance(accounts, list) or len(accounts) != 1:
+            raise FixtureError(f"{source}: accounts: a tenant's document holds exactly one account")
+        raw, where = accounts[0], "accounts[0]"
+        if not isinstance(raw, dict):
+            raise FixtureError(f"{source}: {where}: {_must_be('a JSON object', raw)}")
+    account = _validated(AccountSeed, {**raw, "api_key": api_key}, source=source, prefix=where)
+    _check_account(account, source=source, where=where)
+    return account
+
+
+def _check_format(raw: object, *, source: str) -> None:
+    """A newer format is refused before anything else: its other changes would only confuse."""
+    if not isinstance(raw, dict):
+        return
+    stated = raw.get("format")
+    if isinstance(stated, int) and not isinstance(stated, bool) and stated > FORMAT:
+        exporter = raw.get("fake_smartengage")
+        by = f" (written by fake-smartengage {exporter})" if isinstance(exporter, str) else ""
+        raise FixtureError(
+            f"{source}: format: this document has format {stated}{by}, newer than format {FORMAT}, the newest that "
+            f"fake-smartengage {__version__} reads: upgrade fake-smartengage to load it"
+        )
 
 
 def check_unique_keys(documents: list[tuple[str, FixtureDocument]]) -> None:
@@ -169,24 +208,93 @@ def check_unique_keys(documents: list[tuple[str, FixtureDocument]]) -> None:
             seen[account.api_key] = source
 
 
-def _location(parts: tuple) -> str:
-    text = ""
+def _validated(model: type[Model], raw: object, *, source: str, prefix: str) -> Model:
+    try:
+        return model.model_validate(raw)
+    except ValidationError as error:
+        problems = error.errors()
+        first = problems[0]
+        if first["type"] == "missing":  # a misspelt field is missing too: name the misspelling
+            parent = first["loc"][:-1]
+            typos = (p for p in problems if p["type"] == "extra_forbidden" and p["loc"][:-1] == parent)
+            first = next(typos, first)
+        location = _location(prefix, first["loc"])
+        raise FixtureError(f"{source}: {location}: {_plain(first, model)}") from None
+
+
+def _location(prefix: str, parts: tuple) -> str:
+    text = prefix
     for part in parts:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
     return text or "document"
 
 
-def _first_inconsistency(document: FixtureDocument) -> str | None:
-    for a, account in enumerate(document.accounts):
-        where = f"accounts[{a}]"
-        duplicate = _first_duplicate(avatar.avatar_id for avatar in account.avatars)
-        if duplicate is not None:
-            return f"{where}.avatars: avatar_id {duplicate} appears twice"
-        for v, avatar in enumerate(account.avatars):
-            problem = _avatar_inconsistency(avatar, f"{where}.avatars[{v}]")
-            if problem:
-                return problem
-    return None
+def _plain(error: Any, model: type[BaseModel]) -> str:
+    """A validation error in the terms of a JSON document, without the validator's wording."""
+    kind, value, context = error["type"], error.get("input"), error.get("ctx") or {}
+    if kind == "missing":
+        return "required, but missing"
+    if kind == "extra_forbidden":
+        name = str(error["loc"][-1])
+        return _unknown_field(name, list(_model_at(model, error["loc"][:-1]).model_fields))
+    if kind == "value_error":
+        return str(context["error"])
+    if kind in ("greater_than_equal", "less_than_equal"):
+        bound = "at least" if kind == "greater_than_equal" else "at most"
+        return f"must be {bound} {context['ge' if kind == 'greater_than_equal' else 'le']}, not {_shown(value)}"
+    if kind == "string_too_short":
+        return "must not be empty"
+    for kinds, expected in _EXPECTED:
+        if kind in kinds:
+            return _must_be(expected, value)
+    return error["msg"]
+
+
+_EXPECTED = (
+    (("model_type", "model_attributes_type", "dict_type"), "a JSON object"),
+    (("list_type",), "a list"),
+    (("string_type",), "a string"),
+    (("int_type", "int_parsing", "int_from_float", "int_parsing_size"), "a whole number"),
+)
+
+
+def _must_be(expected: str, value: object) -> str:
+    return f"must be {expected}, not {_shown(value)}"
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "a list"
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def _unknown_field(name: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(name, known, n=1)
+    if close:
+        return f"unknown field (did you mean {close[0]!r}?)"
+    return f"unknown field (known: {', '.join(known)})"
+
+
+def _model_at(model: type[BaseModel], parts: tuple) -> type[BaseModel]:
+    """The model that validates the object at this location of a `model` document."""
+    for part in parts:
+        if isinstance(part, str):
+            annotation = model.model_fields[part].annotation
+            model = (get_args(annotation) or (annotation,))[0]
+    return model
+
+
+def _check_account(account: AccountSeed, *, source: str, where: str) -> None:
+    avatars = f"{where}.avatars" if where else "avatars"
+    duplicate = _first_duplicate(avatar.avatar_id for avatar in account.avatars)
+    problem = f"{avatars}: avatar_id {duplicate} appears twice" if duplicate is not None else None
+    for index, avatar in enumerate(account.avatars):
+        problem = problem or _avatar_inconsistency(avatar, f"{avatars}[{index}]")
+    if problem:
+        raise FixtureError(f"{source}: {problem}")
 
 
 def _avatar_inconsistency(avatar: AvatarSeed, where: str) -> str | None:

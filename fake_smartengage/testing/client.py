@@ -26,6 +26,8 @@ from typing import Any
 
 import httpx
 
+from .matching import Params, differences, failure_message
+
 __all__ = ["FakeSmartEngage", "FakeSmartEngageError", "Fixture", "Tenant", "read_fixture"]
 
 Fixture = Mapping[str, Any] | str | os.PathLike[str]
@@ -79,10 +81,11 @@ def _params(**values: Any) -> dict[str, Any]:
 
 
 def _since(value: int | str | datetime | None) -> str | None:
+    """An entry id or a time as the server takes it; a naive datetime is local time, as in Python."""
     if value is None:
         return None
     if isinstance(value, datetime):
-        return value.isoformat()
+        return value.astimezone().isoformat()
     return str(value)
 
 
@@ -205,7 +208,7 @@ class FakeSmartEngage:
         since: int | str | datetime | None = None,
         limit: int | None = None,
     ) -> list[dict[str, Any]]:
-        """Journal entries, newest first; `since` is an entry id or a time."""
+        """Journal entries, newest first; `since` is an entry id or a time (a naive datetime is local time)."""
         params = _params(path=path, method=method, api_key=api_key, since=_since(since), limit=limit)
         return self._request("GET", "/requests", params=params).json()
 
@@ -252,8 +255,9 @@ class FakeSmartEngage:
 class Tenant:
     """One account on a fake server: its key, a ready `client`, and the harness API scoped to it.
 
-    Faults made through it match only its requests; `requests()`, `subscribers()`, `state()` and
-    `reset()` see only its own. `delete()` drops the account and the faults it made.
+    Faults made through it match only its requests; `requests()`, `calls()`, `assert_called()`,
+    `subscribers()`, `state()` and `reset()` see only its own. `delete()` drops the account and
+    the faults it made.
     """
 
     def __init__(self, fake: FakeSmartEngage, api_key: str) -> None:
@@ -289,6 +293,28 @@ class Tenant:
     ) -> list[dict[str, Any]]:
         """This tenant's journal entries, newest first."""
         return self.fake.requests(path=path, method=method, api_key=self.api_key, since=since, limit=limit)
+
+    def calls(
+        self, method: str | None = None, path: str | None = None, *, params: Params | None = None
+    ) -> list[dict[str, Any]]:
+        """This tenant's journal entries that match, oldest first; `params` as in `assert_called`."""
+        entries = list(reversed(self.requests()))
+        return [entry for entry in entries if not differences(entry, method, path, params)]
+
+    def assert_called(
+        self, method: str, path: str, *, params: Params | None = None, times: int | None = None
+    ) -> list[dict[str, Any]]:
+        """Asserts that this tenant made the request: at least once, or exactly `times` (0: never).
+
+        `params` are compared with what was sent, as strings (123 matches "123"), arrays by their
+        values however spelt; parameters not named are not compared. Returns the matching journal
+        entries, oldest first; the failure message shows the closest requests that were made.
+        """
+        entries = list(reversed(self.requests()))
+        matching = [entry for entry in entries if not differences(entry, method, path, params)]
+        if (times is None and not matching) or (times is not None and len(matching) != times):
+            raise AssertionError(failure_message(method, path, params, times, entries, matching))
+        return matching
 
     def state(self) -> dict[str, Any]:
         return self.fake.state(self.api_key)

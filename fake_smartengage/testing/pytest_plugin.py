@@ -2,10 +2,14 @@
 
 Fixtures (nothing to put in a conftest.py):
 
+* `smartengage_settings` (session): the options of the plugin's own server, as a dict keyed like
+  the flags of `fake-smartengage serve` (`{"duplicates": "conflict", "rate_limit": "5/s"}`); {}
+  unless a conftest.py overrides it. Ignored, with a warning, for a server at --smartengage-url.
 * `smartengage_server` (session): a `FakeSmartEngage` client of a server for this run: a real
-  uvicorn server on 127.0.0.1 and a free port, in a background thread, started the first time
-  a test asks for it; or, with `--smartengage-url URL` (env FAKE_SMARTENGAGE_URL), the server
-  at that URL (a docker sidecar, say), once it answers its health check.
+  uvicorn server on 127.0.0.1 and a free port, in a background thread, started with
+  `smartengage_settings` the first time a test asks for it; or, with `--smartengage-url URL`
+  (env FAKE_SMARTENGAGE_URL), the server at that URL (a docker sidecar, say), once it answers
+  its health check.
 * `smartengage` (function): a fresh `Tenant` on that server for each test: `base_url`,
   `api_key`, a ready `client`, and the harness API scoped to the tenant. Seeded from
   `@pytest.mark.smartengage(fixtures="file.json" or a dict)` when the test has that marker.
@@ -23,9 +27,10 @@ more than pytest, and the server starts only when a test asks for it.
 import json
 import os
 import time
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import pytest
 
@@ -89,31 +94,78 @@ def _client_module() -> Any:
 
 
 @pytest.fixture(scope="session")
-def smartengage_server(pytestconfig: pytest.Config) -> Iterator["FakeSmartEngage"]:
+def smartengage_settings() -> dict[str, Any]:
+    """The options of the plugin's own server, keyed like the flags of `fake-smartengage serve`
+    (--rate-limit is "rate_limit"): none by default. Override this fixture in a conftest.py."""
+    return {}
+
+
+@pytest.fixture(scope="session")
+def smartengage_server(
+    pytestconfig: pytest.Config, smartengage_settings: dict[str, Any]
+) -> Iterator["FakeSmartEngage"]:
     """The harness API of this run's fake server: in a thread of this process, or at --smartengage-url."""
     testing = _client_module()
     url = _setting(pytestconfig, "smartengage_url", URL_ENV)
     token = _setting(pytestconfig, "smartengage_admin_token", ADMIN_TOKEN_ENV)
     timeout = float(_setting(pytestconfig, "smartengage_timeout", TIMEOUT_ENV) or DEFAULT_TIMEOUT)
+    settings = _server_settings(smartengage_settings)
     if url:
+        if smartengage_settings:
+            warnings.warn(
+                f"smartengage_settings are not applied to the fake SmartEngage server at {url}: "
+                "it runs with the options it was started with",
+                SmartEngageSettingsIgnored,
+                stacklevel=1,
+            )
         with testing.FakeSmartEngage(url, token) as fake:
             _wait_until_healthy(fake, timeout, testing)
             yield fake
         return
 
+    from ..app import create_app
+    from ..errors import FixtureError, StartupError
     from .server import ServerError, ServerThread
 
-    server = ServerThread(startup_timeout=timeout)
     try:
+        server = ServerThread(create_app(settings), startup_timeout=timeout, log_level=settings.log_level)
         server.start()
-    except (ServerError, OSError) as error:
-        pytest.fail(f"could not start the fake SmartEngage server: {error}", pytrace=False)
+    except (FixtureError, StartupError, ServerError, OSError) as error:
+        _fail_from_none(f"could not start the fake SmartEngage server: {error}")
     try:
-        with testing.FakeSmartEngage(server.base_url, token) as fake:
+        with testing.FakeSmartEngage(server.base_url, settings.admin_token or token) as fake:
             fake.server = server  # type: ignore[attr-defined]
             yield fake
     finally:
         server.stop()
+
+
+class SmartEngageSettingsIgnored(UserWarning):
+    """smartengage_settings were given, but the tests use a server started elsewhere."""
+
+
+# The plugin decides where its server listens; by default, it logs only warnings.
+_NOT_SETTABLE = ("host", "port", "ssl_certfile", "ssl_keyfile", "port_file")
+_DEFAULTS = {"log_level": "warning"}
+
+
+def _server_settings(options: Any) -> Any:
+    """The Settings of the plugin's own servers, from the `smartengage_settings` fixture's options."""
+    from ..options import settings_from_options
+
+    if not isinstance(options, dict):
+        pytest.fail(f"smartengage_settings must return a dict, not {options!r}", pytrace=False)
+    for key in _NOT_SETTABLE:
+        if key in options:
+            pytest.fail(
+                f"smartengage_settings: {key!r} is not an option of the plugin's server: "
+                "it listens on 127.0.0.1 and a free port, over http",
+                pytrace=False,
+            )
+    try:
+        return settings_from_options(options, exclude=_NOT_SETTABLE, defaults=_DEFAULTS)
+    except ValueError as error:
+        _fail_from_none(f"smartengage_settings: {error}")
 
 
 def _wait_until_healthy(fake: "FakeSmartEngage", timeout: float, testing: Any) -> None:
@@ -143,30 +195,53 @@ def _wait_until_healthy(fake: "FakeSmartEngage", timeout: float, testing: Any) -
         raise
 
 
-def _marker_document(request: pytest.FixtureRequest) -> dict[str, Any] | None:
+def _marker_document(request: pytest.FixtureRequest) -> tuple[dict[str, Any], str] | None:
+    """The test's marker document, checked, and how to name it in a message."""
     marker = request.node.get_closest_marker(MARKER)
     if marker is None:
         return None
     if len(marker.args) > 1 or set(marker.kwargs) - {"fixtures"} or (marker.args and "fixtures" in marker.kwargs):
         pytest.fail(f"@pytest.mark.{MARKER} takes one argument, fixtures= (a dict or a path)", pytrace=False)
     fixtures = marker.kwargs.get("fixtures", marker.args[0] if marker.args else None)
-    if fixtures is None or isinstance(fixtures, dict):
-        return fixtures
-    if not isinstance(fixtures, (str, os.PathLike)):
+    if fixtures is None:
+        return None
+    if isinstance(fixtures, dict):
+        document, source = fixtures, f"@pytest.mark.{MARKER}(fixtures={{...}})"
+    elif isinstance(fixtures, (str, os.PathLike)):
+        path = Path(fixtures)
+        if not path.is_absolute():
+            path = Path(request.node.path).parent / path
+        try:
+            document = _client_module().read_fixture(path)
+        except (OSError, ValueError) as error:
+            _fail_from_none(f"@pytest.mark.{MARKER}: cannot read {path}: {error}")
+        source = f"@pytest.mark.{MARKER}: {path}"
+    else:
         pytest.fail(f"@pytest.mark.{MARKER}(fixtures=...) takes a dict or a path, not {fixtures!r}", pytrace=False)
-    path = Path(fixtures)
-    if not path.is_absolute():
-        path = Path(request.node.path).parent / path
+    _seed(document, api_key="marker", source=source)  # fails the test here, in the user's terms
+    return document, source
+
+
+def _fail_from_none(message: str) -> NoReturn:
+    """pytest.fail(pytrace=False) from an except clause, without the exception it handled."""
+    raise pytest.fail.Exception(message, pytrace=False) from None
+
+
+def _seed(document: dict[str, Any], *, api_key: str, source: str) -> Any:
+    from ..errors import FixtureError
+    from ..store.seeding import parse_account_document
+
     try:
-        return _client_module().read_fixture(path)
-    except (OSError, ValueError) as error:
-        pytest.fail(f"@pytest.mark.{MARKER}: cannot read {path}: {error}", pytrace=False)
+        return parse_account_document(document, api_key=api_key, source=source)
+    except FixtureError as error:
+        _fail_from_none(str(error))
 
 
 @pytest.fixture
 def smartengage(request: pytest.FixtureRequest, smartengage_server: "FakeSmartEngage") -> Iterator["Tenant"]:
     """A fresh tenant for this test, seeded from its `smartengage` marker if it has one."""
-    tenant = smartengage_server.tenant(_marker_document(request))
+    marked = _marker_document(request)
+    tenant = smartengage_server.tenant(marked[0] if marked else None)
     request.node.stash[_TENANT] = tenant
     try:
         yield tenant
@@ -175,18 +250,16 @@ def smartengage(request: pytest.FixtureRequest, smartengage_server: "FakeSmartEn
 
 
 @pytest.fixture
-def smartengage_app(request: pytest.FixtureRequest) -> Any:
-    """A fresh fake as an ASGI app, no socket: the default fixture (key se_k73DUceVnvRCusWxDN2qQQ1a),
-    its account replaced by the test's `smartengage` marker document if it has one."""
+def smartengage_app(request: pytest.FixtureRequest, smartengage_settings: dict[str, Any]) -> Any:
+    """A fresh fake as an ASGI app, no socket, with the options of `smartengage_settings`: by
+    default the default fixture (key se_k73DUceVnvRCusWxDN2qQQ1a). The test's `smartengage` marker
+    document, if it has one, replaces its first account."""
     from ..app import create_app
-    from ..settings import Settings
-    from ..store.seeding import parse_account_document
 
-    app = create_app(Settings())
-    document = _marker_document(request)
-    if document is not None:
-        api_key = app.state.accounts.api_keys()[0]
-        seed = parse_account_document(document, api_key=api_key, source=f"@pytest.mark.{MARKER}")
+    app = create_app(_server_settings(smartengage_settings))
+    marked = _marker_document(request)
+    if marked is not None:
+        seed = _seed(marked[0], api_key=app.state.accounts.api_keys()[0], source=marked[1])
         if seed is not None:
             app.state.harness.load_tenant(seed)
     return app
@@ -218,8 +291,8 @@ def _journal_section(tenant: "Tenant") -> str:
     for entry in reversed(entries):
         target = entry["path"] + (f"?{entry['query']}" if entry.get("query") else "")
         lines.append(f"{entry['method']} {target} -> {entry['status']}  ({entry.get('duration_ms')} ms)")
-        if entry.get("form") is not None:
-            lines.append(f"    form: {_compact(entry['form'])}")
+        if entry.get("sent"):
+            lines.append(f"    sent: {_compact(entry['sent'])}")
         lines.append(f"    response: {_compact(entry.get('response'))}")
     return "\n".join(lines)
 

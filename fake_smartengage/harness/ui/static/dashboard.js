@@ -502,9 +502,14 @@
         ["status", h("span", { class: statusClass(entry.status) }, String(entry.status))],
         ["duration", `${entry.duration_ms} ms`],
       ]),
+      entry.sent === null
+        ? h("section", { class: "json" }, h("h3", {}, "Parameters, as sent"),
+            h("p", { class: "muted" }, "Unreadable: the body could not be parsed."))
+        : jsonBlock("Parameters, as sent", entry.sent),
       entry.form === null
-        ? h("section", { class: "json" }, h("h3", {}, "Parameters"),
-            h("p", { class: "muted" }, "Not parsed: the request was answered before its parameters were read."))
+        ? h("section", { class: "json" }, h("h3", {}, "Parameters, as the route parsed them"),
+            h("p", { class: "muted" }, "Not parsed: no route read them (a fault or the rate limit answered first, "
+              + "the route does not exist, or it refused them)."))
         : jsonBlock("Parameters, as the route parsed them", entry.form),
       divergenceSection(entry),
       jsonBlock("Response body", entry.response),
