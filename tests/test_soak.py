@@ -2,17 +2,13 @@
 
 import pytest
 
-from conftest import DEFAULT_KEY, asgi_client
+from conftest import DEFAULT_KEY
+
+# In process only: this is about what a server keeps, not how requests reach it (over TCP the
+# churn takes several times as long).
+pytestmark = pytest.mark.parametrize("client", ["asgi"], indirect=True)
 
 ROUNDS = 600  # 1,200 API requests: more than the journal keeps
-
-
-@pytest.fixture
-async def client(app):
-    """In process only: this is about what a server keeps, not how requests reach it (and over TCP
-    the churn takes several times as long)."""
-    async with asgi_client(app) as client:
-        yield client
 
 
 async def test_tenant_churn_leaves_no_residue(client, state):
