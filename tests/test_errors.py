@@ -25,6 +25,8 @@ VALID = {
     "update_subscriber": {"avatar_id": "123", "subscriber_id": "1"},
 }
 IDS = ("avatar_id", "subscriber_id")
+# The routes that take an id; one missing from VALID stays, to fail in table_entry.
+TAKING_IDS = [name for name in route_names(VALID) if name not in VALID or set(VALID[name]) & set(IDS)]
 BAD_IDS = ["-1", "0", "1e3", "1.0", "abc", "99999999999999999999", "9223372036854775808", "0x10", "１"]
 
 
@@ -62,7 +64,7 @@ async def test_every_route_answers_both_spellings_without_redirect(client, name)
             assert response.status_code == 200, (method, path, response.text)
 
 
-@pytest.mark.parametrize("name", [name for name in route_names(VALID) if set(VALID.get(name, IDS)) & set(IDS)])
+@pytest.mark.parametrize("name", TAKING_IDS)
 async def test_ids_that_cannot_exist_are_400_never_500(client, state, name):
     params = table_entry(VALID, name)
     route = routes_named(name)[0]

@@ -36,7 +36,7 @@ REQUESTS = {
 # The one scan allowed: the batched subscriber loader (store/hydration.py) walks the JSON array of
 # keys it was passed, `IN (SELECT value FROM json_each(?))`, which the log shows with its value.
 ARGUMENT_LIST = re.compile(r"IN \(SELECT value FROM json_each\('\[[0-9,]*\]'\)\)")
-ARGUMENT_LIST_SCAN = re.compile(r"SCAN json_each VIRTUAL TABLE INDEX \d+:")
+ARGUMENT_LIST_SCAN = re.compile(r"SCAN (TABLE )?json_each VIRTUAL TABLE INDEX \d+:")  # SQLite < 3.36: TABLE
 
 
 def is_table_scan(detail: str, sql: str) -> bool:
@@ -85,6 +85,7 @@ async def test_every_statement_of_every_route_uses_an_index(statements):
     ("detail", "sql", "scan"),
     [
         ("SCAN subscriber", "SELECT pk FROM subscriber", True),
+        ("SCAN TABLE subscriber", "SELECT pk FROM subscriber", True),
         ("SCAN subscriber USING COVERING INDEX ix", "SELECT pk FROM subscriber ORDER BY avatar_pk", True),
         ("SEARCH subscriber USING INTEGER PRIMARY KEY (rowid=?)", "SELECT * FROM subscriber WHERE pk = 1", False),
         ("SCAN CONSTANT ROW", "SELECT (SELECT MAX(pk) FROM tag WHERE avatar_pk = 1)", False),
@@ -94,6 +95,11 @@ async def test_every_statement_of_every_route_uses_an_index(statements):
             False,
         ),
         ("SCAN json_each VIRTUAL TABLE INDEX 1:", "SELECT * FROM json_each((SELECT seed FROM account))", True),
+        (
+            "SCAN TABLE json_each VIRTUAL TABLE INDEX 1:",
+            "SELECT * FROM tag WHERE pk IN (SELECT value FROM json_each('[1]'))",
+            False,
+        ),
         (
             "SCAN json_each VIRTUAL TABLE INDEX 1:",
             "SELECT * FROM tag WHERE pk IN (SELECT value FROM json_each('[1]')) "
