@@ -1,14 +1,21 @@
-"""Shared test set-up: a fresh app per test, reached through httpx over ASGI."""
+"""Shared test set-up: a fresh app per test, reached through httpx over ASGI and over TCP."""
 
 import json
-from collections.abc import AsyncIterator, Callable
+import ssl
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+from starlette.routing import Route
 
 from fake_smartengage.app import create_app
+from fake_smartengage.harness.pipeline import is_smartengage_path
 from fake_smartengage.settings import Settings, bundled_fixtures
+from fake_smartengage.testing import ServerThread
 
 DEFAULT_KEY = "se_k73DUceVnvRCusWxDN2qQQ1a"
 ANY_PARAM = object()
@@ -51,10 +58,62 @@ def asgi_client(app, api_key: str = DEFAULT_KEY) -> httpx.AsyncClient:
     )
 
 
-@pytest.fixture
-async def client(app) -> AsyncIterator[httpx.AsyncClient]:
-    async with asgi_client(app) as client:
-        yield client
+class CurrentApp:
+    """What the session's one TCP server serves: the fresh app of the test that runs now, so that
+    no test pays for a server start. Between tests it serves an app of its own."""
+
+    def __init__(self) -> None:
+        self._idle = create_app(Settings())
+        self.app = self._idle
+
+    @contextmanager
+    def serving(self, app) -> Iterator[None]:
+        self.app = app
+        try:
+            yield
+        finally:
+            self.app = self._idle
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "lifespan":  # the server's own; each test's app has its own (`client`)
+            while (await receive())["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+        await self.app(scope, receive, send)
+
+
+@pytest.fixture(scope="session")
+def tcp_server() -> Iterator[ServerThread]:
+    with ServerThread(CurrentApp()) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def tls_context() -> ssl.SSLContext:
+    """Shared by the TCP clients (which speak plain HTTP): httpx would load the CA bundle for each
+    client it builds, 20 ms a test."""
+    return ssl.create_default_context()
+
+
+@pytest.fixture(params=["asgi", "tcp"])
+async def client(request: pytest.FixtureRequest, app) -> AsyncIterator[httpx.AsyncClient]:
+    """The test's app through the ASGI interface, and through a real uvicorn server over TCP."""
+    async with app.router.lifespan_context(app):
+        if request.param == "asgi":
+            async with asgi_client(app) as client:
+                yield client
+            return
+        server: ServerThread = request.getfixturevalue("tcp_server")
+        with server.app.serving(app):
+            async with httpx.AsyncClient(
+                base_url=server.base_url,
+                headers={"Authorization": f"Bearer {DEFAULT_KEY}"},
+                timeout=30,  # a loaded machine is slow, not broken
+                verify=request.getfixturevalue("tls_context"),
+                trust_env=False,  # no proxy from the environment between the test and the server
+            ) as client:
+                yield client
 
 
 @pytest.fixture
@@ -86,6 +145,36 @@ async def client_for(write_fixture) -> AsyncIterator[Callable[..., httpx.AsyncCl
     yield make
     for client in clients:
         await client.aclose()
+
+
+@cache
+def smartengage_routes() -> tuple[Route, ...]:
+    """The SmartEngage routes of the app's route table, each spelling of each path: all the routes
+    but the harness's (/_fake/) and the API documentation's."""
+    return tuple(
+        route for route in create_app(Settings()).routes if isinstance(route, Route) and is_smartengage_path(route.path)
+    )
+
+
+def route_names(table: Mapping[str, Any]) -> list[str]:
+    """What a test that keeps a table keyed by route name runs for: every SmartEngage route of the
+    app but those the table rules out (maps to None), and every name in the table. A route the table
+    misses, or names in vain, is then a failing test (`table_entry`), not a route silently skipped."""
+    names = dict.fromkeys([*(route.name for route in smartengage_routes()), *table])
+    return [name for name in names if name not in table or table[name] is not None]
+
+
+def table_entry(table: Mapping[str, Any], name: str) -> Any:
+    if name not in table:
+        pytest.fail(f"the app has a route {name!r} that this test's table does not cover: add it to the table")
+    if name not in {route.name for route in smartengage_routes()}:
+        pytest.fail(f"the app has no route {name!r}: remove it from this test's table")
+    return table[name]
+
+
+def routes_named(name: str) -> list[Route]:
+    """Both spellings of one SmartEngage route, the documented one first."""
+    return [route for route in smartengage_routes() if route.name == name]
 
 
 def default_fixture() -> dict:

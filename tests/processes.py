@@ -107,9 +107,9 @@ def wait_until_healthy(server: Server) -> None:
             time.sleep(POLL_INTERVAL)
 
 
-def wait_until(ready: Callable[[], bool], server: Server, what: str, timeout: float = STARTUP_DEADLINE) -> float:
-    """Calls `ready` until it returns true and returns the seconds that took; fails the test if the
-    server's process exits first or `timeout` passes. For readiness checks other than the health route."""
+def wait_until(ready: Callable[[], bool], server: Server, what: str, timeout: float = STARTUP_DEADLINE) -> None:
+    """Calls `ready` until it returns true; fails the test if the server's process exits first or
+    `timeout` passes. For readiness checks other than the health route."""
     start = time.monotonic()
     while not ready():
         if server.process.poll() is not None:
@@ -121,7 +121,6 @@ def wait_until(ready: Callable[[], bool], server: Server, what: str, timeout: fl
             stop(server.process)
             pytest.fail(f"not {what} within {timeout}s; stderr:\n{server.stderr()}", pytrace=False)
         time.sleep(POLL_INTERVAL)
-    return time.monotonic() - start
 
 
 def clean_env(**extra: str) -> dict[str, str]:

@@ -1,6 +1,6 @@
 """/_fake/faults: the next N matching requests fail or wait, before touching state."""
 
-import time
+import asyncio
 
 import pytest
 
@@ -80,12 +80,21 @@ async def test_fault_for_one_key_spares_the_others(client):
     assert (await client.get("/avatars/list", headers={"Authorization": f"Bearer {other}"})).status_code == 503
 
 
-async def test_delay_then_continue_to_the_real_answer(client):
-    await client.post("/_fake/faults", json={"method": "GET", "path": "/avatars/list", "delay_ms": 150})
-    started = time.perf_counter()
-    response = await client.get("/avatars/list")
-    assert time.perf_counter() - started >= 0.15
-    assert response.status_code == 200 and len(response.json()) == 4
+async def test_delay_holds_the_answer_then_continues_to_the_real_one(client):
+    # Ordering, not a clock: while the delayed request waits, a later one is answered.
+    await client.post("/_fake/faults", json={"method": "GET", "path": "/avatars/list", "delay_ms": 1000})
+    delayed = asyncio.create_task(client.get("/avatars/list"))
+    for _ in range(1000):
+        await asyncio.sleep(0)  # lets the delayed request run up to its fault
+        if (await client.get("/_fake/faults")).json()[0]["fired"]:
+            break
+    else:
+        pytest.fail("the delayed request never met its fault")
+    overtaking = await client.get("/avatars/list")
+    assert overtaking.status_code == 200
+    assert not delayed.done()
+    response = await delayed
+    assert response.status_code == 200 and response.json() == overtaking.json()
 
 
 async def test_faults_are_listed_and_cleared(client):

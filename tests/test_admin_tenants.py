@@ -81,7 +81,10 @@ async def test_new_tenant_from_a_posted_document(client, document):
         ),
         ({"avatars": [{"avatar_id": 1}, {"avatar_id": 1}]}, "avatars: avatar_id 1 appears twice"),
         ({"avatar": []}, "avatar: unknown field (did you mean 'avatars'?)"),
-        ({"accounts": [{}], "avatars": []}, "avatars: unknown field (known: format, fake_smartengage, description, accounts)"),
+        (
+            {"accounts": [{}], "avatars": []},
+            "avatars: unknown field (known: format, fake_smartengage, description, accounts)",
+        ),
         ([1], "document: must be a JSON object, not a list"),
         ("avatars", 'document: must be a JSON object, not "avatars"'),
     ],

@@ -2,9 +2,18 @@
 
 import pytest
 
-from conftest import DEFAULT_KEY, assert_error, default_fixture
+from conftest import (
+    DEFAULT_KEY,
+    asgi_client,
+    assert_error,
+    default_fixture,
+    route_names,
+    routes_named,
+    table_entry,
+)
 
 OTHER_KEY = "se_other_account_key"
+BAD_ID = {"avatar_id": "abc"}
 
 
 async def test_missing_authorization_is_401_with_challenge(client):
@@ -14,9 +23,17 @@ async def test_missing_authorization_is_401_with_challenge(client):
     assert response.json()["error"]["type"] == "authentication_error"
 
 
-@pytest.mark.parametrize("header", [f"Basic {DEFAULT_KEY}", DEFAULT_KEY, "Bearer", "Bearer "])
+@pytest.mark.parametrize("header", [f"Basic {DEFAULT_KEY}", DEFAULT_KEY, "Bearer"])
 async def test_other_scheme_or_no_key_is_401(client, header):
     response = await client.get("/avatars/list", headers={"Authorization": header})
+    assert_error(response, 401)
+    assert response.headers["www-authenticate"] == "Bearer"
+
+
+async def test_scheme_and_a_space_without_a_key_is_401(app):
+    # Only in process: over HTTP the trailing space is stripped (and httpx refuses to send it).
+    async with asgi_client(app) as client:
+        response = await client.get("/avatars/list", headers={"Authorization": "Bearer "})
     assert_error(response, 401)
     assert response.headers["www-authenticate"] == "Bearer"
 
@@ -33,25 +50,17 @@ async def test_scheme_is_case_insensitive(client, scheme):
     assert response.status_code == 200
 
 
-@pytest.mark.parametrize(
-    ("method", "path"),
-    [
-        ("GET", "/avatars/list"),
-        ("GET", "/tags/list/"),
-        ("POST", "/tags/add"),
-        ("POST", "/tags/delete"),
-        ("GET", "/customfields/list/"),
-        ("POST", "/customfields/update"),
-        ("GET", "/sequences/list/"),
-        ("POST", "/sequences/add"),
-        ("POST", "/sequences/remove"),
-        ("POST", "/subscribers/add"),
-        ("POST", "/subscribers/update"),
-    ],
-)
-async def test_every_route_requires_a_key_before_looking_at_parameters(client, method, path):
-    response = await client.request(method, path, headers={"Authorization": ""})
-    assert_error(response, 401)
+@pytest.mark.parametrize("name", route_names({}))
+async def test_every_route_requires_a_key_before_looking_at_parameters(client, name):
+    for route in routes_named(name):
+        for method in sorted(route.methods):
+            # An id that cannot exist: a route that read its parameters first would answer 400.
+            where = "params" if method in ("GET", "HEAD") else "data"
+            response = await client.request(method, route.path, headers={"Authorization": ""}, **{where: BAD_ID})
+            assert response.status_code == 401, (method, route.path, response.text)
+            assert response.headers["www-authenticate"] == "Bearer"
+            if method != "HEAD":
+                assert_error(response, 401)
 
 
 @pytest.fixture
@@ -66,22 +75,26 @@ async def test_each_key_sees_only_its_own_avatars(other_client):
     assert [avatar["avatar_id"] for avatar in response.json()] == ["7"]
 
 
-@pytest.mark.parametrize(
-    ("path", "data"),
-    [
-        ("/tags/list/", {"avatar_id": "123"}),
-        ("/customfields/list/", {"avatar_id": "123"}),
-        ("/sequences/list/", {"avatar_id": "123"}),
-        ("/tags/add", {"avatar_id": "123", "subscriber_id": "1", "tag": "123"}),
-        ("/tags/delete", {"avatar_id": "123", "subscriber_id": "1", "tag": "123"}),
-        ("/customfields/update", {"avatar_id": "123", "subscriber_id": "1", "field": "111", "value": "x"}),
-        ("/sequences/add", {"avatar_id": "123", "subscriber_id": "1", "sequence": "1"}),
-        ("/sequences/remove", {"avatar_id": "123", "subscriber_id": "1", "sequence": "1"}),
-        ("/subscribers/add", {"avatar_id": "123", "email": "admin@example.com"}),
-        ("/subscribers/update", {"avatar_id": "123", "subscriber_id": "1", "email": "x@example.com"}),
-    ],
-)
-async def test_another_accounts_avatar_is_answered_like_a_missing_one(other_client, path, data):
+# What each route is sent with an avatar of another account; None: the route takes no avatar.
+ANOTHER_ACCOUNTS_AVATAR = {
+    "list_avatars": None,
+    "list_tags": {"avatar_id": "123"},
+    "list_custom_fields": {"avatar_id": "123"},
+    "list_sequences": {"avatar_id": "123"},
+    "add_tag": {"avatar_id": "123", "subscriber_id": "1", "tag": "123"},
+    "remove_tag": {"avatar_id": "123", "subscriber_id": "1", "tag": "123"},
+    "set_custom_field": {"avatar_id": "123", "subscriber_id": "1", "field": "111", "value": "x"},
+    "add_to_sequence": {"avatar_id": "123", "subscriber_id": "1", "sequence": "1"},
+    "remove_from_sequence": {"avatar_id": "123", "subscriber_id": "1", "sequence": "1"},
+    "add_subscriber": {"avatar_id": "123", "email": "admin@example.com"},
+    "update_subscriber": {"avatar_id": "123", "subscriber_id": "1", "email": "x@example.com"},
+}
+
+
+@pytest.mark.parametrize("name", route_names(ANOTHER_ACCOUNTS_AVATAR))
+async def test_another_accounts_avatar_is_answered_like_a_missing_one(other_client, name):
+    data = table_entry(ANOTHER_ACCOUNTS_AVATAR, name)
+    path = routes_named(name)[0].path
     response = await other_client.post(path, data=data)
     missing = await other_client.post(path, data={**data, "avatar_id": "999"})
     assert_error(response, 404, "avatar_id", "No such avatar: '123'")

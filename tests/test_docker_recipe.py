@@ -14,7 +14,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 import tomllib
 import zipfile
 from pathlib import Path
@@ -131,14 +130,12 @@ def _healthcheck(image, env):
 
 
 def _sigterm_exits_zero(server, healthy) -> None:
-    started = time.monotonic()
     server.process.send_signal(signal.SIGTERM)  # what `docker stop` sends to PID 1
     try:
-        status = server.process.wait(timeout=STOP_DEADLINE)
+        status = server.process.wait(timeout=STOP_DEADLINE)  # TimeoutExpired fails the test
     finally:
         stop(server.process)
     assert status == 0, server.stderr()
-    assert time.monotonic() - started < STOP_DEADLINE
     assert "Traceback" not in server.stderr()
     assert not healthy(), "the healthcheck passes with the server stopped"
 

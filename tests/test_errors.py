@@ -5,20 +5,28 @@ import json
 import httpx
 import pytest
 
-from conftest import ANY_PARAM, DEFAULT_KEY, asgi_client, assert_error
+from conftest import ANY_PARAM, DEFAULT_KEY, asgi_client, assert_error, route_names, routes_named, table_entry
 from fake_smartengage import errors
 from fake_smartengage.app import create_app
 from fake_smartengage.settings import MIB, Settings
 
-WRITES = {
-    "/tags/add": {"subscriber_id": "1", "tag": "123"},
-    "/tags/delete": {"subscriber_id": "1", "tag": "123"},
-    "/customfields/update": {"subscriber_id": "1", "field": "111", "value": "x"},
-    "/sequences/add": {"subscriber_id": "1", "sequence": "1"},
-    "/sequences/remove": {"subscriber_id": "1", "sequence": "1"},
-    "/subscribers/add": {"email": "id@example.com"},
-    "/subscribers/update": {"subscriber_id": "1"},
+# Parameters each route answers 200 to, on the default fixture's avatar 123.
+VALID = {
+    "list_avatars": {},
+    "list_tags": {"avatar_id": "123"},
+    "list_custom_fields": {"avatar_id": "123"},
+    "list_sequences": {"avatar_id": "123"},
+    "add_tag": {"avatar_id": "123", "subscriber_id": "1", "tag": "123"},
+    "remove_tag": {"avatar_id": "123", "subscriber_id": "1", "tag": "123"},
+    "set_custom_field": {"avatar_id": "123", "subscriber_id": "1", "field": "111", "value": "x"},
+    "add_to_sequence": {"avatar_id": "123", "subscriber_id": "1", "sequence": "1"},
+    "remove_from_sequence": {"avatar_id": "123", "subscriber_id": "1", "sequence": "1"},
+    "add_subscriber": {"avatar_id": "123", "email": "id@example.com"},
+    "update_subscriber": {"avatar_id": "123", "subscriber_id": "1"},
 }
+IDS = ("avatar_id", "subscriber_id")
+# The routes that take an id; one missing from VALID stays, to fail in table_entry.
+TAKING_IDS = [name for name in route_names(VALID) if name not in VALID or set(VALID[name]) & set(IDS)]
 BAD_IDS = ["-1", "0", "1e3", "1.0", "abc", "99999999999999999999", "9223372036854775808", "0x10", "１"]
 
 
@@ -27,41 +35,47 @@ async def test_unknown_route_is_404_in_the_error_shape(client):
     assert_error(response, 404, None, "Unknown route: GET /subscribers/list")
 
 
-@pytest.mark.parametrize(
-    ("method", "path", "allowed"),
-    [
-        ("GET", "/tags/add", "POST"),
-        ("DELETE", "/tags/list/", "GET, HEAD, POST"),
-        ("PUT", "/avatars/list", "GET, HEAD, POST"),
-        ("GET", "/subscribers/update/", "POST"),
-    ],
-)
-async def test_wrong_method_is_405_naming_the_allowed_ones(client, method, path, allowed):
-    response = await client.request(method, path)
-    assert_error(response, 405, None, f"Method {method} is not allowed on {path}")
-    assert response.headers["allow"] == allowed
+def _other_spelling(path: str) -> str:
+    return path.removesuffix("/") if path.endswith("/") else f"{path}/"
 
 
-@pytest.mark.parametrize("path", list(WRITES))
-async def test_every_write_answers_both_spellings_without_redirect(client, path):
-    for url in (path, f"{path}/"):
-        response = await client.post(url, data={"avatar_id": "123", **WRITES[path]})
-        assert response.status_code == 200, (url, response.text)
+def _request(client: httpx.AsyncClient, method: str, path: str, params: dict[str, str]):
+    if method == "GET":
+        return client.get(path, params=params)
+    return client.request(method, path, data=params)
 
 
-@pytest.mark.parametrize("path", list(WRITES))
-@pytest.mark.parametrize("bad", BAD_IDS)
-async def test_ids_that_cannot_exist_are_400_never_500(client, state, path, bad):
+@pytest.mark.parametrize("name", route_names({}))
+async def test_wrong_method_is_405_naming_the_allowed_ones(client, name):
+    for route in routes_named(name):
+        for method in sorted({"GET", "PUT", "DELETE"} - route.methods):
+            response = await client.request(method, route.path)
+            assert_error(response, 405, None, f"Method {method} is not allowed on {route.path}")
+            assert set(response.headers["allow"].split(", ")) == route.methods
+
+
+@pytest.mark.parametrize("name", route_names(VALID))
+async def test_every_route_answers_both_spellings_without_redirect(client, name):
+    params = table_entry(VALID, name)
+    documented = routes_named(name)[0]
+    for method in sorted(documented.methods - {"HEAD"}):
+        for path in (documented.path, _other_spelling(documented.path)):
+            response = await _request(client, method, path, params)
+            assert response.status_code == 200, (method, path, response.text)
+
+
+@pytest.mark.parametrize("name", TAKING_IDS)
+async def test_ids_that_cannot_exist_are_400_never_500(client, state, name):
+    params = table_entry(VALID, name)
+    route = routes_named(name)[0]
+    method = "GET" if "GET" in route.methods else "POST"
     before = state()
-    assert_error(
-        await client.post(path, data={**WRITES[path], "avatar_id": bad}),
-        400,
-        "avatar_id",
-        errors.invalid_id("avatar_id").message,
-    )
-    if "subscriber_id" in WRITES[path]:
-        response = await client.post(path, data={**WRITES[path], "avatar_id": "123", "subscriber_id": bad})
-        assert_error(response, 400, "subscriber_id")
+    for param in IDS:
+        if param not in params:
+            continue
+        for bad in BAD_IDS:
+            response = await _request(client, method, route.path, {**params, param: bad})
+            assert_error(response, 400, param, errors.invalid_id(param).message)
     assert state() == before
 
 

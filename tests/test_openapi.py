@@ -7,8 +7,11 @@ import re
 
 import pytest
 
-from conftest import assert_error
+from conftest import assert_error, route_names, routes_named
 from fake_smartengage.apidocs import ASSETS
+
+# In process only: the document is the same however it is fetched.
+pytestmark = pytest.mark.parametrize("client", ["asgi"], indirect=True)
 
 DOCUMENTED = {
     "/avatars/list": {"get", "post"},
@@ -33,6 +36,7 @@ async def spec(client) -> dict:
 
 
 async def test_documented_routes_are_described_once_each(spec):
+    assert set(DOCUMENTED) == {routes_named(name)[0].path for name in route_names({})}  # each route of the app
     api_paths = {path: set(operations) for path, operations in spec["paths"].items() if not path.startswith("/_fake")}
     assert api_paths == DOCUMENTED
 

@@ -73,9 +73,9 @@ def test_smartengage_settings_configure_the_plugins_server(pytester):
         ('{"rate_limt": "5/s"}', "smartengage_settings: unknown option 'rate_limt' (did you mean 'rate_limit'?)"),
         (
             '{"duplicates": "never"}',
-            "smartengage_settings: duplicates: invalid value 'never' (choose from update, conflict)",
+            "smartengage_settings: duplicates: invalid value 'never': choose from update, conflict",
         ),
-        ('{"journal_size": 0}', "smartengage_settings: journal_size: invalid value 0: 0 is not a positive number"),
+        ('{"journal_size": 0}', "smartengage_settings: journal_size: invalid value '0': write a whole number of at least 1"),
         (
             '{"port": 8000}',
             "smartengage_settings: 'port' is not an option of the plugin's server: "

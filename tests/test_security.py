@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from conftest import DEFAULT_KEY, asgi_client, assert_error
+from conftest import DEFAULT_KEY, asgi_client, assert_error, route_names, routes_named, table_entry
 from fake_smartengage.app import create_app
 from fake_smartengage.cli import parse_args
 from fake_smartengage.settings import Settings
@@ -92,35 +92,43 @@ async def tenants(client):
     return keys[0], b
 
 
-@pytest.mark.parametrize(
-    ("path", "data", "param"),
-    [
-        ("/tags/list/", {"avatar_id": "500"}, "avatar_id"),
-        ("/customfields/list/", {"avatar_id": "500"}, "avatar_id"),
-        ("/sequences/list/", {"avatar_id": "500"}, "avatar_id"),
-        ("/tags/add", {"avatar_id": "500", "subscriber_id": "903", "tag": "900"}, "avatar_id"),
-        ("/tags/add", {"avatar_id": "123", "subscriber_id": "903", "tag": "123"}, "subscriber_id"),
-        ("/tags/add", {"avatar_id": "123", "subscriber_id": "1", "tag": "900"}, "tag"),
-        ("/tags/delete", {"avatar_id": "123", "subscriber_id": "1", "tag": "b-tag"}, "tag"),
-        ("/customfields/update", {"avatar_id": "123", "subscriber_id": "1", "field": "901", "value": "x"}, "field"),
-        ("/customfields/update", {"avatar_id": "123", "subscriber_id": "1", "field": "b-field", "value": "x"}, "field"),
-        ("/sequences/add", {"avatar_id": "123", "subscriber_id": "1", "sequence": "902"}, "sequence"),
-        ("/sequences/remove", {"avatar_id": "123", "subscriber_id": "1", "sequence": "b-seq"}, "sequence"),
-        ("/subscribers/add", {"avatar_id": "500", "email": "c@example.com"}, "avatar_id"),
-        ("/subscribers/add", {"avatar_id": "123", "email": "c@example.com", "tags[]": "900"}, "tags"),
-        ("/subscribers/update", {"avatar_id": "123", "subscriber_id": "903"}, "subscriber_id"),
-        (
-            "/subscribers/update",
-            {"avatar_id": "123", "subscriber_id": "1", "custom_field[]": "901", "field_value[]": "v"},
-            "custom_field",
-        ),
+# For each route, requests of tenant A that name ids only tenant B has, and the parameter the 404 names.
+ANOTHER_TENANTS_IDS = {
+    "list_avatars": None,  # takes no id: test_auth shows each key sees its own avatars
+    "list_tags": [({"avatar_id": "500"}, "avatar_id")],
+    "list_custom_fields": [({"avatar_id": "500"}, "avatar_id")],
+    "list_sequences": [({"avatar_id": "500"}, "avatar_id")],
+    "add_tag": [
+        ({"avatar_id": "500", "subscriber_id": "903", "tag": "900"}, "avatar_id"),
+        ({"avatar_id": "123", "subscriber_id": "903", "tag": "123"}, "subscriber_id"),
+        ({"avatar_id": "123", "subscriber_id": "1", "tag": "900"}, "tag"),
     ],
-)
-async def test_one_tenant_cannot_reach_anothers_ids(client, state, tenants, path, data, param):
+    "remove_tag": [({"avatar_id": "123", "subscriber_id": "1", "tag": "b-tag"}, "tag")],
+    "set_custom_field": [
+        ({"avatar_id": "123", "subscriber_id": "1", "field": "901", "value": "x"}, "field"),
+        ({"avatar_id": "123", "subscriber_id": "1", "field": "b-field", "value": "x"}, "field"),
+    ],
+    "add_to_sequence": [({"avatar_id": "123", "subscriber_id": "1", "sequence": "902"}, "sequence")],
+    "remove_from_sequence": [({"avatar_id": "123", "subscriber_id": "1", "sequence": "b-seq"}, "sequence")],
+    "add_subscriber": [
+        ({"avatar_id": "500", "email": "c@example.com"}, "avatar_id"),
+        ({"avatar_id": "123", "email": "c@example.com", "tags[]": "900"}, "tags"),
+    ],
+    "update_subscriber": [
+        ({"avatar_id": "123", "subscriber_id": "903"}, "subscriber_id"),
+        ({"avatar_id": "123", "subscriber_id": "1", "custom_field[]": "901", "field_value[]": "v"}, "custom_field"),
+    ],
+}
+
+
+@pytest.mark.parametrize("name", route_names(ANOTHER_TENANTS_IDS))
+async def test_one_tenant_cannot_reach_anothers_ids(client, state, tenants, name):
     a, _ = tenants
+    path = routes_named(name)[0].path
     before = state()
-    response = await client.post(path, data=data, headers={"Authorization": f"Bearer {a}"})
-    assert_error(response, 404, param)
+    for data, param in table_entry(ANOTHER_TENANTS_IDS, name):
+        response = await client.post(path, data=data, headers={"Authorization": f"Bearer {a}"})
+        assert_error(response, 404, param)
     assert state() == before
 
 

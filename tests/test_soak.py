@@ -1,6 +1,12 @@
 """A long-lived server (a CI sidecar) churning through tenants keeps nothing of them."""
 
+import pytest
+
 from conftest import DEFAULT_KEY
+
+# In process only: this is about what a server keeps, not how requests reach it (over TCP the
+# churn takes several times as long).
+pytestmark = pytest.mark.parametrize("client", ["asgi"], indirect=True)
 
 ROUNDS = 600  # 1,200 API requests: more than the journal keeps
 

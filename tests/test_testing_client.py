@@ -108,11 +108,9 @@ def test_server_thread_gives_up_at_its_deadline():
         await send({"type": "http.response.start", "status": 503, "headers": []})
         await send({"type": "http.response.body", "body": b"starting"})
 
-    started = time.monotonic()
     server = ServerThread(never_healthy, startup_timeout=0.3)
     with pytest.raises(ServerError, match=r"not healthy within 0.3s \(last: 503 b'starting'\)"):
         server.start()
-    assert time.monotonic() - started < 5
     assert not server.running
 
 
@@ -316,12 +314,10 @@ def test_fail_until_removed_and_clear_faults(fake, tenant):
 def test_delay(fake, tenant):
     fault = fake.delay("GET", "/avatars/list", 200)
     assert fault["delay_ms"] == 200 and fault["status"] is None
-    started = time.perf_counter()
+    assert tenant.client.get("/avatars/list").status_code == 200  # a delay alone goes through
     assert tenant.client.get("/avatars/list").status_code == 200
-    assert time.perf_counter() - started >= 0.2
-    started = time.perf_counter()
-    tenant.client.get("/avatars/list")
-    assert time.perf_counter() - started < 0.2
+    # Only the first request met it (that it waits: test_admin_faults).
+    assert [(f["fired"], f["remaining"]) for f in fake.faults() if f["id"] == fault["id"]] == [(1, 0)]
 
 
 def test_set_rate_limit(fake, tenant):

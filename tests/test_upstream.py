@@ -94,7 +94,8 @@ def test_answers_pass_through_byte_for_byte_and_conform(upstream, proxy):
     ]
     assert [entry["divergences"] for entry in entries] == [[]] * len(REQUESTS)
     assert entries[1]["response"] == [{"tag_id": "9", "tag_name": "newest"}, {"tag_id": "3", "tag_name": "older"}]
-    assert entries[5]["form"] == {"avatar_id": "40", "subscriber_id": "1", "tag": "older"}
+    assert entries[5]["sent"] == {"avatar_id": "40", "subscriber_id": "1", "tag": "older"}
+    assert entries[5]["form"] is None  # forwarded: no route of ours read it
 
 
 def test_divergences_are_journaled_and_the_answer_still_passes_through(tmp_path):
