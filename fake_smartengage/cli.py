@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 ENV_PREFIX = "FAKE_SMARTENGAGE_"
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
 DUPLICATE_POLICIES = ("update", "conflict")
+EVENT_LOOPS = ("auto", "uvloop", "asyncio")
+HTTP_PARSERS = ("auto", "httptools", "h11")
 
 
 def _paths(value: str) -> tuple[Path, ...]:
@@ -92,6 +94,34 @@ _OPTIONS: list[tuple[str, str, Callable[[str], Any], tuple[str, ...] | None, str
         "largest body a /_fake/ request may have, e.g. a fixture document (default 64 MiB)",
     ),
     ("--journal-size", "journal_size", _positive, None, "how many requests the journal keeps (default 1000)"),
+    (
+        "--journal-entry-bytes",
+        "journal_entry_bytes",
+        _positive,
+        None,
+        "bytes of path, query, response and parameters one journal entry keeps; longer values are cut (default 64 KiB)",
+    ),
+    (
+        "--journal-bytes",
+        "journal_bytes",
+        _positive,
+        None,
+        "bytes the journal keeps in all; the oldest entries go first (default 32 MiB)",
+    ),
+    (
+        "--loop",
+        "loop",
+        str,
+        EVENT_LOOPS,
+        "event loop: auto is uvloop where it is installed, else asyncio (default auto)",
+    ),
+    (
+        "--http",
+        "http",
+        str,
+        HTTP_PARSERS,
+        "HTTP/1.1 parser: auto is httptools where it is installed, else h11 (default auto)",
+    ),
     ("--port-file", "port_file", Path, None, "write the port listened on to this file (for --port 0)"),
     (
         "--cors-origin",
@@ -211,6 +241,8 @@ def serve(settings: Settings) -> int:
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,
+        loop=settings.loop,
+        http=settings.http,
         access_log=settings.log_level in ("info", "debug"),
         ssl_certfile=settings.ssl_certfile,
         ssl_keyfile=settings.ssl_keyfile,

@@ -28,9 +28,14 @@ class Settings:
     max_harness_body_bytes: int = 64 * MIB
     admin_token: str | None = None
     journal_size: int = 1000
+    journal_entry_bytes: int = 64 * 1024
+    journal_bytes: int = 32 * MIB
     rate_limit: str | None = None
     port_file: Path | None = None
     cors_origins: tuple[str, ...] = ()
+    # uvicorn's choices; "auto" takes uvloop and httptools where they are installed.
+    loop: str = "auto"
+    http: str = "auto"
 
     @property
     def base_url(self) -> str:

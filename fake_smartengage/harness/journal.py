@@ -3,6 +3,12 @@
 An entry holds what a test wants to assert on: when, method, path, query, the parameters as the
 route parsed them (arrays resolved), which key (masked), the status, the response body and how
 long it took. Keys are kept only as digests, for filtering.
+
+Memory is bounded three ways: at most `size` entries, at most `entry_bytes` of recorded values
+in one entry, and at most `total_bytes` of them in all (the oldest entries go first). An entry
+spends its bytes on the path, the query, the response body and then the parameters, in that
+order; a text that does not fit is cut to what is left and marked (`cut`), and parameters or
+array values past that are left out, their number marked instead.
 """
 
 import json
@@ -14,10 +20,65 @@ from typing import Any
 
 from ..keys import key_digest, mask
 
+CUT_KEY = "…"
+
+
+def cut(kept: str, size: int) -> str:
+    """A text cut to `kept`, from `size` bytes (UTF-8) in full."""
+    return f"{kept}…[cut: {size} bytes]"
+
+
+def left_out(number: int, what: str) -> str:
+    return f"…[cut: {number} more {what}]"
+
+
+class _Budget:
+    """The bytes an entry has left to keep values with."""
+
+    def __init__(self, size: int) -> None:
+        self.left = size
+
+    def text(self, value: str) -> str:
+        return self.raw(value.encode()).decode()
+
+    def raw(self, value: bytes) -> bytes:
+        if len(value) <= self.left:
+            self.left -= len(value)
+            return value
+        kept = value[: self.left].decode("utf-8", errors="ignore")
+        self.left = 0
+        return cut(kept, len(value)).encode()
+
+    def parameters(self, form: dict[str, Any]) -> dict[str, Any]:
+        kept: dict[str, Any] = {}
+        for number, (name, value) in enumerate(form.items()):
+            if self.left == 0:
+                kept[CUT_KEY] = left_out(len(form) - number, "parameters")
+                break
+            kept[self.text(name)] = self._value(value)
+        return kept
+
+    def _value(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, list):
+            kept = []
+            for number, item in enumerate(value):
+                if self.left == 0:
+                    kept.append(left_out(len(value) - number, "values"))
+                    break
+                kept.append(self._value(item))
+            return kept
+        return value  # a number the route parsed: a few bytes
+
 
 class Journal:
-    def __init__(self, size: int) -> None:
-        self._entries: deque[dict[str, Any]] = deque(maxlen=size)
+    def __init__(self, size: int, *, entry_bytes: int, total_bytes: int) -> None:
+        self._entries: deque[dict[str, Any]] = deque()
+        self._size = size
+        self._entry_bytes = entry_bytes
+        self._total_bytes = total_bytes
+        self._bytes = 0
         self._ids = count(1)
         self._lock = threading.Lock()
 
@@ -34,20 +95,25 @@ class Journal:
         response: bytes,
         duration_ms: float,
     ) -> None:
+        budget = _Budget(self._entry_bytes)
         entry = {
             "time": when.isoformat(timespec="milliseconds"),
             "method": method,
-            "path": path,
-            "query": query,
-            "form": form,
+            "path": budget.text(path),
+            "query": budget.text(query),
+            "response": budget.raw(response),  # decoded when read: most entries never are
+            "form": None if form is None else budget.parameters(form),
             "api_key": mask(api_key) if api_key else None,
             "status": status,
-            "response": response,  # decoded when read: most entries never are
             "duration_ms": duration_ms,
             "_key": key_digest(api_key) if api_key else None,
+            "_bytes": self._entry_bytes - budget.left,
         }
         with self._lock:
             self._entries.append({"id": next(self._ids), **entry})
+            self._bytes += entry["_bytes"]
+            while len(self._entries) > self._size or self._bytes > self._total_bytes:
+                self._bytes -= self._entries.popleft()["_bytes"]
 
     def entries(
         self,
@@ -74,8 +140,7 @@ class Journal:
                 and (since_id is None or entry["id"] > since_id)
                 and (since is None or entry["time"] >= since)
             ):
-                shown = {name: value for name, value in entry.items() if name != "_key"}
-                found.append({**shown, "response": _decoded(entry["response"])})
+                found.append({name: entry[name] for name in _SHOWN} | {"response": _decoded(entry["response"])})
                 if limit is not None and len(found) == limit:
                     break
         return found
@@ -83,6 +148,10 @@ class Journal:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._bytes = 0
+
+
+_SHOWN = ("id", "time", "method", "path", "query", "form", "api_key", "status", "response", "duration_ms")
 
 
 def _decoded(body: bytes) -> Any:
