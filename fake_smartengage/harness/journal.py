@@ -55,7 +55,8 @@ class _Budget:
             if self.left == 0:
                 kept[CUT_KEY] = left_out(len(form) - number, "parameters")
                 break
-            kept[self.text(name)] = self._value(value)
+            name = self.text(name)  # before its value (an assignment evaluates the value first)
+            kept[name] = self._value(value)
         return kept
 
     def _value(self, value: Any) -> Any:
