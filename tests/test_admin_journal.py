@@ -156,3 +156,7 @@ async def test_journal_keeps_at_most_its_total_bytes_dropping_the_oldest():
         entries = (await client.get("/_fake/requests")).json()
     assert [entry["id"] for entry in entries] == [5, 4]
     assert all(entry["query"].endswith("…[cut: 2012 bytes]") for entry in entries)
+    async with asgi_client(create_app(Settings(journal_entry_bytes=1000, journal_bytes=10))) as client:
+        await client.get("/avatars/list", params={"n": 1})
+        await client.get("/avatars/list", params={"n": 2})
+        assert [entry["query"] for entry in (await client.get("/_fake/requests")).json()] == ["n=2"]

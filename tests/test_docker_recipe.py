@@ -82,6 +82,7 @@ def test_image_is_the_wheels_installed_and_nothing_else(image):
     installed = {canonicalize_name(item["name"]) for item in json.loads(listed.stdout)}
     # What the venv module itself brings stands in for the base image's own packages.
     assert installed - {"pip", "setuptools"} == built
+    assert {"uvloop", "httptools"} <= installed  # the fast server stack: the image is Linux on CPython
 
     # Found in the installed copy, from the image's working directory, with no PYTHONPATH.
     where = image.run(["python", "-c", "import fake_smartengage; print(fake_smartengage.__file__)"], env)

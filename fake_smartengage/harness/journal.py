@@ -5,10 +5,10 @@ route parsed them (arrays resolved), which key (masked), the status, the respons
 long it took. Keys are kept only as digests, for filtering.
 
 Memory is bounded three ways: at most `size` entries, at most `entry_bytes` of recorded values
-in one entry, and at most `total_bytes` of them in all (the oldest entries go first). An entry
-spends its bytes on the path, the query, the response body and then the parameters, in that
-order; a text that does not fit is cut to what is left and marked (`cut`), and parameters or
-array values past that are left out, their number marked instead.
+in one entry, and at most `total_bytes` of them in all (the oldest entries go first; the newest
+stays). An entry spends its bytes on the path, the query, the response body and then the
+parameters, in that order; a text that does not fit is cut to what is left and marked (`cut`),
+and parameters or array values past that are left out, their number marked instead.
 """
 
 import json
@@ -113,7 +113,8 @@ class Journal:
         with self._lock:
             self._entries.append({"id": next(self._ids), **entry})
             self._bytes += entry["_bytes"]
-            while len(self._entries) > self._size or self._bytes > self._total_bytes:
+            # The newest entry stays even when it alone is over `total_bytes`.
+            while len(self._entries) > self._size or (self._bytes > self._total_bytes and len(self._entries) > 1):
                 self._bytes -= self._entries.popleft()["_bytes"]
 
     def entries(
