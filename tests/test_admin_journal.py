@@ -160,3 +160,13 @@ async def test_journal_keeps_at_most_its_total_bytes_dropping_the_oldest():
         await client.get("/avatars/list", params={"n": 1})
         await client.get("/avatars/list", params={"n": 2})
         assert [entry["query"] for entry in (await client.get("/_fake/requests")).json()] == ["n=2"]
+
+
+async def test_journal_keeps_a_lone_surrogate_from_a_json_body_as_a_question_mark(client):
+    answer = await client.post(
+        "/tags/add", content=b'{"avatar_id": "x\\ud800"}', headers={"Content-Type": "application/json"}
+    )
+    assert_error(answer, 400, "avatar_id")
+    listed = await client.get("/_fake/requests")
+    assert listed.status_code == 200
+    assert listed.json()[0]["form"] == {"avatar_id": "x?"}

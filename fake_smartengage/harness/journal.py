@@ -20,15 +20,15 @@ from typing import Any
 
 from ..keys import key_digest, mask
 
-CUT_KEY = "…"
+_CUT_KEY = "…"
 
 
-def cut(kept: str, size: int) -> str:
+def _cut(kept: str, size: int) -> str:
     """A text cut to `kept`, from `size` bytes (UTF-8) in full."""
     return f"{kept}…[cut: {size} bytes]"
 
 
-def left_out(number: int, what: str) -> str:
+def _left_out(number: int, what: str) -> str:
     return f"…[cut: {number} more {what}]"
 
 
@@ -39,7 +39,8 @@ class _Budget:
         self.left = size
 
     def text(self, value: str) -> str:
-        return self.raw(value.encode()).decode()
+        # A JSON body can carry a lone surrogate ("\ud800"), which UTF-8 cannot: it is kept as "?".
+        return self.raw(value.encode(errors="replace")).decode()
 
     def raw(self, value: bytes) -> bytes:
         if len(value) <= self.left:
@@ -47,13 +48,13 @@ class _Budget:
             return value
         kept = value[: self.left].decode("utf-8", errors="ignore")
         self.left = 0
-        return cut(kept, len(value)).encode()
+        return _cut(kept, len(value)).encode()
 
     def parameters(self, form: dict[str, Any]) -> dict[str, Any]:
         kept: dict[str, Any] = {}
         for number, (name, value) in enumerate(form.items()):
             if self.left == 0:
-                kept[CUT_KEY] = left_out(len(form) - number, "parameters")
+                kept[_CUT_KEY] = _left_out(len(form) - number, "parameters")
                 break
             name = self.text(name)  # before its value (an assignment evaluates the value first)
             kept[name] = self._value(value)
@@ -66,7 +67,7 @@ class _Budget:
             kept = []
             for number, item in enumerate(value):
                 if self.left == 0:
-                    kept.append(left_out(len(value) - number, "values"))
+                    kept.append(_left_out(len(value) - number, "values"))
                     break
                 kept.append(self._value(item))
             return kept
