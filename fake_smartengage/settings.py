@@ -6,6 +6,8 @@ from typing import Literal
 
 MIB = 1024 * 1024
 DuplicatePolicy = Literal["update", "conflict"]
+EventLoop = Literal["auto", "uvloop", "asyncio"]
+HttpParser = Literal["auto", "httptools", "h11"]
 
 
 def bundled_fixtures() -> Path:
@@ -34,8 +36,8 @@ class Settings:
     port_file: Path | None = None
     cors_origins: tuple[str, ...] = ()
     # uvicorn's choices; "auto" takes uvloop and httptools where they are installed.
-    loop: str = "auto"
-    http: str = "auto"
+    loop: EventLoop = "auto"
+    http: HttpParser = "auto"
 
     @property
     def base_url(self) -> str:
