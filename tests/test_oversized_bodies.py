@@ -18,12 +18,14 @@ from processes import running_server
 
 SIZES_MIB = (2, 4, 8, 16)
 TRIES = 3
+HARNESS_LIMIT = 2 * MIB
 HEADERS = {"Authorization": f"Bearer {DEFAULT_KEY}", "Content-Type": "application/x-www-form-urlencoded"}
 
 
 @pytest.fixture(scope="module", params=["h11", "httptools"])
 def server(request, tmp_path_factory):
-    with running_server(tmp_path_factory.mktemp(request.param), "--http", request.param) as server:
+    logs = tmp_path_factory.mktemp(request.param)
+    with running_server(logs, "--http", request.param, "--max-harness-body-bytes", str(HARNESS_LIMIT)) as server:
         yield server
 
 
@@ -53,6 +55,21 @@ def test_every_oversized_body_reads_its_413(server, connection):
     client.close()
 
 
+def test_an_oversized_fixture_document_reads_its_413(server):
+    client = http.client.HTTPConnection("127.0.0.1", port(server), timeout=30)
+    try:
+        client.request(
+            "POST",
+            "/_fake/tenants",
+            body=b"x" * (16 * MIB),
+            headers={"Content-Type": "application/json", "Connection": "close"},
+        )
+        response = client.getresponse()
+        assert (response.status, response.read()) == (413, errors.render(errors.body_too_large(HARNESS_LIMIT)).body)
+    finally:
+        client.close()
+
+
 def test_a_client_that_keeps_sending_is_cut_off_after_the_drain_bound(server):
     with socket.create_connection(("127.0.0.1", port(server)), timeout=30) as sock:
         sock.sendall(
@@ -66,8 +83,8 @@ def test_a_client_that_keeps_sending_is_cut_off_after_the_drain_bound(server):
             while sent < 4 * DRAIN_BYTES:  # a quarter of what was declared, and a bounded loop
                 sock.sendall(chunk)
                 sent += len(chunk)
-    # What the server read (the bound), and what the sockets' buffers held before it closed.
-    assert DRAIN_BYTES <= sent < DRAIN_BYTES + 32 * MIB
+    # What the server read (the limit and the bound past it), and what the sockets' buffers held.
+    assert MIB + DRAIN_BYTES <= sent < MIB + DRAIN_BYTES + 32 * MIB
 
 
 def test_a_client_that_stops_sending_is_cut_off_after_the_drain_time(server):

@@ -34,7 +34,7 @@ HARNESS_PREFIX = "/_fake"
 # After answering a request whose body it did not read, a server that closes the connection at
 # once makes the kernel reset it (unread data), and the client loses the answer before reading
 # it. So the rest of the body is read and dropped first, as nginx and Go's net/http do, up to
-# these bounds, so that no client can hold the server.
+# these bounds (bytes past the body limit, and seconds), so that no client can hold the server.
 DRAIN_BYTES = 32 * 1024 * 1024
 DRAIN_SECONDS = 2.0
 _DOCUMENTATION = frozenset({"/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"})
@@ -65,7 +65,7 @@ class HarnessPipeline:
             try:
                 body = await _read_body(scope, receive, self.max_harness_body_bytes)
             except errors.ApiError as error:
-                await _refuse_unread(error, scope, receive, send)
+                await _refuse_unread(error, scope, receive, send, self.max_harness_body_bytes)
                 return
             await self.app(scope, _replay(body, receive), send)
 
@@ -96,7 +96,7 @@ class HarnessPipeline:
             if read:
                 await errors.render(error)(scope, receive, capture)
             else:
-                await _refuse_unread(error, scope, receive, capture)
+                await _refuse_unread(error, scope, receive, capture, self.max_body_bytes)
         finally:
             # A route leaves the parameters it read; a request stopped before it, them as sent.
             form = parameters_as_sent(scope, body) if stopped else scope.get("state", {}).get(PARAMETERS_STATE)
@@ -150,9 +150,9 @@ async def _read_body(scope: Scope, receive: Receive, limit: int) -> bytes:
     return bytes(body)
 
 
-async def _refuse_unread(error: errors.ApiError, scope: Scope, receive: Receive, send: Send) -> None:
-    """Answers `error` to a request whose body is not read in full, then closes the connection
-    once the rest of the body is drained: the answer's last (empty) part is sent after it."""
+async def _refuse_unread(error: errors.ApiError, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+    """Answers `error` to a request whose body (of at most `limit` bytes) is not read in full, then
+    closes the connection once the rest is drained: the answer's last (empty) part follows that."""
     response = errors.render(error)
     response.headers["Connection"] = "close"
 
@@ -161,18 +161,19 @@ async def _refuse_unread(error: errors.ApiError, scope: Scope, receive: Receive,
             await send(message)
             return
         await send({**message, "more_body": True})
-        await _drain(receive)
+        await _drain(receive, limit + DRAIN_BYTES)
         await send({"type": "http.response.body", "body": b"", "more_body": False})
 
     await response(scope, receive, send_then_drain)
 
 
-async def _drain(receive: Receive) -> None:
-    """Reads and drops the request body until it ends, the client leaves, or a bound is reached."""
+async def _drain(receive: Receive, most: int) -> None:
+    """Reads and drops the request body until it ends, the client leaves, `most` bytes are read or
+    DRAIN_SECONDS pass."""
     drained = 0
     with contextlib.suppress(TimeoutError):
         async with asyncio.timeout(DRAIN_SECONDS):
-            while drained <= DRAIN_BYTES:
+            while drained <= most:
                 message = await receive()
                 if message["type"] == "http.disconnect" or not message.get("more_body", False):
                     return
