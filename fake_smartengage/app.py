@@ -10,6 +10,7 @@ from .api.auth import SECURITY_SCHEMES
 from .apidocs import router as docs_router
 from .errors import install_error_handlers
 from .harness import Harness
+from .harness.journal import Journal
 from .harness.pipeline import HarnessPipeline
 from .harness.ratelimit import parse_rate
 from .harness.routes import harness_router
@@ -36,7 +37,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         accounts,
         template=_tenant_template(accounts),
         rate_limit=parse_rate(settings.rate_limit) if settings.rate_limit else None,
-        journal_size=settings.journal_size,
+        journal=Journal(
+            settings.journal_size, entry_bytes=settings.journal_entry_bytes, total_bytes=settings.journal_bytes
+        ),
     )
 
     app = FastAPI(

@@ -152,6 +152,8 @@ def serve(settings: Settings) -> int:
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,
+        loop=settings.loop,
+        http=settings.http,
         access_log=settings.log_level in ("info", "debug"),
         ssl_certfile=settings.ssl_certfile,
         ssl_keyfile=settings.ssl_keyfile,

@@ -14,6 +14,8 @@ from .settings import Settings
 ENV_PREFIX = "FAKE_SMARTENGAGE_"
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
 DUPLICATE_POLICIES = ("update", "conflict")
+EVENT_LOOPS = ("auto", "uvloop", "asyncio")
+HTTP_PARSERS = ("auto", "httptools", "h11")
 # Options that take several values: a flag repeated, or one variable with separators.
 REPEATABLE = ("fixtures", "cors_origins")
 
@@ -188,6 +190,21 @@ GROUPS: list[tuple[str, list[Option]]] = [
                 "--journal-size", "journal_size", _positive, "how many requests the journal keeps (default 1000)", "N"
             ),
             Option(
+                "--journal-entry-bytes",
+                "journal_entry_bytes",
+                _positive,
+                "bytes of path, query, response and parameters one journal entry keeps; longer values are cut "
+                "and marked (default 65536: 64 KiB)",
+                "BYTES",
+            ),
+            Option(
+                "--journal-bytes",
+                "journal_bytes",
+                _positive,
+                "bytes the whole journal keeps; the oldest entries go first (default 33554432: 32 MiB)",
+                "BYTES",
+            ),
+            Option(
                 "--max-harness-body-bytes",
                 "max_harness_body_bytes",
                 _positive,
@@ -213,6 +230,25 @@ GROUPS: list[tuple[str, list[Option]]] = [
                 _positive_seconds,
                 "seconds to wait for the upstream before answering 502 (default 30)",
                 "SECONDS",
+            ),
+        ],
+    ),
+    (
+        "server stack",
+        [
+            Option(
+                "--loop",
+                "loop",
+                _one_of(EVENT_LOOPS),
+                "event loop: auto (default) takes uvloop where installed",
+                "{" + ",".join(EVENT_LOOPS) + "}",
+            ),
+            Option(
+                "--http",
+                "http",
+                _one_of(HTTP_PARSERS),
+                "HTTP/1.1 parser: auto (default) takes httptools where installed",
+                "{" + ",".join(HTTP_PARSERS) + "}",
             ),
         ],
     ),

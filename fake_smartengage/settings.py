@@ -6,6 +6,8 @@ from typing import Literal
 
 MIB = 1024 * 1024
 DuplicatePolicy = Literal["update", "conflict"]
+EventLoop = Literal["auto", "uvloop", "asyncio"]
+HttpParser = Literal["auto", "httptools", "h11"]
 
 
 def bundled_fixtures() -> Path:
@@ -28,11 +30,16 @@ class Settings:
     max_harness_body_bytes: int = 64 * MIB
     admin_token: str | None = None
     journal_size: int = 1000
+    journal_entry_bytes: int = 64 * 1024
+    journal_bytes: int = 32 * MIB
     rate_limit: str | None = None
     port_file: Path | None = None
     cors_origins: tuple[str, ...] = ()
     upstream: str | None = None
     upstream_timeout: float = 30.0
+    # uvicorn's choices; "auto" takes uvloop and httptools where they are installed.
+    loop: EventLoop = "auto"
+    http: HttpParser = "auto"
 
     @property
     def base_url(self) -> str:

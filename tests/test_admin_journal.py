@@ -129,3 +129,65 @@ async def test_a_rate_limited_request_is_journaled_with_its_parameters_as_sent()
     assert entry["status"] == 429
     assert entry["sent"] == {"avatar_id": "123", "subscriber_id": "1", "tag": "tags2", "tags[]": ["a", "b"]}
     assert entry["form"] is None
+
+
+async def test_journal_cuts_a_value_that_does_not_fit_its_entry_and_says_so():
+    sent = "é" * 1000  # 2000 bytes, cut on a character boundary
+    async with asgi_client(create_app(Settings(journal_entry_bytes=500))) as client:
+        answer = await client.post("/tags/add", data={"avatar_id": sent, "subscriber_id": "1", "tag": "tags1"})
+        assert_error(answer, 400, "avatar_id")
+        (entry,) = (await client.get("/_fake/requests")).json()
+    assert entry["response"] == answer.json()  # path and response are kept first, whole
+    left = 500 - len("/tags/add") - len(answer.content) - len("avatar_id")
+    assert entry["form"] is None  # the route refused the parameters
+    assert entry["sent"] == {"avatar_id": "é" * (left // 2) + "…[cut: 2000 bytes]", "…": "…[cut: 2 more parameters]"}
+
+
+async def test_journal_cuts_a_long_response_to_a_marked_string():
+    async with asgi_client(create_app(Settings(journal_entry_bytes=100))) as client:
+        answer = await client.post("/subscribers/add", data={"avatar_id": "123", "email": "x" * 500})
+        assert_error(answer, 400, "email")
+        (entry,) = (await client.get("/_fake/requests")).json()
+    kept = answer.content[: 100 - len("/subscribers/add")].decode()
+    assert entry["response"] == f"{kept}…[cut: {len(answer.content)} bytes]"
+    assert entry["form"] == {"…": "…[cut: 2 more parameters]"}
+
+
+async def test_journal_cuts_an_array_and_counts_the_values_left_out():
+    tags = [f"t{n:03d}" for n in range(100)]
+    async with asgi_client(create_app(Settings(journal_entry_bytes=400))) as client:
+        answer = await client.post("/subscribers/add", data={"avatar_id": "123", "tags[]": tags})
+        assert_error(answer, 400, "email")
+        (entry,) = (await client.get("/_fake/requests")).json()
+    left = 400 - len("/subscribers/add") - len(answer.content) - len("avatar_id") - len("tags")
+    whole, part = divmod(left, 4)
+    assert 0 < whole < 99 and part > 0
+    assert entry["form"]["tags"] == [
+        *tags[:whole],
+        tags[whole][:part] + "…[cut: 4 bytes]",
+        f"…[cut: {99 - whole} more values]",
+    ]
+
+
+async def test_journal_keeps_at_most_its_total_bytes_dropping_the_oldest():
+    # Every entry spends its whole 1000 bytes (the query is cut): two fit in 2500.
+    async with asgi_client(create_app(Settings(journal_entry_bytes=1000, journal_bytes=2500))) as client:
+        for number in range(1, 6):
+            await client.get("/avatars/list", params={"n": number, "padding": "x" * 2000})
+        entries = (await client.get("/_fake/requests")).json()
+    assert [entry["id"] for entry in entries] == [5, 4]
+    assert all(entry["query"].endswith("…[cut: 2012 bytes]") for entry in entries)
+    async with asgi_client(create_app(Settings(journal_entry_bytes=1000, journal_bytes=10))) as client:
+        await client.get("/avatars/list", params={"n": 1})
+        await client.get("/avatars/list", params={"n": 2})
+        assert [entry["query"] for entry in (await client.get("/_fake/requests")).json()] == ["n=2"]
+
+
+async def test_journal_keeps_a_lone_surrogate_from_a_json_body_as_a_question_mark(client):
+    answer = await client.post(
+        "/tags/add", content=b'{"avatar_id": "x\\ud800"}', headers={"Content-Type": "application/json"}
+    )
+    assert_error(answer, 400, "avatar_id")
+    listed = await client.get("/_fake/requests")
+    assert listed.status_code == 200
+    assert listed.json()[0]["sent"] == {"avatar_id": "x?"}

@@ -51,6 +51,10 @@ def test_every_option_reads_its_environment_variable(monkeypatch, tmp_path):
     monkeypatch.setenv("FAKE_SMARTENGAGE_ADMIN_TOKEN", "token")
     monkeypatch.setenv("FAKE_SMARTENGAGE_RATE_LIMIT", "10/s")
     monkeypatch.setenv("FAKE_SMARTENGAGE_JOURNAL_SIZE", "50")
+    monkeypatch.setenv("FAKE_SMARTENGAGE_JOURNAL_ENTRY_BYTES", "4096")
+    monkeypatch.setenv("FAKE_SMARTENGAGE_JOURNAL_BYTES", "1000000")
+    monkeypatch.setenv("FAKE_SMARTENGAGE_LOOP", "asyncio")
+    monkeypatch.setenv("FAKE_SMARTENGAGE_HTTP", "h11")
     monkeypatch.setenv("FAKE_SMARTENGAGE_PORT_FILE", str(tmp_path / "port"))
     assert parse_args(["serve"])[1] == Settings(
         host="0.0.0.0",
@@ -64,6 +68,10 @@ def test_every_option_reads_its_environment_variable(monkeypatch, tmp_path):
         admin_token="token",
         rate_limit="10/s",
         journal_size=50,
+        journal_entry_bytes=4096,
+        journal_bytes=1_000_000,
+        loop="asyncio",
+        http="h11",
         port_file=tmp_path / "port",
     )
 
@@ -78,7 +86,15 @@ def test_flags_win_over_environment(monkeypatch):
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("PORT", "eighty"), ("LOG_LEVEL", "loud"), ("DUPLICATES", "maybe"), ("RATE_LIMIT", "fast"), ("JOURNAL_SIZE", "0")],
+    [
+        ("PORT", "eighty"),
+        ("LOG_LEVEL", "loud"),
+        ("DUPLICATES", "maybe"),
+        ("RATE_LIMIT", "fast"),
+        ("JOURNAL_SIZE", "0"),
+        ("JOURNAL_BYTES", "0"),
+        ("HTTP", "h2"),
+    ],
 )
 def test_invalid_environment_value_is_a_usage_error(monkeypatch, capsys, name, value):
     monkeypatch.setenv(f"FAKE_SMARTENGAGE_{name}", value)
@@ -169,8 +185,12 @@ def test_help_shows_every_option_under_its_theme(capsys):
         ("https:", ["--ssl-certfile", "--ssl-keyfile"]),
         ("state and fixtures:", ["--fixtures", "--db"]),
         ("how the API behaves:", ["--duplicates", "--rate-limit", "--max-body-bytes", "--cors-origin"]),
-        ("the test harness (/_fake/):", ["--admin-token", "--journal-size", "--max-harness-body-bytes"]),
+        (
+            "the test harness (/_fake/):",
+            ["--admin-token", "--journal-size", "--journal-entry-bytes", "--journal-bytes", "--max-harness-body-bytes"],
+        ),
         ("checking against the real service:", ["--upstream", "--upstream-timeout"]),
+        ("server stack:", ["--loop", "--http"]),
         ("logging:", ["--log-level"]),
     ]
     sections = shown.split("\n\n")

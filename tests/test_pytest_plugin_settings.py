@@ -75,7 +75,10 @@ def test_smartengage_settings_configure_the_plugins_server(pytester):
             '{"duplicates": "never"}',
             "smartengage_settings: duplicates: invalid value 'never': choose from update, conflict",
         ),
-        ('{"journal_size": 0}', "smartengage_settings: journal_size: invalid value '0': write a whole number of at least 1"),
+        (
+            '{"journal_size": 0}',
+            "smartengage_settings: journal_size: invalid value '0': write a whole number of at least 1",
+        ),
         (
             '{"port": 8000}',
             "smartengage_settings: 'port' is not an option of the plugin's server: "

@@ -1,8 +1,10 @@
-"""`fake-smartengage serve` options that only a real process shows: request logs and https."""
+"""`fake-smartengage serve` options that only a real process shows: request logs, https, the server stack."""
 
+import importlib.util
 import signal
 import ssl
 import subprocess
+from pathlib import Path
 
 import httpx
 import pytest
@@ -154,3 +156,28 @@ def test_banner_says_when_no_fixture_was_found(tmp_path):
     with running_server(tmp_path, "--fixtures", str(empty)) as server:
         assert httpx.get(f"{server.url}/avatars/list", headers=AUTH, trust_env=False).status_code == 401
     assert f"no fixture files in {empty}: no accounts" in server.stdout()
+
+
+def native_modules(server: Server) -> set[str]:
+    """Which of uvloop and httptools the server process has loaded (their compiled modules)."""
+    maps = Path(f"/proc/{server.process.pid}/maps").read_text()
+    return {name for name in ("uvloop", "httptools") if f"/{name}/" in maps}
+
+
+@pytest.mark.skipif(
+    not Path("/proc/self/maps").exists() or not all(importlib.util.find_spec(m) for m in ("uvloop", "httptools")),
+    reason="reads /proc; the fast stack is installed where it has wheels",
+)
+def test_serves_on_uvloop_and_httptools_by_default_and_without_them_on_request(tmp_path):
+    with running_server(tmp_path) as server:
+        assert native_modules(server) == {"uvloop", "httptools"}
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    with (
+        running_server(plain, "--loop", "asyncio", "--http", "h11") as server,
+        httpx.Client(base_url=server.url, headers=AUTH, trust_env=False) as http,
+    ):
+        assert native_modules(server) == set()
+        assert (
+            http.post("/tags/add", data={"avatar_id": "123", "subscriber_id": "1", "tag": "tags1"}).status_code == 200
+        )

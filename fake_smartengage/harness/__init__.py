@@ -16,7 +16,7 @@ from .ratelimit import Rate, RateLimiter
 
 class Harness:
     def __init__(
-        self, db: Database, accounts: Accounts, *, template: AccountSeed, rate_limit: Rate | None, journal_size: int
+        self, db: Database, accounts: Accounts, *, template: AccountSeed, rate_limit: Rate | None, journal: Journal
     ) -> None:
         """`template` seeds tenants created without a document; `rate_limit` is every key's default."""
         self._db = db
@@ -26,7 +26,7 @@ class Harness:
         self._default_rate = rate_limit
         self.limiter = RateLimiter(rate_limit)
         self.faults = Faults()
-        self.journal = Journal(journal_size)
+        self.journal = journal
 
     # The whole server
 

@@ -6,6 +6,12 @@ An entry holds what a test wants to assert on: when, method, path, query, the pa
 status, the response body and how long it took; with --upstream, where the upstream's answer
 diverges in shape from the fake's (`divergences`: [] when it conforms, null when the request was
 not forwarded). Keys are kept only as digests, for filtering.
+
+Memory is bounded three ways: at most `size` entries, at most `entry_bytes` of recorded values
+in one entry, and at most `total_bytes` of them in all (the oldest entries go first; the newest
+stays). An entry spends its bytes on the path, the query, the response body and then the
+parameters (as parsed, then as sent), in that order; a text that does not fit is cut to what is left and marked (`cut`),
+and parameters or array values past that are left out, their number marked instead.
 """
 
 import json
@@ -17,10 +23,67 @@ from typing import Any
 
 from ..keys import key_digest, mask
 
+_CUT_KEY = "…"
+
+
+def _cut(kept: str, size: int) -> str:
+    """A text cut to `kept`, from `size` bytes (UTF-8) in full."""
+    return f"{kept}…[cut: {size} bytes]"
+
+
+def _left_out(number: int, what: str) -> str:
+    return f"…[cut: {number} more {what}]"
+
+
+class _Budget:
+    """The bytes an entry has left to keep values with."""
+
+    def __init__(self, size: int) -> None:
+        self.left = size
+
+    def text(self, value: str) -> str:
+        # A JSON body can carry a lone surrogate ("\ud800"), which UTF-8 cannot: it is kept as "?".
+        return self.raw(value.encode(errors="replace")).decode()
+
+    def raw(self, value: bytes) -> bytes:
+        if len(value) <= self.left:
+            self.left -= len(value)
+            return value
+        kept = value[: self.left].decode("utf-8", errors="ignore")
+        self.left = 0
+        return _cut(kept, len(value)).encode()
+
+    def parameters(self, form: dict[str, Any]) -> dict[str, Any]:
+        kept: dict[str, Any] = {}
+        for number, (name, value) in enumerate(form.items()):
+            if self.left == 0:
+                kept[_CUT_KEY] = _left_out(len(form) - number, "parameters")
+                break
+            name = self.text(name)  # before its value (an assignment evaluates the value first)
+            kept[name] = self._value(value)
+        return kept
+
+    def _value(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, list):
+            kept = []
+            for number, item in enumerate(value):
+                if self.left == 0:
+                    kept.append(_left_out(len(value) - number, "values"))
+                    break
+                kept.append(self._value(item))
+            return kept
+        return value  # a number the route parsed: a few bytes
+
 
 class Journal:
-    def __init__(self, size: int) -> None:
-        self._entries: deque[dict[str, Any]] = deque(maxlen=size)
+    def __init__(self, size: int, *, entry_bytes: int, total_bytes: int) -> None:
+        self._entries: deque[dict[str, Any]] = deque()
+        self._size = size
+        self._entry_bytes = entry_bytes
+        self._total_bytes = total_bytes
+        self._bytes = 0
         self._ids = count(1)
         self._lock = threading.Lock()
 
@@ -39,22 +102,28 @@ class Journal:
         duration_ms: float,
         divergences: list[str] | None = None,
     ) -> None:
+        budget = _Budget(self._entry_bytes)
         entry = {
             "time": when.isoformat(timespec="milliseconds"),
             "method": method,
-            "path": path,
-            "query": query,
-            "sent": sent,
-            "form": form,
+            "path": budget.text(path),
+            "query": budget.text(query),
+            "response": budget.raw(response),  # decoded when read: most entries never are
+            "form": None if form is None else budget.parameters(form),
+            "sent": None if sent is None else budget.parameters(sent),
             "api_key": mask(api_key) if api_key else None,
             "status": status,
-            "response": response,  # decoded when read: most entries never are
             "duration_ms": duration_ms,
             "divergences": divergences,
             "_key": key_digest(api_key) if api_key else None,
+            "_bytes": self._entry_bytes - budget.left,
         }
         with self._lock:
             self._entries.append({"id": next(self._ids), **entry})
+            self._bytes += entry["_bytes"]
+            # The newest entry stays even when it alone is over `total_bytes`.
+            while len(self._entries) > self._size or (self._bytes > self._total_bytes and len(self._entries) > 1):
+                self._bytes -= self._entries.popleft()["_bytes"]
 
     def entries(
         self,
@@ -81,8 +150,7 @@ class Journal:
                 and (since_id is None or entry["id"] > since_id)
                 and (since is None or entry["time"] >= since)
             ):
-                shown = {name: value for name, value in entry.items() if name != "_key"}
-                found.append({**shown, "response": _decoded(entry["response"])})
+                found.append({name: entry[name] for name in _SHOWN} | {"response": _decoded(entry["response"])})
                 if limit is not None and len(found) == limit:
                     break
         return found
@@ -90,6 +158,23 @@ class Journal:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._bytes = 0
+
+
+_SHOWN = (
+    "id",
+    "time",
+    "method",
+    "path",
+    "query",
+    "sent",
+    "form",
+    "api_key",
+    "status",
+    "response",
+    "duration_ms",
+    "divergences",
+)
 
 
 def _decoded(body: bytes) -> Any:

@@ -1,7 +1,8 @@
 """The test harness's stages around every SmartEngage request, in one place and in this order:
 
 1. **journal**: records the request and its answer, whichever stage below gave it;
-2. **body limit**: a body over --max-body-bytes is answered 413 before anything reads it;
+2. **body limit**: a body over --max-body-bytes is answered 413 before anything reads it, and
+   the rest of it is read and dropped (bounded) before the connection closes;
 3. **faults**: the first fault matching the request waits, answers, or both;
 4. **rate limit**: a request of a known key past its bucket is answered 429 (an unknown key
    drains no bucket: the route answers it 401);
@@ -14,6 +15,7 @@ documentation pass straight through.
 """
 
 import asyncio
+import contextlib
 import time
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -32,6 +34,12 @@ if TYPE_CHECKING:
     from .upstream import Upstream
 
 HARNESS_PREFIX = "/_fake"
+# After answering a request whose body it did not read, a server that closes the connection at
+# once makes the kernel reset it (unread data), and the client loses the answer before reading
+# it. So the rest of the body is read and dropped first, as nginx and Go's net/http do, up to
+# these bounds (bytes past the body limit, and seconds), so that no client can hold the server.
+DRAIN_BYTES = 32 * 1024 * 1024
+DRAIN_SECONDS = 2.0
 _DOCUMENTATION = frozenset({DOCS_PATH, REDOC_PATH, "/openapi.json"})
 
 
@@ -73,7 +81,7 @@ class HarnessPipeline:
             try:
                 body = await _read_body(scope, receive, self.max_harness_body_bytes)
             except errors.ApiError as error:
-                await errors.render(error)(scope, receive, send)
+                await _refuse_unread(error, scope, receive, send, self.max_harness_body_bytes)
                 return
             await self.app(scope, _replay(body, receive), send)
 
@@ -81,7 +89,7 @@ class HarnessPipeline:
         started = time.perf_counter()
         when = datetime.now(UTC)
         status, response = 500, bytearray()
-        body, divergences = b"", None
+        body, read, divergences = b"", False, None
 
         async def capture(message: Message) -> None:
             nonlocal status
@@ -93,6 +101,7 @@ class HarnessPipeline:
 
         try:
             body = await _read_body(scope, receive, self.max_body_bytes)
+            read = True
             stop = await self._stopped(scope)
             if stop is not None:
                 await stop(scope, receive, capture)
@@ -102,7 +111,10 @@ class HarnessPipeline:
             else:
                 await self.app(scope, _replay(body, receive), capture)
         except errors.ApiError as error:
-            await errors.render(error)(scope, receive, capture)
+            if read:
+                await errors.render(error)(scope, receive, capture)
+            else:
+                await _refuse_unread(error, scope, receive, capture, self.max_body_bytes)
         finally:
             # A route that read the parameters leaves them, as sent and as parsed; else they are read here.
             state = scope.get("state", {})
@@ -158,6 +170,36 @@ async def _read_body(scope: Scope, receive: Receive, limit: int) -> bytes:
         if not message.get("more_body", False):
             break
     return bytes(body)
+
+
+async def _refuse_unread(error: errors.ApiError, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+    """Answers `error` to a request whose body (of at most `limit` bytes) is not read in full, then
+    closes the connection once the rest is drained: the answer's last (empty) part follows that."""
+    response = errors.render(error)
+    response.headers["Connection"] = "close"
+
+    async def send_then_drain(message: Message) -> None:
+        if message["type"] != "http.response.body" or message.get("more_body", False):
+            await send(message)
+            return
+        await send({**message, "more_body": True})
+        await _drain(receive, limit + DRAIN_BYTES)
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+    await response(scope, receive, send_then_drain)
+
+
+async def _drain(receive: Receive, most: int) -> None:
+    """Reads and drops the request body until it ends, the client leaves, `most` bytes are read or
+    DRAIN_SECONDS pass."""
+    drained = 0
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(DRAIN_SECONDS):
+            while drained <= most:
+                message = await receive()
+                if message["type"] == "http.disconnect" or not message.get("more_body", False):
+                    return
+                drained += len(message.get("body", b""))
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:
