@@ -191,3 +191,12 @@ def test_local_development_url_is_where_make_run_serves():
     url = urlsplit(line.split()[0].split("=", 1)[1])
     assert (url.hostname, url.port) == (Settings().host, Settings().port)
     assert f"SMARTENGAGE_API_KEY={DEFAULT_KEY}" in line
+
+
+def test_checking_guide_shows_the_drift_workflow_as_it_is():
+    guide = (ROOT / "docs" / "guides" / "checking-against-the-real-service.md").read_text()
+    name = "smartengage-drift.yml"
+    assert (EXAMPLES / name).read_text() in blocks("yaml", guide), (
+        f"the guide has no yaml block equal to examples/{name}"
+    )
+    assert f"[`examples/{name}`]({REPOSITORY_FILES}examples/{name})" in guide
