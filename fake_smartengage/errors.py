@@ -157,6 +157,10 @@ def not_text(param: str) -> ApiError:
     return ApiError(400, f"Parameter {param} must be a string or a number", param=param)
 
 
+def lone_surrogate(param: str) -> ApiError:
+    return ApiError(400, f"Parameter {param} holds a lone surrogate (\\ud800-\\udfff), which is not text", param=param)
+
+
 def not_scalar(param: str) -> ApiError:
     return ApiError(400, f"Parameter {param} takes a single value, not an array", param=param)
 

@@ -203,3 +203,13 @@ async def test_sql_and_html_metacharacters_are_stored_verbatim(client):
 
 def test_json_helper_matches_multi_values():
     assert json.dumps(_json([("a", "1"), ("a", "2")])["json"]) == '{"a": ["1", "2"]}'
+
+
+@pytest.mark.parametrize("param", ["email", "full_name", "tags[]"])
+async def test_a_lone_surrogate_in_a_json_value_is_400_not_500(client, state, param):
+    before = state()
+    value = '["a\\ud800"]' if param.endswith("[]") else '"a\\ud800@example.com"'
+    body = f'{{"avatar_id": "123", "push_id": "p1", "{param}": {value}}}'.encode()
+    response = await client.post("/subscribers/add", content=body, headers={"Content-Type": "application/json"})
+    assert_error(response, 400, param.removesuffix("[]"))
+    assert state() == before

@@ -77,6 +77,8 @@ class FormSpec:
             if match and match["name"] in self.fields:
                 if isinstance(value, _NotText):
                     raise errors.not_text(match["name"])
+                if not _is_unicode(value):
+                    raise errors.lone_surrogate(match["name"])
                 entries.setdefault(match["name"], []).append((match["index"], value))
         arrays: dict[str, dict[int, str]] = {}
         values: dict[str, Any] = {}
@@ -141,6 +143,18 @@ def _as_sent(parameters: list[tuple[str, str]]) -> dict[str, str | list[str]]:
         else:
             sent[key] = [value] if key.endswith("[]") else value
     return sent
+
+
+def _is_unicode(value: str) -> bool:
+    """False for a string with a lone surrogate, which JSON's \\ud800 escapes can make and
+    which is no text: nothing could store it."""
+    if value.isascii():
+        return True
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _wire_name(field: FormField) -> str:
