@@ -9,13 +9,12 @@ import pytest
 from conftest import DEFAULT_KEY
 from processes import running_server
 
-# In process only: this is about what a server keeps, not how requests reach it (over TCP the
-# churn takes several times as long).
-pytestmark = pytest.mark.parametrize("client", ["asgi"], indirect=True)
-
 ROUNDS = 600  # 1,200 API requests: more than the journal keeps
 
 
+# In process only: this is about what a server keeps, not how requests reach it (over TCP the
+# churn takes several times as long).
+@pytest.mark.parametrize("client", ["asgi"], indirect=True)
 async def test_tenant_churn_leaves_no_residue(client, state):
     before = state()
     for round_ in range(ROUNDS):
