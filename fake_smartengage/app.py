@@ -14,7 +14,7 @@ from .harness.ratelimit import parse_rate
 from .harness.routes import harness_router
 from .settings import Settings, bundled_fixtures
 from .store import Accounts, Database, Store
-from .store.seeding import AccountSeed, check_unique_keys, fixture_files, read_fixture_file
+from .store.seeding import check_unique_keys, fixture_files, read_fixture_file
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -29,10 +29,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         documents = [(str(path), read_fixture_file(path)) for path in loaded]
         check_unique_keys(documents)
         accounts.add([account for _, document in documents for account in document.accounts])
+    accounts.choose_template(lambda: read_fixture_file(bundled_fixtures() / "default.json").accounts[0])
     harness = Harness(
         db,
         accounts,
-        template=_tenant_template(accounts),
         rate_limit=parse_rate(settings.rate_limit) if settings.rate_limit else None,
         journal_size=settings.journal_size,
     )
@@ -101,9 +101,3 @@ def _without_validation_error(schema: dict) -> None:
                 )
     for name in ("HTTPValidationError", "ValidationError"):
         schema["components"]["schemas"].pop(name, None)
-
-
-def _tenant_template(accounts: Accounts) -> AccountSeed:
-    """What a tenant created without a document holds: the seed of the first account in the
-    state, or the bundled default fixture's first account when there is none."""
-    return accounts.first_seed() or read_fixture_file(bundled_fixtures() / "default.json").accounts[0]
