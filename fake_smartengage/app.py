@@ -7,6 +7,7 @@ from fastapi.openapi.utils import get_openapi
 from . import __version__
 from .api import api_documentation, api_routes
 from .api.auth import SECURITY_SCHEMES
+from .api.routing import DirectRoutes
 from .errors import install_error_handlers
 from .harness import Harness
 from .harness.pipeline import HarnessPipeline
@@ -51,8 +52,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.fixture_files = loaded
     _document_api(app)
     install_error_handlers(app)
-    app.router.routes.extend(api_routes())
+    api = api_routes()
+    app.router.routes.extend(api)
     app.include_router(harness_router())
+    # Starlette runs the middleware added last first: the pipeline, then the direct routes.
+    app.add_middleware(DirectRoutes, routes=api)
     app.add_middleware(
         HarnessPipeline,
         harness=harness,
