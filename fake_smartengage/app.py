@@ -12,7 +12,7 @@ from .errors import install_error_handlers
 from .harness import Harness
 from .harness.pipeline import HarnessPipeline
 from .harness.ratelimit import parse_rate
-from .harness.routes import harness_router
+from .harness.routes import harness_routes
 from .settings import Settings, bundled_fixtures
 from .store import Accounts, Database, Store
 from .store.seeding import check_unique_keys, fixture_files, read_fixture_file
@@ -57,7 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     api = api_routes()
     app.router.routes.extend(api)
-    app.include_router(harness_router())
+    app.router.routes.extend(harness_routes())
     # Starlette runs the middleware added last first: the pipeline, then the direct routes.
     app.add_middleware(DirectRoutes, routes=api)
     app.add_middleware(
