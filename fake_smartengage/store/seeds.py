@@ -47,12 +47,17 @@ def _copy_statement(table: str) -> str:
     )
 
 
-# How far each table's copied keys move: past the highest key, from the lowest key of the seed's rows.
-_SHIFTS = {
-    table: f"SELECT (SELECT MAX(pk) FROM {table}) + 1 - (SELECT MIN(pk) FROM {table} WHERE {_rows_of(table, ':seed')})"
-    for table in _OWNED
-    if "pk" in COLUMNS[table]
-}
+# How far each table's copied keys move: past the table's highest key, from the lowest key of the
+# seed's rows; NULL for a table in which the seed has no rows (then nothing in it, or below it, is
+# copied, and its statement is skipped). One statement asks for all of them: copying into one
+# table does not move another's keys.
+_SHIFTED = tuple(table for table in _OWNED if "pk" in COLUMNS[table])
+_SHIFTS = "SELECT " + ", ".join(
+    f"(SELECT MAX(pk) FROM {table}) + 1 - (SELECT MIN(pk) FROM {table} WHERE {_rows_of(table, ':seed')})"
+    for table in _SHIFTED
+)
+# The shifts a table's copy adds: its own and those of the tables it refers to.
+_SHIFTS_USED = {table: [name for name in (table, *REFERENCES[table].values()) if name in _SHIFTED] for table in _OWNED}
 _COPIES = {table: _copy_statement(table) for table in _OWNED}
 _CLEARS = {table: f"DELETE FROM {table} WHERE {_rows_of(table, ':account')}" for table in reversed(_OWNED)}
 
@@ -60,11 +65,10 @@ _CLEARS = {table: f"DELETE FROM {table} WHERE {_rows_of(table, ':account')}" for
 def copy(conn: sqlite3.Connection, seed: int, account: int) -> None:
     """Gives `account` (which owns nothing) a copy of everything `seed` owns."""
     values: dict[str, int | None] = {"seed": seed, "account": account}
+    values.update(zip(_SHIFTED, conn.execute(_SHIFTS, values).fetchone(), strict=True))
     for table in _OWNED:
-        if table in _SHIFTS:
-            # NULL when the seed has no rows in the table: then nothing in it, or below it, is copied.
-            values[table] = conn.execute(_SHIFTS[table], values).fetchone()[0]
-        conn.execute(_COPIES[table], values)
+        if all(values[name] is not None for name in _SHIFTS_USED[table]):
+            conn.execute(_COPIES[table], values)
 
 
 def clear(conn: sqlite3.Connection, account: int) -> None:
