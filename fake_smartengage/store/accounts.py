@@ -5,6 +5,7 @@ Each account resets to a seed kept as rows beside its state (`models.Account`), 
 the same after a restart on a --db file as before it, and costs one copy in SQL (`seeds`).
 """
 
+import sqlite3
 from collections.abc import Callable
 
 from ..keys import key_digest
@@ -165,7 +166,7 @@ class Accounts:
             return [subscriber.public() for subscriber in hydration.load(conn, [pk for (pk,) in rows])]
 
 
-def _insert(conn, api_key: str, seed: int) -> None:
+def _insert(conn: sqlite3.Connection, api_key: str, seed: int) -> None:
     """A new account under `api_key` that resets to `seed`, holding a copy of it."""
     pk = conn.execute(
         "INSERT INTO account (api_key, key_digest, seed_pk) VALUES (?, ?, ?)", (api_key, key_digest(api_key), seed)
