@@ -32,7 +32,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def json_response(content: BaseModel | list[BaseModel]) -> Response:
+def json_response(content: BaseModel | list[BaseModel] | dict | list[dict]) -> Response:
     return Response(to_json(content), media_type="application/json")
 
 

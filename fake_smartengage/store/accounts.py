@@ -9,7 +9,6 @@ import sqlite3
 from collections.abc import Callable
 
 from ..keys import key_digest
-from ..schemas import SubscriberPublic
 from ..validation import as_id
 from . import exchange, hydration, seeds
 from .db import Database
@@ -121,14 +120,15 @@ class Accounts:
                 ).fetchall()
             return {"accounts": [exchange.export_account(conn, pk, key) for pk, key in accounts]}
 
-    def get_subscriber(self, api_key: str, avatar_id: int, subscriber_id: int) -> SubscriberPublic | None:
-        """One subscriber of the account with this key; None if there is no such account."""
+    def get_subscriber(self, api_key: str, avatar_id: int, subscriber_id: int) -> dict | None:
+        """One subscriber of the account with this key, as `SubscriberPublic` shows it; None if there
+        is no such account."""
         with self._db.reading() as conn:
             account = account_pk(conn, api_key)
             if account is None:
                 return None
             avatar = avatar_pk(conn, account, avatar_id)
-            return hydration.load_one(conn, subscriber_pk(conn, avatar, subscriber_id)).public()
+            return hydration.load_one(conn, subscriber_pk(conn, avatar, subscriber_id)).shown()
 
     def find_subscribers(
         self,
@@ -137,8 +137,9 @@ class Accounts:
         avatar_id: int | None = None,
         email: str | None = None,
         tag: str | None = None,
-    ) -> list[SubscriberPublic]:
-        """Subscribers matching every filter given, by account, avatar, then newest first."""
+    ) -> list[dict]:
+        """Subscribers matching every filter given, by account, avatar, then newest first, as
+        `SubscriberPublic` shows them."""
         conditions, values = ["c.api_key IS NOT NULL"], []
         if api_key is not None:
             conditions.append("c.key_digest = ?")
@@ -163,7 +164,7 @@ class Accounts:
                 "ORDER BY c.pk, a.ordinal DESC, s.ordinal DESC",
                 values,
             ).fetchall()
-            return [subscriber.public() for subscriber in hydration.load(conn, [pk for (pk,) in rows])]
+            return [subscriber.shown() for subscriber in hydration.load(conn, [pk for (pk,) in rows])]
 
 
 def _insert(conn: sqlite3.Connection, api_key: str, seed: int) -> None:

@@ -1,7 +1,7 @@
 """Subscribers with everything attached to them, loaded in batches: one statement for the rows
 and one for each kind of attachment, however many subscribers are asked for.
 
-`load` serves every reader: the API's answers (`public`), the harness's listings (`public`) and
+`load` serves every reader: the API's answers (`public`), the harness's listings (`shown`) and
 the export of fixture documents (`seed`), so a subscriber reads the same wherever it is shown.
 """
 
@@ -9,7 +9,7 @@ import json
 import sqlite3
 from dataclasses import dataclass, field
 
-from ..schemas import CustomValuePublic, SequenceStatusPublic, SubscriberPublic
+from ..schemas import SubscriberPublic
 from .columns import SUBSCRIBER_DETAILS
 
 # The public shape's own fields that are columns of the subscriber table, in the shape's order.
@@ -31,19 +31,22 @@ class Loaded:
 
     def public(self) -> SubscriberPublic:
         """The subscriber object every SmartEngage write returns."""
-        return SubscriberPublic(
-            id=str(self.subscriber_id),
+        return SubscriberPublic.model_validate(self.shown())
+
+    def shown(self) -> dict:
+        """`public()` as plain data, for listings too long to validate subscriber by subscriber."""
+        return {
+            "id": str(self.subscriber_id),
             **{name: self.details[name] for name in _PUBLIC_DETAILS},
-            tags=[name for _, name in self.tags],
-            custom_fields=[
-                CustomValuePublic(custom_field_id=str(i), custom_field_name=name, custom_value=value)
+            "tags": [name for _, name in self.tags],
+            "custom_fields": [
+                {"custom_field_id": str(i), "custom_field_name": name, "custom_value": value}
                 for i, name, value in self.values
             ],
-            sequences=[
-                SequenceStatusPublic(sequence_id=str(i), sequence_name=name, status=status)
-                for i, name, status in self.sequences
+            "sequences": [
+                {"sequence_id": str(i), "sequence_name": name, "status": status} for i, name, status in self.sequences
             ],
-        )
+        }
 
     def seed(self) -> dict:
         """The subscriber as a fixture document's entry (`seeding.SubscriberSeed`)."""

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Body, Path, Query, Response
 from pydantic import BaseModel, Field
 
 from ... import errors
+from ...api.routing import json_response
 from ...keys import mask
 from ...schemas import SubscriberPublic
 from ...store.seeding import AccountSeed, parse_account_document, parse_document
@@ -84,7 +85,9 @@ async def list_subscribers(
     email: Annotated[str | None, Query(description="Compared without letter case")] = None,
     tag: Annotated[str | None, Query(description="A tag's name or id")] = None,
 ) -> Any:
-    return accounts.find_subscribers(api_key=api_key, avatar_id=avatar_id, email=email, tag=tag)
+    # Serialised here in one pass: validating thousands of subscribers again would cost more
+    # than loading them (the shape is `SubscriberPublic`, as documented).
+    return json_response(accounts.find_subscribers(api_key=api_key, avatar_id=avatar_id, email=email, tag=tag))
 
 
 @router.get("/subscribers/{subscriber_id}", response_model=SubscriberPublic, summary="One subscriber")
@@ -97,4 +100,4 @@ async def get_subscriber(
     subscriber = accounts.get_subscriber(api_key, avatar_id, subscriber_id)
     if subscriber is None:
         raise errors.unknown_tenant(mask(api_key))
-    return subscriber
+    return json_response(subscriber)
