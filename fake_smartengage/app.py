@@ -7,17 +7,18 @@ from fastapi.openapi.utils import get_openapi
 from . import __version__
 from .api import api_documentation, api_routes
 from .api.auth import SECURITY_SCHEMES
+from .api.routing import DirectRoutes
 from .apidocs import router as docs_router
 from .errors import install_error_handlers
 from .harness import Harness
 from .harness.journal import Journal
 from .harness.pipeline import HarnessPipeline
 from .harness.ratelimit import parse_rate
-from .harness.routes import harness_router
+from .harness.routes import harness_routes
 from .harness.upstream import Upstream
 from .settings import Settings, bundled_fixtures
 from .store import Accounts, Database, Store
-from .store.seeding import AccountSeed, check_unique_keys, fixture_files, read_fixture_file
+from .store.seeding import check_unique_keys, fixture_files, read_fixture_file
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -32,10 +33,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         documents = [(str(path), read_fixture_file(path)) for path in loaded]
         check_unique_keys(documents)
         accounts.add([account for _, document in documents for account in document.accounts])
+    accounts.choose_template(lambda: read_fixture_file(bundled_fixtures() / "default.json").accounts[0])
     harness = Harness(
         db,
         accounts,
-        template=_tenant_template(accounts),
         rate_limit=parse_rate(settings.rate_limit) if settings.rate_limit else None,
         journal=Journal(
             settings.journal_size, entry_bytes=settings.journal_entry_bytes, total_bytes=settings.journal_bytes
@@ -50,6 +51,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # FastAPI's own pages load their scripts from a CDN; apidocs serves ones that work offline.
         docs_url=None,
         redoc_url=None,
+        # FastAPI's own OpenTelemetry hooks (FastAPI >= 0.16x; older versions keep the setting
+        # unused) ask the global providers on every request: a tenth of what a request costs.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.settings = settings
     app.state.db = db
@@ -59,9 +63,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.fixture_files = loaded
     _document_api(app)
     install_error_handlers(app)
-    app.router.routes.extend(api_routes())
-    app.include_router(harness_router())
+    api = api_routes()
+    app.router.routes.extend(api)
+    app.router.routes.extend(harness_routes())
     app.include_router(docs_router)
+    # Starlette runs the middleware added last first: the pipeline, then the direct routes.
+    app.add_middleware(DirectRoutes, routes=api)
     app.add_middleware(
         HarnessPipeline,
         harness=harness,
@@ -111,9 +118,3 @@ def _without_validation_error(schema: dict) -> None:
                 )
     for name in ("HTTPValidationError", "ValidationError"):
         schema["components"]["schemas"].pop(name, None)
-
-
-def _tenant_template(accounts: Accounts) -> AccountSeed:
-    """What a tenant created without a document holds: the seed of the first account in the
-    state, or the bundled default fixture's first account when there is none."""
-    return accounts.first_seed() or read_fixture_file(bundled_fixtures() / "default.json").accounts[0]

@@ -15,13 +15,10 @@ from .ratelimit import Rate, RateLimiter
 
 
 class Harness:
-    def __init__(
-        self, db: Database, accounts: Accounts, *, template: AccountSeed, rate_limit: Rate | None, journal: Journal
-    ) -> None:
-        """`template` seeds tenants created without a document; `rate_limit` is every key's default."""
+    def __init__(self, db: Database, accounts: Accounts, *, rate_limit: Rate | None, journal: Journal) -> None:
+        """`rate_limit` is every key's default."""
         self._db = db
         self._accounts = accounts
-        self._template = template.model_dump_json().encode()
         self._start = db.copy()
         self._default_rate = rate_limit
         self.limiter = RateLimiter(rate_limit)
@@ -57,10 +54,13 @@ class Harness:
     # Tenants
 
     def create_tenant(self, seed: AccountSeed | None = None) -> str:
-        """A new account under a fresh key, seeded from `seed` (its key is ignored) or the template."""
+        """A new account under a fresh key, seeded from `seed` (its key is ignored) or the template
+        (`Accounts.choose_template`)."""
         api_key = new_api_key()
-        seed = seed or AccountSeed.model_validate_json(self._template)
-        self._accounts.add([seed.model_copy(update={"api_key": api_key})])
+        if seed is None:
+            self._accounts.add_from_template(api_key)
+        else:
+            self._accounts.add([seed.model_copy(update={"api_key": api_key})])
         return api_key
 
     def drop_tenant(self, api_key: str) -> None:

@@ -1,44 +1,71 @@
 """Whole accounts, as fixture documents and the test harness see them: loaded, replaced, reset
 to their seed, dropped, exported, and their subscribers looked at.
 
-Each account keeps its seed (what a reset brings it back to) in the database beside its state,
-so a reset means the same after a restart on a --db file as before it.
+Each account resets to a seed kept as rows beside its state (`models.Account`), so a reset means
+the same after a restart on a --db file as before it, and costs one copy in SQL (`seeds`).
 """
+
+import sqlite3
+from collections.abc import Callable
 
 from .. import __version__
 from ..keys import key_digest
 from ..schemas import SubscriberObject
 from ..validation import as_id
-from . import exchange, hydration
+from . import exchange, hydration, seeds
 from .db import Database
 from .operations import account_pk, avatar_pk, subscriber_pk
 from .seeding import FORMAT, AccountSeed
+
+# Seeds nothing resets to any more, the template aside (`choose_template`): all of them, after
+# the whole state changed, or the one an account just stopped using.
+_UNUSED = (
+    "api_key IS NULL AND pk IS NOT :template "
+    "AND NOT EXISTS (SELECT 1 FROM account AS user WHERE user.seed_pk = account.pk)"
+)
+_DROP_UNUSED_SEEDS = f"DELETE FROM account WHERE {_UNUSED}"
+_DROP_SEED_IF_UNUSED = f"DELETE FROM account WHERE pk = :seed AND {_UNUSED}"
 
 
 class Accounts:
     def __init__(self, db: Database) -> None:
         self._db = db
+        self._template: int | None = None
 
     def is_empty(self) -> bool:
         with self._db.reading() as conn:
-            return conn.execute("SELECT 1 FROM account LIMIT 1").fetchone() is None
+            return conn.execute("SELECT 1 FROM account WHERE api_key IS NOT NULL LIMIT 1").fetchone() is None
 
     def api_keys(self) -> list[str]:
         with self._db.reading() as conn:
-            return [row[0] for row in conn.execute("SELECT api_key FROM account ORDER BY pk")]
+            return [row[0] for row in conn.execute("SELECT api_key FROM account WHERE api_key IS NOT NULL ORDER BY pk")]
+
+    def choose_template(self, default: Callable[[], AccountSeed]) -> None:
+        """What tenants made without a document hold: the seed of the first account, or `default()`
+        when there is no account. Seeds left from an earlier run that nothing uses are dropped."""
+        with self._db.transaction() as conn:
+            row = conn.execute("SELECT seed_pk FROM account WHERE api_key IS NOT NULL ORDER BY pk LIMIT 1").fetchone()
+            self._template = row[0] if row else exchange.insert_seed(conn, default())
+            conn.execute(_DROP_UNUSED_SEEDS, {"template": self._template})
 
     def add(self, accounts: list[AccountSeed]) -> None:
         """Adds accounts checked by `seeding`; their keys must not be in use."""
         with self._db.transaction() as conn:
             for account in accounts:
-                exchange.insert_account(conn, account)
+                _insert(conn, account.api_key, exchange.insert_seed(conn, account))
+
+    def add_from_template(self, api_key: str) -> None:
+        """A new account under `api_key` holding what the template holds."""
+        with self._db.unchecked_transaction() as conn:
+            _insert(conn, api_key, self._template)
 
     def replace_all(self, accounts: list[AccountSeed]) -> None:
         """Makes these accounts the whole state."""
         with self._db.transaction() as conn:
-            conn.execute("DELETE FROM account")
+            conn.execute("DELETE FROM account WHERE api_key IS NOT NULL")
             for account in accounts:
-                exchange.insert_account(conn, account)
+                _insert(conn, account.api_key, exchange.insert_seed(conn, account))
+            conn.execute(_DROP_UNUSED_SEEDS, {"template": self._template})
 
     def replace(self, account: AccountSeed) -> bool:
         """Makes `account` what the account with its key holds and resets to; False if there is none."""
@@ -46,30 +73,26 @@ class Accounts:
             pk = account_pk(conn, account.api_key)
             if pk is None:
                 return False
-            conn.execute("UPDATE account SET seed = ? WHERE pk = ?", (exchange.seed_json(account), pk))
-            conn.execute("DELETE FROM avatar WHERE account_pk = ?", (pk,))
-            exchange.insert_avatars(conn, pk, account.avatars)
+            (old,) = conn.execute("SELECT seed_pk FROM account WHERE pk = ?", (pk,)).fetchone()
+            seed = exchange.insert_seed(conn, account)
+            conn.execute("UPDATE account SET seed_pk = ? WHERE pk = ?", (seed, pk))
+            seeds.clear(conn, pk)
+            seeds.copy(conn, seed, pk)
+            conn.execute(_DROP_SEED_IF_UNUSED, {"seed": old, "template": self._template})
             return True
 
     def reset(self, api_key: str) -> bool:
         """Brings the account back to its seed; False if there is no such account."""
-        with self._db.transaction() as conn:
-            row = conn.execute("SELECT pk, seed FROM account WHERE key_digest = ?", (key_digest(api_key),)).fetchone()
+        with self._db.unchecked_transaction() as conn:
+            row = conn.execute(
+                "SELECT pk, seed_pk FROM account WHERE key_digest = ?", (key_digest(api_key),)
+            ).fetchone()
             if row is None:
                 return False
             pk, seed = row
-            conn.execute("DELETE FROM avatar WHERE account_pk = ?", (pk,))
-            exchange.insert_avatars(conn, pk, exchange.stored_seed(seed, api_key).avatars)
+            seeds.clear(conn, pk)
+            seeds.copy(conn, seed, pk)
             return True
-
-    def first_seed(self) -> AccountSeed | None:
-        """The seed of the account created first, if any."""
-        with self._db.reading() as conn:
-            row = conn.execute("SELECT api_key, seed FROM account ORDER BY pk LIMIT 1").fetchone()
-        if row is None:
-            return None
-        api_key, seed = row
-        return exchange.stored_seed(seed, api_key)
 
     def exists(self, api_key: str) -> bool:
         with self._db.reading() as conn:
@@ -77,14 +100,23 @@ class Accounts:
 
     def delete(self, api_key: str) -> bool:
         with self._db.transaction() as conn:
-            return conn.execute("DELETE FROM account WHERE key_digest = ?", (key_digest(api_key),)).rowcount > 0
+            row = conn.execute(
+                "SELECT pk, seed_pk FROM account WHERE key_digest = ?", (key_digest(api_key),)
+            ).fetchone()
+            if row is None:
+                return False
+            conn.execute("DELETE FROM account WHERE pk = ?", (row[0],))
+            conn.execute(_DROP_SEED_IF_UNUSED, {"seed": row[1], "template": self._template})
+            return True
 
     def export(self, api_key: str | None = None) -> dict:
         """The state (or one account's) as a fixture document that loads back to the same state,
         stamped with the fixture format and the version of the fake that wrote it."""
         with self._db.reading() as conn:
             if api_key is None:
-                accounts = conn.execute("SELECT pk, api_key FROM account ORDER BY pk").fetchall()
+                accounts = conn.execute(
+                    "SELECT pk, api_key FROM account WHERE api_key IS NOT NULL ORDER BY pk"
+                ).fetchall()
             else:
                 accounts = conn.execute(
                     "SELECT pk, api_key FROM account WHERE key_digest = ?", (key_digest(api_key),)
@@ -113,7 +145,7 @@ class Accounts:
         tag: str | None = None,
     ) -> list[SubscriberObject]:
         """Subscribers matching every filter given, by account, avatar, then newest first."""
-        conditions, values = [], []
+        conditions, values = ["c.api_key IS NOT NULL"], []
         if api_key is not None:
             conditions.append("c.key_digest = ?")
             values.append(key_digest(api_key))
@@ -129,7 +161,7 @@ class Accounts:
                 "WHERE st.subscriber_pk = s.pk AND (t.tag_name = ? OR t.tag_id = ?))"
             )
             values += [tag, as_id(tag)]
-        where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
+        where = f"WHERE {' AND '.join(conditions)}"
         with self._db.reading() as conn:
             rows = conn.execute(
                 "SELECT s.pk FROM subscriber AS s JOIN avatar AS a ON a.pk = s.avatar_pk "
@@ -138,3 +170,11 @@ class Accounts:
                 values,
             ).fetchall()
             return [subscriber.public() for subscriber in hydration.load(conn, [pk for (pk,) in rows])]
+
+
+def _insert(conn: sqlite3.Connection, api_key: str, seed: int) -> None:
+    """A new account under `api_key` that resets to `seed`, holding a copy of it."""
+    pk = conn.execute(
+        "INSERT INTO account (api_key, key_digest, seed_pk) VALUES (?, ?, ?)", (api_key, key_digest(api_key), seed)
+    ).lastrowid
+    seeds.copy(conn, seed, pk)

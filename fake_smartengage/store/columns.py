@@ -15,17 +15,25 @@ SCHEMA = Path(__file__).parent / "schema.sql"
 _PLACEMENT = frozenset({"pk", "account_pk", "avatar_pk", "ordinal"})
 
 
-def _read_columns() -> dict[str, tuple[str, ...]]:
+def _read_schema() -> tuple[dict[str, tuple[str, ...]], dict[str, dict[str, str]]]:
     connection = sqlite3.connect(":memory:")
     try:
         connection.executescript(SCHEMA.read_text())
         tables = [name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-        return {table: tuple(row[1] for row in connection.execute(f"PRAGMA table_info({table})")) for table in tables}
+        columns = {
+            table: tuple(row[1] for row in connection.execute(f"PRAGMA table_info({table})")) for table in tables
+        }
+        references = {
+            table: {row[3]: row[2] for row in connection.execute(f"PRAGMA foreign_key_list({table})")}
+            for table in tables
+        }
+        return columns, references
     finally:
         connection.close()
 
 
-COLUMNS = _read_columns()
+# Tables in the DDL's order, in which every table comes after those it refers to.
+COLUMNS, REFERENCES = _read_schema()  # REFERENCES: table -> {column: the table it refers to}
 
 
 def details(table: str, local_id: str) -> tuple[str, ...]:

@@ -72,6 +72,20 @@ class Database:
             self._connection.execute("COMMIT")
 
     @contextmanager
+    def unchecked_transaction(self) -> Iterator[sqlite3.Connection]:
+        """A transaction in which SQLite neither checks nor cascades foreign keys: for copying and
+        clearing whole accounts (`seeds`), whose statements keep every reference by construction
+        and delete children before parents; checking each copied row would double the cost."""
+        with self._lock:
+            # The pragma is ignored inside a transaction, so it is set around one.
+            self._connection.execute("PRAGMA foreign_keys = OFF")
+            try:
+                with self.transaction() as conn:
+                    yield conn
+            finally:
+                self._connection.execute("PRAGMA foreign_keys = ON")
+
+    @contextmanager
     def reading(self) -> Iterator[sqlite3.Connection]:
         """A consistent view for a read of several statements."""
         with self._lock:

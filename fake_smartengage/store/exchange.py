@@ -4,10 +4,8 @@ Fixture lists are newest first, so the first item of a list gets the highest ord
 subscriber's own attachments are listed in the order they were attached.
 """
 
-import json
 import sqlite3
 
-from ..keys import key_digest
 from . import hydration
 from .catalogues import CATALOGUES
 from .columns import AVATAR_DETAILS, SUBSCRIBER_DETAILS
@@ -17,22 +15,11 @@ _AVATAR_COLUMNS = ", ".join(AVATAR_DETAILS)
 _SUBSCRIBER_COLUMNS = ", ".join(SUBSCRIBER_DETAILS)
 
 
-def seed_json(account: AccountSeed) -> str:
-    """What the account resets to, as stored with it: its content without its key."""
-    return account.model_dump_json(exclude={"api_key"})
-
-
-def stored_seed(seed: str, api_key: str) -> AccountSeed:
-    """The account `seed_json` stored, under `api_key`."""
-    return AccountSeed.model_validate({**json.loads(seed), "api_key": api_key})
-
-
-def insert_account(conn: sqlite3.Connection, account: AccountSeed) -> None:
-    account_pk = conn.execute(
-        "INSERT INTO account (api_key, key_digest, seed) VALUES (?, ?, ?)",
-        (account.api_key, key_digest(account.api_key), seed_json(account)),
-    ).lastrowid
-    insert_avatars(conn, account_pk, account.avatars)
+def insert_seed(conn: sqlite3.Connection, account: AccountSeed) -> int:
+    """Stores what `account` holds as a seed (an account without a key, see `models`); its pk."""
+    seed = conn.execute("INSERT INTO account (api_key) VALUES (NULL)").lastrowid
+    insert_avatars(conn, seed, account.avatars)
+    return seed
 
 
 def insert_avatars(conn: sqlite3.Connection, account_pk: int, avatars: list[AvatarSeed]) -> None:

@@ -1,7 +1,7 @@
 """Subscribers with everything attached to them, loaded in batches: one statement for the rows
 and one for each kind of attachment, however many subscribers are asked for.
 
-`load` serves every reader: the API's answers (`public`), the harness's listings (`public`) and
+`load` serves every reader: the API's answers (`public`), the harness's listings (`shown`) and
 the export of fixture documents (`seed`), so a subscriber reads the same wherever it is shown.
 """
 

@@ -13,22 +13,28 @@ The server does not import this module: it runs `schema.sql`, the DDL these tabl
 importing SQLModel and SQLAlchemy takes.
 """
 
-from sqlalchemy import Column, Index, String, UniqueConstraint
+from sqlalchemy import Column, Index, String, UniqueConstraint, text
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.schema import CreateIndex, CreateTable
 from sqlmodel import Field, SQLModel
 
 
 class Account(SQLModel, table=True):
+    """An account a key opens, or a seed: what accounts reset to, kept as rows like theirs.
+
+    A seed has no key (`api_key` NULL), so no request can reach it, and every listing of
+    accounts skips it. A reset copies the seed's rows in SQL (`store.seeds`) rather than
+    re-reading a document, and survives a restart on a --db file like the rest of the state.
+    """
+
     __tablename__ = "account"
 
     pk: int | None = Field(default=None, primary_key=True)
-    api_key: str
+    api_key: str | None = None
     # Keys are looked up by digest so that lookup timing depends on the digest, not the key.
-    key_digest: str = Field(unique=True)
-    # What a reset brings the account back to: its fixture entry as JSON (`seeding.AccountSeed`,
-    # without the key), kept with the state so that it survives a restart on a --db file.
-    seed: str
+    key_digest: str | None = Field(default=None, unique=True)
+    # The seed this account resets to; NULL for a seed. Tenants made from the template share one.
+    seed_pk: int | None = Field(default=None, foreign_key="account.pk", index=True)
 
 
 class Avatar(SQLModel, table=True):
@@ -94,9 +100,10 @@ class Subscriber(SQLModel, table=True):
     __tablename__ = "subscriber"
     __table_args__ = (
         UniqueConstraint("avatar_pk", "subscriber_id"),
-        Index("ix_subscriber_email", "avatar_pk", "email"),
-        Index("ix_subscriber_facebook_id", "avatar_pk", "facebook_id"),
-        Index("ix_subscriber_push_id", "avatar_pk", "push_id"),
+        # Identities are only looked up by value: a subscriber without one costs no index entry.
+        Index("ix_subscriber_email", "avatar_pk", "email", sqlite_where=text("email IS NOT NULL")),
+        Index("ix_subscriber_facebook_id", "avatar_pk", "facebook_id", sqlite_where=text("facebook_id IS NOT NULL")),
+        Index("ix_subscriber_push_id", "avatar_pk", "push_id", sqlite_where=text("push_id IS NOT NULL")),
         Index("ix_subscriber_order", "avatar_pk", "ordinal"),
     )
 

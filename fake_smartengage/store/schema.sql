@@ -1,11 +1,14 @@
 CREATE TABLE account (
 	pk INTEGER NOT NULL, 
-	api_key VARCHAR NOT NULL, 
-	key_digest VARCHAR NOT NULL, 
-	seed VARCHAR NOT NULL, 
+	api_key VARCHAR, 
+	key_digest VARCHAR, 
+	seed_pk INTEGER, 
 	PRIMARY KEY (pk), 
-	UNIQUE (key_digest)
+	UNIQUE (key_digest), 
+	FOREIGN KEY(seed_pk) REFERENCES account (pk)
 );
+
+CREATE INDEX ix_account_seed_pk ON account (seed_pk);
 
 CREATE TABLE avatar (
 	pk INTEGER NOT NULL, 
@@ -73,13 +76,13 @@ CREATE TABLE subscriber (
 	FOREIGN KEY(avatar_pk) REFERENCES avatar (pk) ON DELETE CASCADE
 );
 
-CREATE INDEX ix_subscriber_email ON subscriber (avatar_pk, email);
+CREATE INDEX ix_subscriber_email ON subscriber (avatar_pk, email) WHERE email IS NOT NULL;
 
-CREATE INDEX ix_subscriber_facebook_id ON subscriber (avatar_pk, facebook_id);
+CREATE INDEX ix_subscriber_facebook_id ON subscriber (avatar_pk, facebook_id) WHERE facebook_id IS NOT NULL;
 
 CREATE INDEX ix_subscriber_order ON subscriber (avatar_pk, ordinal);
 
-CREATE INDEX ix_subscriber_push_id ON subscriber (avatar_pk, push_id);
+CREATE INDEX ix_subscriber_push_id ON subscriber (avatar_pk, push_id) WHERE push_id IS NOT NULL;
 
 CREATE TABLE tag (
 	pk INTEGER NOT NULL, 

@@ -5,9 +5,11 @@ bearer token on every route here but /_fake/health.
 """
 
 import hmac
+from functools import cache
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
+from starlette.routing import BaseRoute
 
 from ... import __version__, errors
 from ...keys import presented_key
@@ -32,7 +34,15 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def harness_router() -> APIRouter:
+@cache
+def harness_routes() -> tuple[BaseRoute, ...]:
+    """The harness's routes, built once per process: FastAPI takes tens of milliseconds to analyse
+    them, which every app (one per test with the plugin's `smartengage_app`) would pay again.
+    They hold nothing of an app: what they change they find through `request.app.state`."""
+    return tuple(_harness_router().routes)
+
+
+def _harness_router() -> APIRouter:
     router = APIRouter(prefix=HARNESS_PREFIX, tags=["Test harness"])
 
     @router.get("/health", summary="Readiness: answers once the server takes requests")

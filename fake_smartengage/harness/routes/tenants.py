@@ -105,4 +105,4 @@ async def get_subscriber(
     subscriber = accounts.get_subscriber(api_key, avatar_id, subscriber_id)
     if subscriber is None:
         raise errors.unknown_tenant(mask(api_key))
-    return subscriber
+    return json_response(subscriber)

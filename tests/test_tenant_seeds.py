@@ -1,0 +1,105 @@
+"""What tenants reset to is kept as rows and copied in SQL: never seen, never left behind, every
+reference intact, every statement on an index."""
+
+import logging
+import sqlite3
+
+from conftest import DEFAULT_KEY, asgi_client
+from fake_smartengage.app import create_app
+from fake_smartengage.settings import Settings
+
+TAGGED = {
+    "avatars": [
+        {
+            "avatar_id": 7,
+            "tags": [{"tag_id": 1, "tag_name": "vip"}],
+            "custom_fields": [{"custom_field_id": 2, "custom_field_name": "region"}],
+            "sequences": [{"sequence_id": 3, "sequence_name": "welcome"}],
+            "subscribers": [
+                {
+                    "id": 9,
+                    "email": "s@example.com",
+                    "tags": [1],
+                    "custom_fields": [{"custom_field_id": 2, "custom_value": "US"}],
+                    "sequences": [{"sequence_id": 3, "status": "Active"}],
+                }
+            ],
+        }
+    ]
+}
+
+
+async def exercise(client) -> str:
+    """Tenants made from the template and from a document, changed, reset, replaced and dropped."""
+    template = (await client.post("/_fake/tenants")).json()["api_key"]
+    mine = (await client.post("/_fake/tenants", json=TAGGED)).json()["api_key"]
+    for key in (template, mine):
+        await client.post(
+            "/subscribers/add",
+            headers={"Authorization": f"Bearer {key}"},
+            data={"avatar_id": "7" if key == mine else "123", "email": "new@example.com", "tags[]": "1"},
+        )
+        assert (await client.post("/_fake/reset", params={"api_key": key})).status_code == 204
+    assert (await client.put("/_fake/state", params={"api_key": mine}, json={"avatars": []})).status_code == 204
+    assert (await client.put("/_fake/state", params={"api_key": mine}, json=TAGGED)).status_code == 204
+    assert (await client.post("/_fake/reset", params={"api_key": mine})).status_code == 204
+    assert (await client.delete(f"/_fake/tenants/{template}")).status_code == 204
+    return mine
+
+
+async def test_a_tenant_resets_to_its_document_with_everything_attached(client):
+    key = (await client.post("/_fake/tenants", json=TAGGED)).json()["api_key"]
+    seeded = (await client.get("/_fake/state", params={"api_key": key})).json()
+    await client.post(
+        "/tags/delete",
+        headers={"Authorization": f"Bearer {key}"},
+        data={"avatar_id": "7", "subscriber_id": "9", "tag": "1"},
+    )
+    await client.post("/_fake/reset", params={"api_key": key})
+    assert (await client.get("/_fake/state", params={"api_key": key})).json() == seeded
+    avatar = seeded["accounts"][0]["avatars"][0]
+    assert {name: avatar[name] for name in TAGGED["avatars"][0]} == TAGGED["avatars"][0]
+
+
+async def test_tenants_made_changed_and_dropped_leave_nothing_behind(client, state):
+    before = state()
+    mine = await exercise(client)
+    assert (await client.delete(f"/_fake/tenants/{mine}")).status_code == 204
+    assert state() == before
+
+
+async def test_seeds_are_never_listed_and_the_template_outlives_the_state(client):
+    assert (await client.put("/_fake/state", json={"accounts": []})).status_code == 204
+    assert (await client.get("/_fake/state")).json()["accounts"] == []
+    assert (await client.get("/_fake/subscribers")).json() == []
+    key = (await client.post("/_fake/tenants")).json()["api_key"]
+    avatars = await client.get("/avatars/list", headers={"Authorization": f"Bearer {key}"})
+    assert [avatar["avatar_id"] for avatar in avatars.json()] == ["3", "2", "1", "123"]
+
+
+async def test_every_reference_holds_after_copies_and_clears(app, client):
+    await exercise(client)
+    copy = sqlite3.connect(":memory:")
+    copy.executescript(";\n".join(app.state.db.dump()))
+    assert copy.execute("PRAGMA foreign_key_check").fetchall() == []
+    assert copy.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+
+
+async def test_every_statement_of_tenant_changes_uses_an_index(caplog):
+    caplog.set_level(logging.DEBUG, logger="fake_smartengage.sql")
+    app = create_app(Settings())
+    caplog.clear()
+    async with asgi_client(app, DEFAULT_KEY) as client:
+        await exercise(client)
+    queries = {record.getMessage() for record in caplog.records if record.name == "fake_smartengage.sql"}
+    queries = {sql for sql in queries if sql.lstrip().upper().startswith(("SELECT", "INSERT", "UPDATE", "DELETE"))}
+    assert any(sql.startswith("INSERT INTO subscriber_tag (subscriber_pk, tag_pk, ordinal) SELECT") for sql in queries)
+
+    plans = sqlite3.connect(":memory:")
+    plans.executescript(";\n".join(app.state.db.dump()))
+    scans = []
+    for sql in sorted(queries):
+        for _, _, _, detail in plans.execute(f"EXPLAIN QUERY PLAN {sql}"):
+            if detail.startswith("SCAN") and "INDEX" not in detail and detail != "SCAN CONSTANT ROW":
+                scans.append(f"{detail}  <-  {sql}")
+    assert scans == []
