@@ -192,3 +192,19 @@ def assert_error(response: httpx.Response, status: int, param: object = None, me
         assert body["error"]["param"] == param
     if message is not None:
         assert body["error"]["message"] == message
+
+
+# Parameters each route answers 200 to, on the default fixture's avatar 123.
+VALID_PARAMETERS = {
+    "list_avatars": {},
+    "list_tags": {"avatar_id": "123"},
+    "list_custom_fields": {"avatar_id": "123"},
+    "list_sequences": {"avatar_id": "123"},
+    "add_tag": {"avatar_id": "123", "subscriber_id": "1", "tag": "123"},
+    "remove_tag": {"avatar_id": "123", "subscriber_id": "1", "tag": "123"},
+    "set_custom_field": {"avatar_id": "123", "subscriber_id": "1", "field": "111", "value": "x"},
+    "add_to_sequence": {"avatar_id": "123", "subscriber_id": "1", "sequence": "1"},
+    "remove_from_sequence": {"avatar_id": "123", "subscriber_id": "1", "sequence": "1"},
+    "add_subscriber": {"avatar_id": "123", "email": "id@example.com"},
+    "update_subscriber": {"avatar_id": "123", "subscriber_id": "1"},
+}

@@ -4,6 +4,7 @@ import pytest
 
 from conftest import (
     DEFAULT_KEY,
+    VALID_PARAMETERS,
     asgi_client,
     assert_error,
     default_fixture,
@@ -75,19 +76,10 @@ async def test_each_key_sees_only_its_own_avatars(other_client):
     assert [avatar["avatar_id"] for avatar in response.json()] == ["7"]
 
 
-# What each route is sent with an avatar of another account; None: the route takes no avatar.
+# What each route is sent with an avatar of another account: its valid parameters; None for the
+# routes that take no avatar.
 ANOTHER_ACCOUNTS_AVATAR = {
-    "list_avatars": None,
-    "list_tags": {"avatar_id": "123"},
-    "list_custom_fields": {"avatar_id": "123"},
-    "list_sequences": {"avatar_id": "123"},
-    "add_tag": {"avatar_id": "123", "subscriber_id": "1", "tag": "123"},
-    "remove_tag": {"avatar_id": "123", "subscriber_id": "1", "tag": "123"},
-    "set_custom_field": {"avatar_id": "123", "subscriber_id": "1", "field": "111", "value": "x"},
-    "add_to_sequence": {"avatar_id": "123", "subscriber_id": "1", "sequence": "1"},
-    "remove_from_sequence": {"avatar_id": "123", "subscriber_id": "1", "sequence": "1"},
-    "add_subscriber": {"avatar_id": "123", "email": "admin@example.com"},
-    "update_subscriber": {"avatar_id": "123", "subscriber_id": "1", "email": "x@example.com"},
+    name: params if params is None or "avatar_id" in params else None for name, params in VALID_PARAMETERS.items()
 }
 
 

@@ -5,28 +5,27 @@ import json
 import httpx
 import pytest
 
-from conftest import ANY_PARAM, DEFAULT_KEY, asgi_client, assert_error, route_names, routes_named, table_entry
+from conftest import (
+    ANY_PARAM,
+    DEFAULT_KEY,
+    VALID_PARAMETERS,
+    asgi_client,
+    assert_error,
+    route_names,
+    routes_named,
+    table_entry,
+)
 from fake_smartengage import errors
 from fake_smartengage.app import create_app
 from fake_smartengage.settings import MIB, Settings
 
-# Parameters each route answers 200 to, on the default fixture's avatar 123.
-VALID = {
-    "list_avatars": {},
-    "list_tags": {"avatar_id": "123"},
-    "list_custom_fields": {"avatar_id": "123"},
-    "list_sequences": {"avatar_id": "123"},
-    "add_tag": {"avatar_id": "123", "subscriber_id": "1", "tag": "123"},
-    "remove_tag": {"avatar_id": "123", "subscriber_id": "1", "tag": "123"},
-    "set_custom_field": {"avatar_id": "123", "subscriber_id": "1", "field": "111", "value": "x"},
-    "add_to_sequence": {"avatar_id": "123", "subscriber_id": "1", "sequence": "1"},
-    "remove_from_sequence": {"avatar_id": "123", "subscriber_id": "1", "sequence": "1"},
-    "add_subscriber": {"avatar_id": "123", "email": "id@example.com"},
-    "update_subscriber": {"avatar_id": "123", "subscriber_id": "1"},
-}
 IDS = ("avatar_id", "subscriber_id")
-# The routes that take an id; one missing from VALID stays, to fail in table_entry.
-TAKING_IDS = [name for name in route_names(VALID) if name not in VALID or set(VALID[name]) & set(IDS)]
+# The routes that take an id; one missing from VALID_PARAMETERS stays, to fail in table_entry.
+TAKING_IDS = [
+    name
+    for name in route_names(VALID_PARAMETERS)
+    if name not in VALID_PARAMETERS or set(VALID_PARAMETERS[name]) & set(IDS)
+]
 BAD_IDS = ["-1", "0", "1e3", "1.0", "abc", "99999999999999999999", "9223372036854775808", "0x10", "１"]
 
 
@@ -54,9 +53,9 @@ async def test_wrong_method_is_405_naming_the_allowed_ones(client, name):
             assert set(response.headers["allow"].split(", ")) == route.methods
 
 
-@pytest.mark.parametrize("name", route_names(VALID))
+@pytest.mark.parametrize("name", route_names(VALID_PARAMETERS))
 async def test_every_route_answers_both_spellings_without_redirect(client, name):
-    params = table_entry(VALID, name)
+    params = table_entry(VALID_PARAMETERS, name)
     documented = routes_named(name)[0]
     for method in sorted(documented.methods - {"HEAD"}):
         for path in (documented.path, _other_spelling(documented.path)):
@@ -66,7 +65,7 @@ async def test_every_route_answers_both_spellings_without_redirect(client, name)
 
 @pytest.mark.parametrize("name", TAKING_IDS)
 async def test_ids_that_cannot_exist_are_400_never_500(client, state, name):
-    params = table_entry(VALID, name)
+    params = table_entry(VALID_PARAMETERS, name)
     route = routes_named(name)[0]
     method = "GET" if "GET" in route.methods else "POST"
     before = state()
