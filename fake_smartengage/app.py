@@ -1,5 +1,7 @@
 """The application factory: state, harness, routes, error handling. Nothing happens at import time."""
 
+from typing import TYPE_CHECKING
+
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
@@ -15,10 +17,12 @@ from .harness.journal import Journal
 from .harness.pipeline import HarnessPipeline
 from .harness.ratelimit import parse_rate
 from .harness.routes import harness_routes
-from .harness.upstream import Upstream
 from .settings import Settings, bundled_fixtures
 from .store import Accounts, Database, Store
 from .store.seeding import check_unique_keys, fixture_files, read_fixture_file
+
+if TYPE_CHECKING:
+    from .harness.upstream import Upstream
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -75,7 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         store=store,
         max_body_bytes=settings.max_body_bytes,
         max_harness_body_bytes=settings.max_harness_body_bytes,
-        upstream=Upstream(settings.upstream, timeout=settings.upstream_timeout) if settings.upstream else None,
+        upstream=_upstream(settings),
     )
     if settings.cors_origins:
         # Off unless asked for: only a browser app in local development needs it.
@@ -83,6 +87,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["*"], allow_headers=["*"]
         )
     return app
+
+
+def _upstream(settings: Settings) -> "Upstream | None":
+    if not settings.upstream:
+        return None
+    # Imported only for a proxy: it brings httpx, which serving alone does not need.
+    from .harness.upstream import Upstream
+
+    return Upstream(settings.upstream, timeout=settings.upstream_timeout)
 
 
 def _document_api(app: FastAPI) -> None:
