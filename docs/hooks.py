@@ -3,7 +3,8 @@
 A page asks for a generated part with a line `<!-- generated: NAME -->`, NAME being a key of
 GENERATED. Each part is read from the code itself: the CLI's argparse parser, the error functions
 of `errors.py`, the fixture document's JSON Schema and the app's OpenAPI document; the home page
-takes the README's quick start (which tests/test_docs.py runs), so it is written once. An unknown
+takes the README's quick start (which tests/test_docs.py runs), so it is written once, and the
+speed page the table of the last `make bench` (bench/RESULTS.md). An unknown
 name, or code the generators cannot describe, fails the build.
 """
 
@@ -310,6 +311,14 @@ def readme_quick_start() -> str:
     return readme[start:end].replace("](docs/", "](")
 
 
+# The speed page: the table the last `make bench` wrote, with its date and machine.
+
+
+def bench_results() -> str:
+    results = (Path(__file__).parent.parent / "bench" / "RESULTS.md").read_text()
+    return results.split("\n", 1)[1].strip()  # without its own title
+
+
 GENERATED: dict[str, Callable[[], str]] = {
     "readme-quick-start": readme_quick_start,
     "cli-options": cli_options,
@@ -318,4 +327,5 @@ GENERATED: dict[str, Callable[[], str]] = {
     "fixture-format": fixture_format,
     "harness-routes": harness_routes,
     "harness-api": harness_api,
+    "bench-results": bench_results,
 }
