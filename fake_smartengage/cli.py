@@ -16,7 +16,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
-from . import commands as commands_module
+from .checking import commands as commands_module
 from .keys import REFERENCE_KEY, mask
 from .options import GROUPS, OPTIONS, REPEATABLE, add_argument
 from .settings import Settings

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from conftest import DEFAULT_KEY
-from fake_smartengage.remote import DEFAULT_REMOTE_RPS, default_max_rps
+from fake_smartengage.checking.remote import DEFAULT_REMOTE_RPS, default_max_rps
+from fake_smartengage.checking.verify import VERIFY_EMAIL
 from fake_smartengage.testing import ServerThread
-from fake_smartengage.verify import VERIFY_EMAIL
 from planted import (
     Planted,
     each_item,
@@ -244,5 +244,10 @@ def test_the_cli_imports_verify_and_httpx_only_to_run_them():
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     loaded = set(done.stdout.split())
-    assert "fake_smartengage.commands" in loaded
-    assert not loaded & {"httpx", "fake_smartengage.verify", "fake_smartengage.remote", "fake_smartengage.snapshot"}
+    assert "fake_smartengage.checking.commands" in loaded
+    assert not loaded & {
+        "httpx",
+        "fake_smartengage.checking.verify",
+        "fake_smartengage.checking.remote",
+        "fake_smartengage.checking.snapshot",
+    }

@@ -10,7 +10,7 @@ from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel
 
-from .schemas import (
+from ..schemas import (
     AvatarPublic,
     CustomFieldPublic,
     ErrorBody,

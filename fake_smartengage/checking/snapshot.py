@@ -9,11 +9,11 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from . import __version__
-from .errors import FixtureError
+from .. import __version__
+from ..errors import FixtureError
+from ..store.seeding import parse_document
 from .remote import CannotRun, Remote
 from .shapes import LIST_ROUTES, shape_problems
-from .store.seeding import parse_document
 
 # Per avatar: the fixture's key for the list, and the route that lists it.
 _CATALOGUES = {"tags": "/tags/list/", "custom_fields": "/customfields/list/", "sequences": "/sequences/list/"}

@@ -17,8 +17,8 @@ from typing import Any
 
 import httpx
 
+from ..schemas import ErrorBody, SubscriberPublic
 from .remote import CannotRun, Remote
-from .schemas import ErrorBody, SubscriberPublic
 from .shapes import LIST_ROUTES, kind, shape_problems
 
 DOCUMENTED = "documented"

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from . import __version__
+from .. import __version__
 
 USER_AGENT = f"fake-smartengage/{__version__}"
 DEFAULT_REMOTE_RPS = 2.0

@@ -1,0 +1,7 @@
+"""Checking the fake against the real SmartEngage: `verify` (the contract checks, a library and a
+command), `snapshot` (a real account's structure as a fixture), and the shape comparison that
+they and the `--upstream` proxy share. `remote` is their polite HTTP client.
+
+This package's `__init__` imports nothing: the CLI imports `commands` on every start, and
+`healthcheck` must stay on the standard library.
+"""
