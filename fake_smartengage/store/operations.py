@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from .. import errors
 from ..keys import key_digest
-from ..schemas import AvatarPublic, CustomFieldPublic, SequencePublic, SubscriberObject, TagPublic
+from ..schemas import AvatarObject, AvatarPublic, CustomFieldPublic, SequencePublic, SubscriberObject, TagPublic
 from ..settings import DuplicatePolicy
 from ..validation import MAX_ID, as_id, is_valid_email
 from . import hydration
@@ -24,8 +24,9 @@ from .seeding import IDENTITY_FIELDS
 
 ACTIVE = "Active"
 # The public shape's fields are the avatar table's columns, ids aside shown as they are stored.
-_AVATAR_PUBLIC_COLUMNS = ", ".join(AvatarPublic.model_fields)
-_AVATAR_ID = list(AvatarPublic.model_fields).index("avatar_id")
+_AVATAR_FIELDS = tuple(AvatarPublic.model_fields)
+_AVATAR_PUBLIC_COLUMNS = ", ".join(_AVATAR_FIELDS)
+_AVATAR_ID = _AVATAR_FIELDS.index("avatar_id")
 
 
 @dataclass(frozen=True)
@@ -58,17 +59,17 @@ class Store:
 
     # Lists
 
-    def list_avatars(self, account: int) -> list[AvatarPublic]:
+    def list_avatars(self, account: int) -> list[AvatarObject]:
         with self._db.reading() as conn:
             rows = conn.execute(
                 f"SELECT {_AVATAR_PUBLIC_COLUMNS} FROM avatar WHERE account_pk = ? ORDER BY ordinal DESC", (account,)
             ).fetchall()
-        return [
-            AvatarPublic(
-                **{**dict(zip(AvatarPublic.model_fields, row, strict=True)), "avatar_id": str(row[_AVATAR_ID])}
-            )
-            for row in rows
-        ]
+        avatars = []
+        for row in rows:
+            avatar = dict(zip(_AVATAR_FIELDS, row, strict=True))
+            avatar["avatar_id"] = str(row[_AVATAR_ID])
+            avatars.append(avatar)
+        return avatars
 
     def list_tags(self, account: int, avatar_id: int) -> list[TagPublic]:
         return [TagPublic(tag_id=i, tag_name=name) for i, name in self._list(TAGS, account, avatar_id)]
