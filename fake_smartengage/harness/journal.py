@@ -42,6 +42,9 @@ class _Budget:
         self.left = size
 
     def text(self, value: str) -> str:
+        if value.isascii() and len(value) <= self.left:  # most values: one byte a character, kept whole
+            self.left -= len(value)
+            return value
         # A JSON body can carry a lone surrogate ("\ud800"), which UTF-8 cannot: it is kept as "?".
         return self.raw(value.encode(errors="replace")).decode()
 
@@ -104,6 +107,7 @@ class Journal:
     ) -> None:
         budget = _Budget(self._entry_bytes)
         entry = {
+            "id": 0,  # numbered below, in the order entries are kept
             "time": when.isoformat(timespec="milliseconds"),
             "method": method,
             "path": budget.text(path),
@@ -119,7 +123,8 @@ class Journal:
             "_bytes": self._entry_bytes - budget.left,
         }
         with self._lock:
-            self._entries.append({"id": next(self._ids), **entry})
+            entry["id"] = next(self._ids)
+            self._entries.append(entry)
             self._bytes += entry["_bytes"]
             # The newest entry stays even when it alone is over `total_bytes`.
             while len(self._entries) > self._size or (self._bytes > self._total_bytes and len(self._entries) > 1):
