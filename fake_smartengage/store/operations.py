@@ -188,8 +188,7 @@ class Store:
         apply: Callable[[sqlite3.Connection, int, int], None],
     ) -> SubscriberObject:
         with self._db.transaction() as conn:
-            avatar = avatar_pk(conn, account, avatar_id)
-            subscriber = subscriber_pk(conn, avatar, subscriber_id)
+            avatar, subscriber = subscriber_pks(conn, account, avatar_id, subscriber_id)
             apply(conn, avatar, subscriber)
             return hydration.load_one(conn, subscriber).public()
 
@@ -212,13 +211,19 @@ def avatar_pk(conn: sqlite3.Connection, account: int, avatar_id: int) -> int:
     return row[0]
 
 
-def subscriber_pk(conn: sqlite3.Connection, avatar: int, subscriber_id: int) -> int:
+def subscriber_pks(conn: sqlite3.Connection, account: int, avatar_id: int, subscriber_id: int) -> tuple[int, int]:
+    """The avatar's and the subscriber's surrogate keys, in one statement; 404 as `avatar_pk` does."""
     row = conn.execute(
-        "SELECT pk FROM subscriber WHERE avatar_pk = ? AND subscriber_id = ?", (avatar, subscriber_id)
+        "SELECT a.pk, s.pk FROM avatar AS a "
+        "LEFT JOIN subscriber AS s ON s.avatar_pk = a.pk AND s.subscriber_id = ? "
+        "WHERE a.account_pk = ? AND a.avatar_id = ?",
+        (subscriber_id, account, avatar_id),
     ).fetchone()
     if row is None:
+        raise errors.not_found("avatar", "avatar_id", avatar_id)
+    if row[1] is None:
         raise errors.not_found("subscriber", "subscriber_id", subscriber_id)
-    return row[0]
+    return row[0], row[1]
 
 
 def _resolve(conn: sqlite3.Connection, catalogue: Catalogue, avatar: int, ref: str, param: str) -> int:
