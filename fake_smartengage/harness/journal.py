@@ -108,7 +108,7 @@ class Journal:
         budget = _Budget(self._entry_bytes)
         entry = {
             "id": 0,  # numbered below, in the order entries are kept
-            "time": when.isoformat(timespec="milliseconds"),
+            "time": when,  # formatted when read: most entries never are
             "method": method,
             "path": budget.text(path),
             "query": budget.text(query),
@@ -153,9 +153,10 @@ class Journal:
                 and (method is None or entry["method"] == method.upper())
                 and (digest is None or entry["_key"] == digest)
                 and (since_id is None or entry["id"] > since_id)
-                and (since is None or entry["time"] >= since)
+                and (since is None or _time(entry) >= since)
             ):
-                found.append({name: entry[name] for name in _SHOWN} | {"response": _decoded(entry["response"])})
+                shown = {"time": _time(entry), "response": _decoded(entry["response"])}
+                found.append({name: entry[name] for name in _SHOWN} | shown)
                 if limit is not None and len(found) == limit:
                     break
         return found
@@ -180,6 +181,10 @@ _SHOWN = (
     "duration_ms",
     "divergences",
 )
+
+
+def _time(entry: dict[str, Any]) -> str:
+    return entry["time"].isoformat(timespec="milliseconds")
 
 
 def _decoded(body: bytes) -> Any:
