@@ -31,6 +31,7 @@ class Database:
             self._connection = self._open(path)
         except sqlite3.Error as error:
             raise StartupError(f"{path}: not a database fake-smartengage can use: {error}") from None
+        self._restores = 0
         self._locked = _Locked(self._lock, self._connection)
         self._transaction = _Transaction(self._lock, self._connection)
 
@@ -94,6 +95,12 @@ class Database:
         """Makes the database exactly what `copy` holds (SQLite's backup API: page by page, fast)."""
         with self._lock:
             copy.backup(self._connection)
+            self._restores += 1
+
+    def version(self) -> tuple[int, int]:
+        """Changes whenever the state may have: after any write, and after a restore (which SQLite
+        does not count as changes)."""
+        return self._connection.total_changes, self._restores
 
     def dump(self) -> list[str]:
         """The whole database as SQL statements: two equal dumps mean two equal states."""

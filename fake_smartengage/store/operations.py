@@ -23,6 +23,8 @@ from .db import Database
 from .seeding import IDENTITY_FIELDS
 
 ACTIVE = "Active"
+# At most this many keys' accounts are kept between changes: unknown keys cannot grow memory.
+_KEPT_KEYS = 1024
 # The public shape's fields are the avatar table's columns, ids aside shown as they are stored.
 _AVATAR_FIELDS = tuple(AvatarPublic.model_fields)
 _AVATAR_PUBLIC_COLUMNS = ", ".join(_AVATAR_FIELDS)
@@ -50,12 +52,25 @@ class Store:
     def __init__(self, db: Database, *, duplicates: DuplicatePolicy = "update") -> None:
         self._db = db
         self.duplicates = duplicates
+        # Every request looks its key up: the answers are kept until the state next changes, with
+        # the version of the state they were read at.
+        self._accounts: tuple[tuple[int, int], dict[str, int | None]] = (db.version(), {})
 
     # Accounts
 
     def account_for_key(self, api_key: str) -> int | None:
+        version = self._db.version()  # read before the lookup: a change during it discards the answer
+        kept_version, kept = self._accounts
+        if kept_version != version:
+            kept = {}
+            self._accounts = (version, kept)
+        if api_key in kept:
+            return kept[api_key]
         with self._db.reading() as conn:
-            return account_pk(conn, api_key)
+            account = account_pk(conn, api_key)
+        if len(kept) < _KEPT_KEYS:
+            kept[api_key] = account
+        return account
 
     # Lists
 
