@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from .. import errors
 from ..keys import key_digest
-from ..schemas import AvatarObject, AvatarPublic, CustomFieldPublic, SequencePublic, SubscriberObject, TagPublic
+from ..schemas import AvatarObject, AvatarPublic, CatalogueItem, SubscriberObject
 from ..settings import DuplicatePolicy
 from ..validation import MAX_ID, as_id, is_valid_email
 from . import hydration
@@ -86,21 +86,18 @@ class Store:
             avatars.append(avatar)
         return avatars
 
-    def list_tags(self, account: int, avatar_id: int) -> list[TagPublic]:
-        return [TagPublic(tag_id=i, tag_name=name) for i, name in self._list(TAGS, account, avatar_id)]
+    def list_tags(self, account: int, avatar_id: int) -> list[CatalogueItem]:
+        return self._list(TAGS, account, avatar_id)
 
-    def list_custom_fields(self, account: int, avatar_id: int) -> list[CustomFieldPublic]:
-        return [
-            CustomFieldPublic(custom_field_id=i, custom_field_name=name)
-            for i, name in self._list(CUSTOM_FIELDS, account, avatar_id)
-        ]
+    def list_custom_fields(self, account: int, avatar_id: int) -> list[CatalogueItem]:
+        return self._list(CUSTOM_FIELDS, account, avatar_id)
 
-    def list_sequences(self, account: int, avatar_id: int) -> list[SequencePublic]:
-        return [
-            SequencePublic(sequence_id=i, sequence_name=name) for i, name in self._list(SEQUENCES, account, avatar_id)
-        ]
+    def list_sequences(self, account: int, avatar_id: int) -> list[CatalogueItem]:
+        return self._list(SEQUENCES, account, avatar_id)
 
-    def _list(self, catalogue: Catalogue, account: int, avatar_id: int) -> list[tuple[str, str]]:
+    def _list(self, catalogue: Catalogue, account: int, avatar_id: int) -> list[CatalogueItem]:
+        """The catalogue's items in the shape of its public model (`TagPublic`...), whose fields
+        are the catalogue's id and name columns."""
         with self._db.reading() as conn:
             avatar = avatar_pk(conn, account, avatar_id)
             rows = conn.execute(
@@ -108,7 +105,7 @@ class Store:
                 "WHERE avatar_pk = ? ORDER BY ordinal DESC",
                 (avatar,),
             ).fetchall()
-        return [(str(item_id), name) for item_id, name in rows]
+        return [{catalogue.id_column: str(item_id), catalogue.name_column: name} for item_id, name in rows]
 
     # Subscribers
 
