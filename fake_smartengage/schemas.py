@@ -62,6 +62,10 @@ class SubscriberPublic(BaseModel):
 # A subscriber object as the store builds it (`store.hydration`): a dict in the shape of
 # `SubscriberPublic`, which documents it; validating each would cost more than reading it.
 SubscriberObject = dict[str, Any]
+# An avatar, tag, custom field or sequence as the store lists it: a dict in the shape of
+# `AvatarPublic`, `TagPublic`, `CustomFieldPublic` or `SequencePublic`, for the same reason.
+AvatarObject = dict[str, str | None]
+CatalogueItem = dict[str, str]
 
 
 class ErrorDetail(BaseModel):

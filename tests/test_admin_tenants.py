@@ -121,6 +121,14 @@ async def test_delete_tenant_drops_it_and_all_it_owns(client, state):
     assert_error(await client.delete(f"/_fake/tenants/{key}"), 404, "api_key")
 
 
+async def test_a_key_answered_just_before_a_reset_is_refused_right_after_it(client):
+    # The reset restores a copy of the start state, which SQLite does not count as changes.
+    key = await new_tenant(client)
+    assert (await client.get("/avatars/list", headers=as_tenant(key))).status_code == 200
+    assert (await client.post("/_fake/reset")).status_code == 204
+    assert_error(await client.get("/avatars/list", headers=as_tenant(key)), 401)
+
+
 async def test_reset_brings_the_whole_server_back_to_its_start_state(client, state):
     before = state()
     key = await new_tenant(client)

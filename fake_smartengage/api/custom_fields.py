@@ -1,6 +1,6 @@
 from typing import Any
 
-from ..schemas import CustomFieldPublic, SubscriberObject, SubscriberPublic
+from ..schemas import CatalogueItem, CustomFieldPublic, SubscriberObject, SubscriberPublic
 from ..store import Store
 from .forms import FormField, FormSpec
 from .params import AVATAR_ID, AVATAR_LIST, SUBSCRIBER_ID
@@ -24,7 +24,7 @@ FIELD_VALUE = FormSpec(
     summary="List all custom fields",
     description="Returns a list of the avatar's custom fields, the most recently created first.",
 )
-def list_custom_fields(store: Store, account: int, form: dict[str, Any]) -> list[CustomFieldPublic]:
+def list_custom_fields(store: Store, account: int, form: dict[str, Any]) -> list[CatalogueItem]:
     return store.list_custom_fields(account, form["avatar_id"])
 
 

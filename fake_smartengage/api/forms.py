@@ -6,8 +6,8 @@ Array parameters arrive in three spellings that all mean the same:
 
     tags[]=1&tags[]=2      tags=1&tags=2      tags[0]=1&tags[1]=2   (PHP's http_build_query)
 
-A `FormSpec` lists a route's parameters once; it is both the FastAPI dependency that parses and
-checks them and the source of the route's OpenAPI description.
+A `FormSpec` lists a route's parameters once; it both parses and checks them (from the body the
+harness pipeline read) and is the source of the route's OpenAPI description.
 """
 
 import io
@@ -20,7 +20,6 @@ from urllib.parse import parse_qsl
 from python_multipart import parse_form
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import Field, File
-from starlette.requests import Request
 from starlette.types import Scope
 
 from .. import errors
@@ -39,6 +38,8 @@ NOT_TEXT = _NotText("<not a string or a number>")
 # Where a route leaves the parameters, for the request journal: as sent, and as it parsed them.
 SENT_STATE = "journal_sent"
 PARAMETERS_STATE = "journal_parameters"
+# Where the harness pipeline leaves the body it read, for the route.
+BODY = "fake_smartengage.body"
 _KEY = re.compile(r"(?P<name>[^\[\]]+)(?:\[(?P<index>[^\[\]]*)\])?")
 _INDEX = re.compile(r"[0-9]{1,9}")
 
@@ -61,9 +62,9 @@ class FormSpec:
         self.fields = {field.name: field for field in fields}
         self.paired = paired
 
-    async def __call__(self, request: Request) -> dict[str, Any]:
-        parameters = await read_parameters(request)
-        state = request.scope.setdefault("state", {})
+    def __call__(self, scope: Scope) -> dict[str, Any]:
+        parameters = parse_parameters(scope, scope[BODY])
+        state = scope.setdefault("state", {})
         state[SENT_STATE] = _as_sent(parameters)
         values = self.parse(parameters)
         state[PARAMETERS_STATE] = {name: value for name, value in values.items() if value not in (None, [])}
@@ -208,12 +209,8 @@ def _array(field: FormField, entries: list[tuple[str | None, str]]) -> dict[int,
     return dict(sorted(by_index.items()))
 
 
-async def read_parameters(request: Request) -> list[tuple[str, str]]:
-    """Query string and body parameters, in the order sent, as (key, value) pairs."""
-    return parse_parameters(request.scope, await request.body())
-
-
 def parse_parameters(scope: Scope, body: bytes) -> list[tuple[str, str]]:
+    """Query string and body parameters, in the order sent, as (key, value) pairs."""
     parameters = _parse_urlencoded(scope["query_string"], "query string")
     if body:
         parameters += _parse_body(_header(scope, b"content-type"), body)

@@ -71,7 +71,7 @@ class Resource:
             async def endpoint(request: Request) -> Response:
                 store: Store = request.app.state.store
                 account = authenticate(request.scope, store)
-                return json_response(handler(store, account, await form(request)))
+                return json_response(handler(store, account, form(request.scope)))
 
             for variant in (path, _other_spelling(path)):
                 self.routes.append(Route(variant, endpoint, methods=methods, name=handler.__name__))

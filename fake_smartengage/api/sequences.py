@@ -1,6 +1,6 @@
 from typing import Any
 
-from ..schemas import SequencePublic, SubscriberObject, SubscriberPublic
+from ..schemas import CatalogueItem, SequencePublic, SubscriberObject, SubscriberPublic
 from ..store import Store
 from .forms import FormField, FormSpec
 from .params import AVATAR_ID, AVATAR_LIST, SUBSCRIBER_ID
@@ -23,7 +23,7 @@ SEQUENCE_CHANGE = FormSpec(
     summary="List all sequences",
     description="Returns a list of the avatar's sequences, the most recently created first.",
 )
-def list_sequences(store: Store, account: int, form: dict[str, Any]) -> list[SequencePublic]:
+def list_sequences(store: Store, account: int, form: dict[str, Any]) -> list[CatalogueItem]:
     return store.list_sequences(account, form["avatar_id"])
 
 

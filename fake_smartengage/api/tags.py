@@ -1,6 +1,6 @@
 from typing import Any
 
-from ..schemas import SubscriberObject, SubscriberPublic, TagPublic
+from ..schemas import CatalogueItem, SubscriberObject, SubscriberPublic, TagPublic
 from ..store import Store
 from .forms import FormField, FormSpec
 from .params import AVATAR_ID, AVATAR_LIST, SUBSCRIBER_ID
@@ -21,7 +21,7 @@ TAG_CHANGE = FormSpec(
     summary="List all tags",
     description="Returns a list of the avatar's tags, the most recently created first.",
 )
-def list_tags(store: Store, account: int, form: dict[str, Any]) -> list[TagPublic]:
+def list_tags(store: Store, account: int, form: dict[str, Any]) -> list[CatalogueItem]:
     return store.list_tags(account, form["avatar_id"])
 
 

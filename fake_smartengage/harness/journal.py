@@ -42,6 +42,9 @@ class _Budget:
         self.left = size
 
     def text(self, value: str) -> str:
+        if value.isascii() and len(value) <= self.left:  # most values: one byte a character, kept whole
+            self.left -= len(value)
+            return value
         # A JSON body can carry a lone surrogate ("\ud800"), which UTF-8 cannot: it is kept as "?".
         return self.raw(value.encode(errors="replace")).decode()
 
@@ -104,7 +107,8 @@ class Journal:
     ) -> None:
         budget = _Budget(self._entry_bytes)
         entry = {
-            "time": when.isoformat(timespec="milliseconds"),
+            "id": 0,  # numbered below, in the order entries are kept
+            "time": when,  # formatted when read: most entries never are
             "method": method,
             "path": budget.text(path),
             "query": budget.text(query),
@@ -119,7 +123,8 @@ class Journal:
             "_bytes": self._entry_bytes - budget.left,
         }
         with self._lock:
-            self._entries.append({"id": next(self._ids), **entry})
+            entry["id"] = next(self._ids)
+            self._entries.append(entry)
             self._bytes += entry["_bytes"]
             # The newest entry stays even when it alone is over `total_bytes`.
             while len(self._entries) > self._size or (self._bytes > self._total_bytes and len(self._entries) > 1):
@@ -148,9 +153,10 @@ class Journal:
                 and (method is None or entry["method"] == method.upper())
                 and (digest is None or entry["_key"] == digest)
                 and (since_id is None or entry["id"] > since_id)
-                and (since is None or entry["time"] >= since)
+                and (since is None or _time(entry) >= since)
             ):
-                found.append({name: entry[name] for name in _SHOWN} | {"response": _decoded(entry["response"])})
+                shown = {"time": _time(entry), "response": _decoded(entry["response"])}
+                found.append({name: entry[name] for name in _SHOWN} | shown)
                 if limit is not None and len(found) == limit:
                     break
         return found
@@ -175,6 +181,10 @@ _SHOWN = (
     "duration_ms",
     "divergences",
 )
+
+
+def _time(entry: dict[str, Any]) -> str:
+    return entry["time"].isoformat(timespec="milliseconds")
 
 
 def _decoded(body: bytes) -> Any:

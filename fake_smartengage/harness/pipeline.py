@@ -24,7 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import errors
 from ..api.auth import account_of
-from ..api.forms import PARAMETERS_STATE, SENT_STATE, parameters_as_sent
+from ..api.forms import BODY, PARAMETERS_STATE, SENT_STATE, parameters_as_sent
 from ..apidocs import DOCS_PATH, REDOC_PATH
 from ..keys import presented_key
 from ..store import Store
@@ -100,7 +100,7 @@ class HarnessPipeline:
             await send(message)
 
         try:
-            body = await _read_body(scope, receive, self.max_body_bytes)
+            body = scope[BODY] = await _read_body(scope, receive, self.max_body_bytes)
             read = True
             stop = await self._stopped(scope)
             if stop is not None:

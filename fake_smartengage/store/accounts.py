@@ -14,7 +14,7 @@ from ..schemas import SubscriberObject
 from ..validation import as_id
 from . import exchange, hydration, seeds
 from .db import Database
-from .operations import account_pk, avatar_pk, subscriber_pk
+from .operations import account_pk, subscriber_pks
 from .seeding import FORMAT, AccountSeed
 
 # Seeds nothing resets to any more, the template aside (`choose_template`): all of them, after
@@ -133,8 +133,8 @@ class Accounts:
             account = account_pk(conn, api_key)
             if account is None:
                 return None
-            avatar = avatar_pk(conn, account, avatar_id)
-            return hydration.load_one(conn, subscriber_pk(conn, avatar, subscriber_id)).public()
+            _, subscriber = subscriber_pks(conn, account, avatar_id, subscriber_id)
+            return hydration.load_one(conn, subscriber).public()
 
     def find_subscribers(
         self,

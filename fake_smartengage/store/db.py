@@ -31,6 +31,9 @@ class Database:
             self._connection = self._open(path)
         except sqlite3.Error as error:
             raise StartupError(f"{path}: not a database fake-smartengage can use: {error}") from None
+        self._restores = 0
+        self._locked = _Locked(self._lock, self._connection)
+        self._transaction = _Transaction(self._lock, self._connection)
 
     def _open(self, path: Path | None) -> sqlite3.Connection:
         connection = sqlite3.connect(
@@ -59,17 +62,9 @@ class Database:
                 )
         return connection
 
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self) -> "_Transaction":
         """All statements inside commit together, or not at all if anything raises."""
-        with self._lock:
-            self._connection.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._connection
-            except BaseException:
-                self._connection.execute("ROLLBACK")
-                raise
-            self._connection.execute("COMMIT")
+        return self._transaction
 
     @contextmanager
     def unchecked_transaction(self) -> Iterator[sqlite3.Connection]:
@@ -85,11 +80,9 @@ class Database:
             finally:
                 self._connection.execute("PRAGMA foreign_keys = ON")
 
-    @contextmanager
-    def reading(self) -> Iterator[sqlite3.Connection]:
+    def reading(self) -> "_Locked":
         """A consistent view for a read of several statements."""
-        with self._lock:
-            yield self._connection
+        return self._locked
 
     def copy(self) -> sqlite3.Connection:
         """An in-memory copy of the whole database, for `restore` to bring back later."""
@@ -102,6 +95,12 @@ class Database:
         """Makes the database exactly what `copy` holds (SQLite's backup API: page by page, fast)."""
         with self._lock:
             copy.backup(self._connection)
+            self._restores += 1
+
+    def version(self) -> tuple[int, int]:
+        """Changes whenever the state may have: after any write, and after a restore (which SQLite
+        does not count as changes)."""
+        return self._connection.total_changes, self._restores
 
     def dump(self) -> list[str]:
         """The whole database as SQL statements: two equal dumps mean two equal states."""
@@ -111,3 +110,37 @@ class Database:
     def close(self) -> None:
         with self._lock:
             self._connection.close()
+
+
+class _Locked:
+    """The connection, held under the lock. Every request goes through this or `_Transaction`,
+    so they are plain classes rather than generator context managers, which cost several times
+    as much to enter."""
+
+    def __init__(self, lock: threading.RLock, connection: sqlite3.Connection) -> None:
+        self._lock = lock
+        self._connection = connection
+
+    def __enter__(self) -> sqlite3.Connection:
+        self._lock.acquire()
+        return self._connection
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._lock.release()
+
+
+class _Transaction(_Locked):
+    def __enter__(self) -> sqlite3.Connection:
+        connection = super().__enter__()
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+        except BaseException:
+            self._lock.release()
+            raise
+        return connection
+
+    def __exit__(self, exc_type: type[BaseException] | None, *exc_info: object) -> None:
+        try:
+            self._connection.execute("COMMIT" if exc_type is None else "ROLLBACK")
+        finally:
+            self._lock.release()

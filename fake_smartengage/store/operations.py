@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from .. import errors
 from ..keys import key_digest
-from ..schemas import AvatarPublic, CustomFieldPublic, SequencePublic, SubscriberObject, TagPublic
+from ..schemas import AvatarObject, AvatarPublic, CatalogueItem, SubscriberObject
 from ..settings import DuplicatePolicy
 from ..validation import MAX_ID, as_id, is_valid_email
 from . import hydration
@@ -23,9 +23,12 @@ from .db import Database
 from .seeding import IDENTITY_FIELDS
 
 ACTIVE = "Active"
+# At most this many keys' accounts are kept between changes: unknown keys cannot grow memory.
+_KEPT_KEYS = 1024
 # The public shape's fields are the avatar table's columns, ids aside shown as they are stored.
-_AVATAR_PUBLIC_COLUMNS = ", ".join(AvatarPublic.model_fields)
-_AVATAR_ID = list(AvatarPublic.model_fields).index("avatar_id")
+_AVATAR_FIELDS = tuple(AvatarPublic.model_fields)
+_AVATAR_PUBLIC_COLUMNS = ", ".join(_AVATAR_FIELDS)
+_AVATAR_ID = _AVATAR_FIELDS.index("avatar_id")
 
 
 @dataclass(frozen=True)
@@ -49,42 +52,52 @@ class Store:
     def __init__(self, db: Database, *, duplicates: DuplicatePolicy = "update") -> None:
         self._db = db
         self.duplicates = duplicates
+        # Every request looks its key up: the answers are kept until the state next changes, with
+        # the version of the state they were read at.
+        self._accounts: tuple[tuple[int, int], dict[str, int | None]] = (db.version(), {})
 
     # Accounts
 
     def account_for_key(self, api_key: str) -> int | None:
+        version = self._db.version()  # read before the lookup: a change during it discards the answer
+        kept_version, kept = self._accounts
+        if kept_version != version:
+            kept = {}
+            self._accounts = (version, kept)
+        if api_key in kept:
+            return kept[api_key]
         with self._db.reading() as conn:
-            return account_pk(conn, api_key)
+            account = account_pk(conn, api_key)
+        if len(kept) < _KEPT_KEYS:
+            kept[api_key] = account
+        return account
 
     # Lists
 
-    def list_avatars(self, account: int) -> list[AvatarPublic]:
+    def list_avatars(self, account: int) -> list[AvatarObject]:
         with self._db.reading() as conn:
             rows = conn.execute(
                 f"SELECT {_AVATAR_PUBLIC_COLUMNS} FROM avatar WHERE account_pk = ? ORDER BY ordinal DESC", (account,)
             ).fetchall()
-        return [
-            AvatarPublic(
-                **{**dict(zip(AvatarPublic.model_fields, row, strict=True)), "avatar_id": str(row[_AVATAR_ID])}
-            )
-            for row in rows
-        ]
+        avatars = []
+        for row in rows:
+            avatar = dict(zip(_AVATAR_FIELDS, row, strict=True))
+            avatar["avatar_id"] = str(row[_AVATAR_ID])
+            avatars.append(avatar)
+        return avatars
 
-    def list_tags(self, account: int, avatar_id: int) -> list[TagPublic]:
-        return [TagPublic(tag_id=i, tag_name=name) for i, name in self._list(TAGS, account, avatar_id)]
+    def list_tags(self, account: int, avatar_id: int) -> list[CatalogueItem]:
+        return self._list(TAGS, account, avatar_id)
 
-    def list_custom_fields(self, account: int, avatar_id: int) -> list[CustomFieldPublic]:
-        return [
-            CustomFieldPublic(custom_field_id=i, custom_field_name=name)
-            for i, name in self._list(CUSTOM_FIELDS, account, avatar_id)
-        ]
+    def list_custom_fields(self, account: int, avatar_id: int) -> list[CatalogueItem]:
+        return self._list(CUSTOM_FIELDS, account, avatar_id)
 
-    def list_sequences(self, account: int, avatar_id: int) -> list[SequencePublic]:
-        return [
-            SequencePublic(sequence_id=i, sequence_name=name) for i, name in self._list(SEQUENCES, account, avatar_id)
-        ]
+    def list_sequences(self, account: int, avatar_id: int) -> list[CatalogueItem]:
+        return self._list(SEQUENCES, account, avatar_id)
 
-    def _list(self, catalogue: Catalogue, account: int, avatar_id: int) -> list[tuple[str, str]]:
+    def _list(self, catalogue: Catalogue, account: int, avatar_id: int) -> list[CatalogueItem]:
+        """The catalogue's items in the shape of its public model (`TagPublic`...), whose fields
+        are the catalogue's id and name columns."""
         with self._db.reading() as conn:
             avatar = avatar_pk(conn, account, avatar_id)
             rows = conn.execute(
@@ -92,7 +105,7 @@ class Store:
                 "WHERE avatar_pk = ? ORDER BY ordinal DESC",
                 (avatar,),
             ).fetchall()
-        return [(str(item_id), name) for item_id, name in rows]
+        return [{catalogue.id_column: str(item_id), catalogue.name_column: name} for item_id, name in rows]
 
     # Subscribers
 
@@ -187,8 +200,7 @@ class Store:
         apply: Callable[[sqlite3.Connection, int, int], None],
     ) -> SubscriberObject:
         with self._db.transaction() as conn:
-            avatar = avatar_pk(conn, account, avatar_id)
-            subscriber = subscriber_pk(conn, avatar, subscriber_id)
+            avatar, subscriber = subscriber_pks(conn, account, avatar_id, subscriber_id)
             apply(conn, avatar, subscriber)
             return hydration.load_one(conn, subscriber).public()
 
@@ -211,13 +223,19 @@ def avatar_pk(conn: sqlite3.Connection, account: int, avatar_id: int) -> int:
     return row[0]
 
 
-def subscriber_pk(conn: sqlite3.Connection, avatar: int, subscriber_id: int) -> int:
+def subscriber_pks(conn: sqlite3.Connection, account: int, avatar_id: int, subscriber_id: int) -> tuple[int, int]:
+    """The avatar's and the subscriber's surrogate keys, in one statement; 404 as `avatar_pk` does."""
     row = conn.execute(
-        "SELECT pk FROM subscriber WHERE avatar_pk = ? AND subscriber_id = ?", (avatar, subscriber_id)
+        "SELECT a.pk, s.pk FROM avatar AS a "
+        "LEFT JOIN subscriber AS s ON s.avatar_pk = a.pk AND s.subscriber_id = ? "
+        "WHERE a.account_pk = ? AND a.avatar_id = ?",
+        (subscriber_id, account, avatar_id),
     ).fetchone()
     if row is None:
+        raise errors.not_found("avatar", "avatar_id", avatar_id)
+    if row[1] is None:
         raise errors.not_found("subscriber", "subscriber_id", subscriber_id)
-    return row[0]
+    return row[0], row[1]
 
 
 def _resolve(conn: sqlite3.Connection, catalogue: Catalogue, avatar: int, ref: str, param: str) -> int:
