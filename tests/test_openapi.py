@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from conftest import assert_error, route_names, routes_named
+from conftest import SUBSCRIBER_KEYS, assert_error, route_names, routes_named
 from fake_smartengage.apidocs import ASSETS
 
 # In process only: the document is the same however it is fetched.
@@ -68,20 +68,7 @@ async def test_writes_answer_the_subscriber_object_and_errors_in_one_shape(spec)
     assert operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith("/SubscriberPublic")
     assert operation["responses"]["404"]["content"]["application/json"]["schema"]["$ref"].endswith("/ErrorBody")
     subscriber = spec["components"]["schemas"]["SubscriberPublic"]
-    assert list(subscriber["properties"]) == [
-        "id",
-        "full_name",
-        "email",
-        "ip",
-        "gender",
-        "language",
-        "place",
-        "facebook_id",
-        "push_id",
-        "tags",
-        "custom_fields",
-        "sequences",
-    ]
+    assert list(subscriber["properties"]) == SUBSCRIBER_KEYS
 
 
 async def test_bearer_auth_is_declared(spec):
