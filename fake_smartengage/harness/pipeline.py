@@ -143,8 +143,10 @@ class HarnessPipeline:
             if fault.spec.status is not None:
                 return fault.response()
         limiter = self.harness.limiter
-        has_bucket = self.upstream is not None or account_of(scope, self.store) is not None
-        if api_key is not None and limiter.active and has_bucket:
+        if api_key is None or not limiter.active:
+            return None
+        # With --upstream every key is the upstream's to judge; else only a known key has a bucket.
+        if self.upstream is not None or account_of(scope, self.store) is not None:
             wait = limiter.admit(api_key)
             if wait is not None:
                 return errors.render(errors.rate_limited(wait))

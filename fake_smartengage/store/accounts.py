@@ -84,9 +84,7 @@ class Accounts:
     def reset(self, api_key: str) -> bool:
         """Brings the account back to its seed; False if there is no such account."""
         with self._db.unchecked_transaction() as conn:
-            row = conn.execute(
-                "SELECT pk, seed_pk FROM account WHERE key_digest = ?", (key_digest(api_key),)
-            ).fetchone()
+            row = _account_and_seed(conn, api_key)
             if row is None:
                 return False
             pk, seed = row
@@ -100,13 +98,12 @@ class Accounts:
 
     def delete(self, api_key: str) -> bool:
         with self._db.transaction() as conn:
-            row = conn.execute(
-                "SELECT pk, seed_pk FROM account WHERE key_digest = ?", (key_digest(api_key),)
-            ).fetchone()
+            row = _account_and_seed(conn, api_key)
             if row is None:
                 return False
-            conn.execute("DELETE FROM account WHERE pk = ?", (row[0],))
-            conn.execute(_DROP_SEED_IF_UNUSED, {"seed": row[1], "template": self._template})
+            pk, seed = row
+            conn.execute("DELETE FROM account WHERE pk = ?", (pk,))
+            conn.execute(_DROP_SEED_IF_UNUSED, {"seed": seed, "template": self._template})
             return True
 
     def export(self, api_key: str | None = None) -> dict:
@@ -170,6 +167,11 @@ class Accounts:
                 values,
             ).fetchall()
             return [subscriber.public() for subscriber in hydration.load(conn, [pk for (pk,) in rows])]
+
+
+def _account_and_seed(conn: sqlite3.Connection, api_key: str) -> tuple[int, int] | None:
+    """The account with this key and the seed it resets to, as surrogate keys."""
+    return conn.execute("SELECT pk, seed_pk FROM account WHERE key_digest = ?", (key_digest(api_key),)).fetchone()
 
 
 def _insert(conn: sqlite3.Connection, api_key: str, seed: int) -> None:
