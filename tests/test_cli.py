@@ -262,7 +262,12 @@ def test_start_up_error_is_one_line_naming_the_path_and_exit_2(tmp_path, option,
 def test_start_up_error_of_a_variable_is_one_line_too(tmp_path):
     completed = subprocess.run(
         [str(SCRIPT), "serve"],
-        env={**server_env(), "FAKE_SMARTENGAGE_PORT_FILE": str(tmp_path / "missing" / "port")},
+        # Port 0, as the other start-up tests: a developer's own server may hold 8000.
+        env={
+            **server_env(),
+            "FAKE_SMARTENGAGE_PORT": "0",
+            "FAKE_SMARTENGAGE_PORT_FILE": str(tmp_path / "missing" / "port"),
+        },
         capture_output=True,
         text=True,
         timeout=30,
