@@ -262,6 +262,26 @@ async def test_one_tenants_state_round_trips_and_can_be_replaced(client):
     assert len(default.json()) == 4
 
 
+async def test_list_answers_follow_every_change_of_the_state(client):
+    """The list routes' answers are kept until the state changes: each kind of change shows at once."""
+    key = await new_tenant(client)
+
+    async def tag_names() -> list[str]:
+        response = await client.get("/tags/list/", params={"avatar_id": "1"}, headers=as_tenant(key))
+        return [tag["tag_name"] for tag in response.json()]
+
+    assert await tag_names() == ["push_test", "fb_test"]  # asked twice: the second answer is a kept one
+    assert await tag_names() == ["push_test", "fb_test"]
+    replacement = {"avatars": [{"avatar_id": 1, "tags": [{"tag_id": 5, "tag_name": "replaced"}]}]}
+    assert (await client.put("/_fake/state", params={"api_key": key}, json=replacement)).status_code == 204
+    assert await tag_names() == ["replaced"]
+    assert (await client.post("/_fake/reset", params={"api_key": key})).status_code == 204
+    assert await tag_names() == ["replaced"]  # the replaced state is what the tenant resets to
+    assert (await client.post("/_fake/reset")).status_code == 204
+    assert_error(await client.get("/tags/list/", params={"avatar_id": "1"}, headers=as_tenant(key)), 401)
+    assert (await client.get("/tags/list/", params={"avatar_id": "1"})).status_code == 200
+
+
 async def test_state_of_unknown_tenant_is_404(client):
     assert_error(await client.get("/_fake/state", params={"api_key": "se_nobody"}), 404, "api_key")
     assert_error(await client.put("/_fake/state", params={"api_key": "se_nobody"}, json={}), 404, "api_key")

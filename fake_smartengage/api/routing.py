@@ -73,8 +73,24 @@ class Resource:
                 account = authenticate(request.scope, store)
                 return json_response(handler(store, account, form(request.scope)))
 
+            async def read_endpoint(request: Request) -> Response:
+                store: Store = request.app.state.store
+                account = authenticate(request.scope, store)
+                values = form(request.scope)
+                body = store.kept_reads.get(
+                    (handler, account, *values.values()), lambda: to_json(handler(store, account, values))
+                )
+                return Response(body, media_type="application/json")
+
+            # A route that answers GET only reads, so its answer stays the same until the state
+            # changes; its values must then be hashable: no array parameters.
+            reads = "GET" in methods
+            if reads and any(field.array for field in form.fields.values()):
+                raise ValueError(f"{path}: a read route cannot take array parameters")
+
             for variant in (path, _other_spelling(path)):
-                self.routes.append(Route(variant, endpoint, methods=methods, name=handler.__name__))
+                served = read_endpoint if reads else endpoint
+                self.routes.append(Route(variant, served, methods=methods, name=handler.__name__))
             for method in methods:
                 extra: dict[str, Any] = {"security": SECURITY}
                 if method == "GET":

@@ -9,9 +9,10 @@ would notice. The schema is that of the SQLModel tables in `models`, compiled in
 import logging
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Generic, TypeVar
 
 from .. import __version__
 from ..errors import StartupError
@@ -110,6 +111,34 @@ class Database:
     def close(self) -> None:
         with self._lock:
             self._connection.close()
+
+
+Answer = TypeVar("Answer")
+
+
+class KeptUntilChanged(Generic[Answer]):
+    """Answers computed from the state, kept until it next changes: at most `size` of them, so
+    that keys a client makes up cannot grow memory."""
+
+    def __init__(self, db: Database, size: int) -> None:
+        self._db = db
+        self._size = size
+        self._kept: tuple[tuple[int, int], dict[Hashable, Answer]] = (db.version(), {})
+
+    def get(self, key: Hashable, compute: Callable[[], Answer]) -> Answer:
+        # The version is read before computing: a change meanwhile leaves the answer in a dict
+        # of the version before it, which the next request discards.
+        version = self._db.version()
+        kept_version, kept = self._kept
+        if kept_version != version:
+            kept = {}
+            self._kept = (version, kept)
+        if key in kept:
+            return kept[key]
+        answer = compute()
+        if len(kept) < self._size:
+            kept[key] = answer
+        return answer
 
 
 class _Locked:

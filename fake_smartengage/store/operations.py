@@ -19,12 +19,13 @@ from ..settings import DuplicatePolicy
 from ..validation import MAX_ID, as_id, is_valid_email
 from . import hydration
 from .catalogues import CUSTOM_FIELDS, SEQUENCES, TAGS, Catalogue
-from .db import Database
+from .db import Database, KeptUntilChanged
 from .seeding import IDENTITY_FIELDS
 
 ACTIVE = "Active"
-# At most this many keys' accounts are kept between changes: unknown keys cannot grow memory.
+# At most this many keys' accounts, and this many answers of the list routes, are kept between changes.
 _KEPT_KEYS = 1024
+_KEPT_READS = 1024
 # The public shape's fields are the avatar table's columns, ids aside shown as they are stored.
 _AVATAR_FIELDS = tuple(AvatarPublic.model_fields)
 _AVATAR_PUBLIC_COLUMNS = ", ".join(_AVATAR_FIELDS)
@@ -52,25 +53,19 @@ class Store:
     def __init__(self, db: Database, *, duplicates: DuplicatePolicy = "update") -> None:
         self._db = db
         self.duplicates = duplicates
-        # Every request looks its key up: the answers are kept until the state next changes, with
-        # the version of the state they were read at.
-        self._accounts: tuple[tuple[int, int], dict[str, int | None]] = (db.version(), {})
+        # Every request looks its key up, and most of a test's reads ask what the one before
+        # asked: both are answered from what was read since the state last changed.
+        self._accounts: KeptUntilChanged[int | None] = KeptUntilChanged(db, _KEPT_KEYS)
+        self.kept_reads: KeptUntilChanged[bytes] = KeptUntilChanged(db, _KEPT_READS)
 
     # Accounts
 
     def account_for_key(self, api_key: str) -> int | None:
-        version = self._db.version()  # read before the lookup: a change during it discards the answer
-        kept_version, kept = self._accounts
-        if kept_version != version:
-            kept = {}
-            self._accounts = (version, kept)
-        if api_key in kept:
-            return kept[api_key]
+        return self._accounts.get(api_key, lambda: self._account_pk(api_key))
+
+    def _account_pk(self, api_key: str) -> int | None:
         with self._db.reading() as conn:
-            account = account_pk(conn, api_key)
-        if len(kept) < _KEPT_KEYS:
-            kept[api_key] = account
-        return account
+            return account_pk(conn, api_key)
 
     # Lists
 
