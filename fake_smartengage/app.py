@@ -1,10 +1,12 @@
 """The application factory: state, harness, routes, error handling. Nothing happens at import time."""
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
+from starlette.types import ASGIApp
 
 from . import __version__
 from .api import api_documentation, api_routes
@@ -47,7 +49,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ),
     )
 
-    app = FastAPI(
+    api = api_routes()
+
+    def front(starlette_layers: ASGIApp) -> ASGIApp:
+        """What meets a request first: the pipeline, then the direct routes; with CORS, that before them."""
+        pipeline = HarnessPipeline(
+            DirectRoutes(starlette_layers, routes=api),
+            harness=harness,
+            store=store,
+            max_body_bytes=settings.max_body_bytes,
+            max_harness_body_bytes=settings.max_harness_body_bytes,
+            upstream=_upstream(settings),
+        )
+        if not settings.cors_origins:  # only a browser app in local development needs it
+            return pipeline
+        return CORSMiddleware(
+            pipeline, allow_origins=list(settings.cors_origins), allow_methods=["*"], allow_headers=["*"]
+        )
+
+    app = _App(
+        front=front,
         title="fake-smartengage",
         version=__version__,
         description="A faithful, stateful fake of the SmartEngage REST API.",
@@ -67,26 +88,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.fixture_files = loaded
     _document_api(app)
     install_error_handlers(app)
-    api = api_routes()
     app.router.routes.extend(api)
     app.router.routes.extend(harness_routes())
     app.include_router(docs_router)
-    # Starlette runs the middleware added last first: the pipeline, then the direct routes.
-    app.add_middleware(DirectRoutes, routes=api)
-    app.add_middleware(
-        HarnessPipeline,
-        harness=harness,
-        store=store,
-        max_body_bytes=settings.max_body_bytes,
-        max_harness_body_bytes=settings.max_harness_body_bytes,
-        upstream=_upstream(settings),
-    )
-    if settings.cors_origins:
-        # Off unless asked for: only a browser app in local development needs it.
-        app.add_middleware(
-            CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["*"], allow_headers=["*"]
-        )
     return app
+
+
+class _App(FastAPI):
+    """FastAPI with `front` ahead of Starlette's own layers (error and exception middleware, the
+    router), which a SmartEngage route's request then never meets: the harness pipeline answers
+    such a route's unexpected failure itself, in the API's error shape."""
+
+    def __init__(self, *, front: Callable[[ASGIApp], ASGIApp], **options: Any) -> None:
+        self._front = front
+        super().__init__(**options)
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return self._front(super().build_middleware_stack())
 
 
 def _upstream(settings: Settings) -> "Upstream | None":

@@ -92,6 +92,10 @@ def rate_limited(retry_after: int) -> ApiError:
     )
 
 
+def unexpected(error: Exception) -> ApiError:
+    return ApiError(500, f"Internal error in the fake: {type(error).__name__}")
+
+
 def missing_param(param: str) -> ApiError:
     return ApiError(400, f"Missing required parameter: {param}", param=param)
 
@@ -243,7 +247,7 @@ async def _fixture_error(_: Request, error: FixtureError) -> JSONResponse:
 
 
 async def _unexpected(_: Request, error: Exception) -> JSONResponse:
-    return render(ApiError(500, f"Internal error in the fake: {type(error).__name__}"))
+    return render(unexpected(error))
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -124,6 +124,8 @@ async def test_unexpected_failure_is_500_in_the_error_shape(app):
         response = await client.get("/avatars/list")
     assert_error(response, 500, None, "Internal error in the fake: ProgrammingError")
     assert response.json()["error"]["type"] == "api_error"
+    (recorded,) = app.state.harness.journal.entries(path="/avatars/list")
+    assert (recorded["status"], recorded["response"]) == (500, response.json())
 
 
 async def test_error_types_follow_the_status(client):

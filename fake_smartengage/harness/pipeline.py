@@ -89,12 +89,12 @@ class HarnessPipeline:
         started = time.perf_counter()
         when = datetime.now(UTC)
         status, response = 500, bytearray()
-        body, read, divergences = b"", False, None
+        body, read, started, divergences = b"", False, False, None
 
         async def capture(message: Message) -> None:
-            nonlocal status
+            nonlocal status, started
             if message["type"] == "http.response.start":
-                status = message["status"]
+                status, started = message["status"], True
             elif message["type"] == "http.response.body":
                 response.extend(message.get("body", b""))
             await send(message)
@@ -115,6 +115,11 @@ class HarnessPipeline:
                 await errors.render(error)(scope, receive, capture)
             else:
                 await _refuse_unread(error, scope, receive, capture, self.max_body_bytes)
+        except Exception as error:
+            # A bug in the fake: answered if nothing was yet, and raised on for the server to log.
+            if not started:
+                await errors.render(errors.unexpected(error))(scope, receive, capture)
+            raise
         finally:
             # A route that read the parameters leaves them, as sent and as parsed; else they are read here.
             state = scope.get("state", {})
