@@ -54,7 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def front(starlette_layers: ASGIApp) -> ASGIApp:
         """What meets a request first: the pipeline, then the direct routes; with CORS, that before them."""
         pipeline = HarnessPipeline(
-            DirectRoutes(starlette_layers, routes=api),
+            DirectRoutes(starlette_layers, routes=api, store=store),
             harness=harness,
             store=store,
             max_body_bytes=settings.max_body_bytes,

@@ -3,11 +3,12 @@
 from starlette.routing import BaseRoute
 
 from . import avatars, custom_fields, sequences, subscribers, tags
+from .routing import ApiRoute
 
 _RESOURCES = (avatars, tags, custom_fields, sequences, subscribers)
 
 
-def api_routes() -> list[BaseRoute]:
+def api_routes() -> list[ApiRoute]:
     """The routes that serve the API."""
     return [route for module in _RESOURCES for route in module.resource.routes]
 

@@ -40,6 +40,21 @@ def _other_spelling(path: str) -> str:
     return path.removesuffix("/") if path.endswith("/") else f"{path}/"
 
 
+# What a route answers a request with, once its body is read: the JSON body of a 200.
+Answer = Callable[[Store, Scope], bytes]
+
+
+class ApiRoute(Route):
+    """A Starlette route of the API that also hands its `answer` to `DirectRoutes`."""
+
+    def __init__(self, path: str, answer: Answer, *, methods: list[str], name: str) -> None:
+        async def endpoint(request: Request) -> Response:
+            return Response(answer(request.app.state.store, request.scope), media_type="application/json")
+
+        super().__init__(path, endpoint, methods=methods, name=name)
+        self.answer = answer
+
+
 class Resource:
     """One resource of the reference: Starlette routes that serve it, FastAPI routes that document it.
 
@@ -49,7 +64,7 @@ class Resource:
     """
 
     def __init__(self, tag: str) -> None:
-        self.routes: list[Route] = []
+        self.routes: list[ApiRoute] = []
         self.documentation = APIRouter(tags=[tag])
 
     def route(
@@ -68,29 +83,26 @@ class Resource:
         """
 
         def register(handler: Handler) -> Handler:
-            async def endpoint(request: Request) -> Response:
-                store: Store = request.app.state.store
-                account = authenticate(request.scope, store)
-                return json_response(handler(store, account, form(request.scope)))
+            def answer(store: Store, scope: Scope) -> bytes:
+                account = authenticate(scope, store)
+                return to_json(handler(store, account, form(scope)))
 
-            async def read_endpoint(request: Request) -> Response:
-                store: Store = request.app.state.store
-                account = authenticate(request.scope, store)
-                values = form(request.scope)
-                body = store.kept_reads.get(
+            def kept_answer(store: Store, scope: Scope) -> bytes:
+                account = authenticate(scope, store)
+                values = form(scope)
+                return store.kept_reads.get(
                     (handler, account, *values.values()), lambda: to_json(handler(store, account, values))
                 )
-                return Response(body, media_type="application/json")
 
             # A route that answers GET only reads, so its answer stays the same until the state
             # changes; its values must then be hashable: no array parameters.
             reads = "GET" in methods
             if reads and any(field.array for field in form.fields.values()):
                 raise ValueError(f"{path}: a read route cannot take array parameters")
-
             for variant in (path, _other_spelling(path)):
-                served = read_endpoint if reads else endpoint
-                self.routes.append(Route(variant, served, methods=methods, name=handler.__name__))
+                self.routes.append(
+                    ApiRoute(variant, kept_answer if reads else answer, methods=methods, name=handler.__name__)
+                )
             for method in methods:
                 extra: dict[str, Any] = {"security": SECURITY}
                 if method == "GET":
@@ -99,7 +111,7 @@ class Resource:
                     extra["requestBody"] = form.openapi_body()
                 self.documentation.add_api_route(
                     path,
-                    endpoint,
+                    self.routes[-1].endpoint,
                     methods=[method],
                     response_model=response_model,
                     responses=ERROR_RESPONSES,
@@ -113,28 +125,32 @@ class Resource:
         return register
 
 
+_JSON = (b"content-type", b"application/json")
+
+
 class DirectRoutes:
     """Serves each API route straight from its method and path, ahead of Starlette's router.
 
-    The API's paths are fixed, so one dictionary lookup finds a request's endpoint, where the
+    The API's paths are fixed, so one dictionary lookup finds a request's answer, where the
     router would try every route in turn behind two more middleware layers. An `ApiError` an
-    endpoint raises reaches the harness pipeline, which answers it as the error handler would;
+    answer raises reaches the harness pipeline, which answers it as the error handler would;
     anything else (HEAD, an unknown path or method, the harness) goes on to `app`.
     """
 
-    def __init__(self, app: ASGIApp, *, routes: list[Route]) -> None:
+    def __init__(self, app: ASGIApp, *, routes: list[ApiRoute], store: Store) -> None:
         self.app = app
-        self.endpoints = {
-            (method, route.path): route.endpoint
-            for route in routes
-            for method in route.methods or ()
-            if method != "HEAD"
+        self.store = store
+        self.answers = {
+            (method, route.path): route.answer for route in routes for method in route.methods or () if method != "HEAD"
         }
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        endpoint = self.endpoints.get((scope["method"], scope["path"])) if scope["type"] == "http" else None
-        if endpoint is None:
+        answer = self.answers.get((scope["method"], scope["path"])) if scope["type"] == "http" else None
+        if answer is None:
             await self.app(scope, receive, send)
             return
-        response = await endpoint(Request(scope, receive))
-        await response(scope, receive, send)
+        body = answer(self.store, scope)
+        await send(
+            {"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"%d" % len(body)), _JSON]}
+        )
+        await send({"type": "http.response.body", "body": body})
