@@ -72,7 +72,6 @@ CREATE TABLE subscriber (
 	facebook_id VARCHAR, 
 	push_id VARCHAR, 
 	PRIMARY KEY (pk), 
-	UNIQUE (avatar_pk, subscriber_id), 
 	FOREIGN KEY(avatar_pk) REFERENCES avatar (pk) ON DELETE CASCADE
 );
 
@@ -80,7 +79,9 @@ CREATE INDEX ix_subscriber_email ON subscriber (avatar_pk, email) WHERE email IS
 
 CREATE INDEX ix_subscriber_facebook_id ON subscriber (avatar_pk, facebook_id) WHERE facebook_id IS NOT NULL;
 
-CREATE INDEX ix_subscriber_order ON subscriber (avatar_pk, ordinal);
+CREATE UNIQUE INDEX ix_subscriber_id ON subscriber (avatar_pk, subscriber_id DESC);
+
+CREATE INDEX ix_subscriber_order ON subscriber (avatar_pk, ordinal DESC);
 
 CREATE INDEX ix_subscriber_push_id ON subscriber (avatar_pk, push_id) WHERE push_id IS NOT NULL;
 
