@@ -1,12 +1,14 @@
 """What tenants reset to is kept as rows and copied in SQL: never seen, never left behind, every
 reference intact, every statement on an index."""
 
+import json
 import logging
 import sqlite3
 
 from conftest import DEFAULT_KEY, asgi_client
 from fake_smartengage.app import create_app
 from fake_smartengage.settings import Settings
+from fake_smartengage.store.accounts import _UNCHECKED_COPY_FROM
 
 TAGGED = {
     "avatars": [
@@ -83,6 +85,21 @@ async def test_every_reference_holds_after_copies_and_clears(app, client):
     copy.executescript(";\n".join(app.state.db.dump()))
     assert copy.execute("PRAGMA foreign_key_check").fetchall() == []
     assert copy.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+
+
+async def test_a_template_of_many_subscribers_is_copied_whole_with_every_reference(tmp_path):
+    subscribers = [{"id": n, "email": f"s{n}@example.com", "tags": [1]} for n in range(1, _UNCHECKED_COPY_FROM + 1)]
+    avatar = {**TAGGED["avatars"][0], "subscribers": subscribers}
+    fixture = tmp_path / "large.json"
+    fixture.write_text(json.dumps({"accounts": [{"api_key": DEFAULT_KEY, "avatars": [avatar]}]}))
+    app = create_app(Settings(fixtures=[fixture]))
+    async with asgi_client(app, DEFAULT_KEY) as client:
+        key = (await client.post("/_fake/tenants")).json()["api_key"]
+        tagged = await client.get("/_fake/subscribers", params={"api_key": key, "tag": "vip"})
+    assert len(tagged.json()) == len(subscribers)
+    copy = sqlite3.connect(":memory:")
+    copy.executescript(";\n".join(app.state.db.dump()))
+    assert copy.execute("PRAGMA foreign_key_check").fetchall() == []
 
 
 async def test_every_statement_of_tenant_changes_uses_an_index(caplog):

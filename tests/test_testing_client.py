@@ -10,7 +10,9 @@ import httpx
 import pytest
 
 from conftest import DEFAULT_KEY
+from fake_smartengage import errors
 from fake_smartengage.app import create_app
+from fake_smartengage.keys import mask
 from fake_smartengage.settings import Settings
 from fake_smartengage.testing import (
     FakeSmartEngage,
@@ -20,6 +22,7 @@ from fake_smartengage.testing import (
     Tenant,
     read_fixture,
 )
+from fake_smartengage.testing.in_process import InProcessFakeSmartEngage
 
 SHOP = {"avatars": [{"avatar_id": 7, "brand_name": "Shop", "tags": [{"tag_id": 1, "tag_name": "customer"}]}]}
 JANE = {"avatar_id": 123, "email": "jane@example.com", "tags[]": "tags1"}
@@ -31,9 +34,11 @@ def server() -> Iterator[ServerThread]:
         yield server
 
 
-@pytest.fixture
-def fake(server: ServerThread) -> Iterator[FakeSmartEngage]:
-    with FakeSmartEngage(server.base_url) as fake:
+@pytest.fixture(params=["over HTTP", "in process"])
+def fake(request: pytest.FixtureRequest, server: ServerThread) -> Iterator[FakeSmartEngage]:
+    """Either client of the harness API: the plain one, and the pytest plugin's for its own server."""
+    in_process = request.param == "in process"
+    with InProcessFakeSmartEngage(server) if in_process else FakeSmartEngage(server.base_url) as fake:
         yield fake
         fake.clear_faults()
 
@@ -168,7 +173,10 @@ def test_delete_tenant(fake):
         assert client.get("/avatars/list").status_code == 401
     with pytest.raises(FakeSmartEngageError) as raised:
         fake.delete_tenant(key)
-    assert raised.value.status == 404
+    error, expected = raised.value, errors.unknown_tenant(mask(key))
+    assert error.status == 404 and error.method == "DELETE" and error.url == f"{fake.base_url}/_fake/tenants/{key}"
+    assert error.body == expected.body()
+    assert str(error) == f"DELETE /_fake/tenants/{key} answered 404: {expected.message}"
 
 
 def test_state_load_and_reset_of_one_tenant(fake, tenant):

@@ -89,6 +89,16 @@ def _since(value: int | str | datetime | None) -> str | None:
     return str(value)
 
 
+class _SharedConnections(httpx.BaseTransport):
+    """A client's use of connections it does not own: closing the client leaves them open."""
+
+    def __init__(self, transport: httpx.BaseTransport) -> None:
+        self._transport = transport
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        return self._transport.handle_request(request)
+
+
 class FakeSmartEngage:
     """The harness API of one fake-smartengage server.
 
@@ -112,7 +122,11 @@ class FakeSmartEngage:
         tls = httpx.create_ssl_context(verify=verify, trust_env=trust_env)
         self._client_options: dict[str, Any] = {"timeout": timeout, "verify": tls, "trust_env": trust_env}
         headers = {"Authorization": f"Bearer {admin_token}"} if admin_token else {}
-        self.http = httpx.Client(base_url=self.base_url, headers=headers, **self._client_options)
+        connections = httpx.HTTPTransport(verify=tls, trust_env=trust_env)
+        self.http = httpx.Client(base_url=self.base_url, headers=headers, transport=connections, **self._client_options)
+        # Tenants' clients use the harness client's connections too: a test's new tenant then
+        # neither builds a transport nor opens a connection, nor closes one when it is dropped.
+        self._tenant_connections = _SharedConnections(connections)
 
     # -- plumbing ---------------------------------------------------------------------------
 
@@ -264,7 +278,7 @@ class Tenant:
         self.fake = fake
         self.api_key = api_key
         self.base_url = fake.base_url
-        self.client = fake.client(api_key)
+        self.client = fake.client(api_key, transport=fake._tenant_connections)
         self.fault_ids: list[int] = []
         self.deleted = False
 

@@ -125,6 +125,7 @@ def smartengage_server(
 
     from ..app import create_app
     from ..errors import FixtureError, StartupError
+    from .in_process import InProcessFakeSmartEngage
     from .server import ServerError, ServerThread
 
     try:
@@ -133,8 +134,7 @@ def smartengage_server(
     except (FixtureError, StartupError, ServerError, OSError) as error:
         _fail_from_none(f"could not start the fake SmartEngage server: {error}")
     try:
-        with testing.FakeSmartEngage(server.base_url, settings.admin_token or token) as fake:
-            fake.server = server  # type: ignore[attr-defined]
+        with InProcessFakeSmartEngage(server, settings.admin_token or token) as fake:
             yield fake
     finally:
         server.stop()
