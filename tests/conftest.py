@@ -15,7 +15,7 @@ from starlette.routing import Route
 from fake_smartengage.app import create_app
 from fake_smartengage.harness.pipeline import is_smartengage_path
 from fake_smartengage.settings import Settings, bundled_fixtures
-from fake_smartengage.testing import ServerThread
+from fake_smartengage.testing import FakeSmartEngage, ServerThread, Tenant
 
 DEFAULT_KEY = "se_k73DUceVnvRCusWxDN2qQQ1a"
 ANY_PARAM = object()
@@ -114,6 +114,20 @@ async def client(request: pytest.FixtureRequest, app) -> AsyncIterator[httpx.Asy
                 trust_env=False,  # no proxy from the environment between the test and the server
             ) as client:
                 yield client
+
+
+@pytest.fixture
+def tenant(fake: FakeSmartEngage) -> Iterator[Tenant]:
+    """A fresh tenant of the test module's `fake` harness client, dropped after the test."""
+    with fake.tenant() as tenant:
+        yield tenant
+
+
+@pytest.fixture
+def other(fake: FakeSmartEngage) -> Iterator[Tenant]:
+    """A second fresh tenant, beside `tenant`."""
+    with fake.tenant() as tenant:
+        yield tenant
 
 
 @pytest.fixture

@@ -5,25 +5,13 @@ from collections.abc import Iterator
 
 import pytest
 
-from fake_smartengage.testing import FakeSmartEngage, ServerThread, Tenant
+from fake_smartengage.testing import FakeSmartEngage, ServerThread
 
 
 @pytest.fixture(scope="module")
 def fake() -> Iterator[FakeSmartEngage]:
     with ServerThread() as server, FakeSmartEngage(server.base_url) as fake:
         yield fake
-
-
-@pytest.fixture
-def tenant(fake: FakeSmartEngage) -> Iterator[Tenant]:
-    with fake.tenant() as tenant:
-        yield tenant
-
-
-@pytest.fixture
-def other(fake: FakeSmartEngage) -> Iterator[Tenant]:
-    with fake.tenant() as tenant:
-        yield tenant
 
 
 def test_assert_called_compares_what_was_sent(tenant):

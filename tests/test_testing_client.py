@@ -44,18 +44,6 @@ def fake(request: pytest.FixtureRequest, server: ServerThread) -> Iterator[FakeS
 
 
 @pytest.fixture
-def tenant(fake: FakeSmartEngage) -> Iterator[Tenant]:
-    with fake.tenant() as tenant:
-        yield tenant
-
-
-@pytest.fixture
-def other(fake: FakeSmartEngage) -> Iterator[Tenant]:
-    with fake.tenant() as tenant:
-        yield tenant
-
-
-@pytest.fixture
 def own_server() -> Iterator[ServerThread]:
     """A server of the test's own, for what changes the whole server."""
     with ServerThread() as server:
