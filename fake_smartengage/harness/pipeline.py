@@ -89,12 +89,12 @@ class HarnessPipeline:
         started = time.perf_counter()
         when = datetime.now(UTC)
         status, response = 500, bytearray()
-        body, read, started, divergences = b"", False, False, None
+        body, read, responded, divergences = b"", False, False, None
 
         async def capture(message: Message) -> None:
-            nonlocal status, started
+            nonlocal status, responded
             if message["type"] == "http.response.start":
-                status, started = message["status"], True
+                status, responded = message["status"], True
             elif message["type"] == "http.response.body":
                 response.extend(message.get("body", b""))
             await send(message)
@@ -117,7 +117,7 @@ class HarnessPipeline:
                 await _refuse_unread(error, scope, receive, capture, self.max_body_bytes)
         except Exception as error:
             # A bug in the fake: answered if nothing was yet, and raised on for the server to log.
-            if not started:
+            if not responded:
                 await errors.render(errors.unexpected(error))(scope, receive, capture)
             raise
         finally:

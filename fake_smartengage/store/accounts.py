@@ -7,6 +7,7 @@ the same after a restart on a --db file as before it, and costs one copy in SQL 
 
 import sqlite3
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 
 from .. import __version__
 from ..keys import key_digest
@@ -28,8 +29,8 @@ _DROP_SEED_IF_UNUSED = f"DELETE FROM account WHERE pk = :seed AND {_UNUSED}"
 _SEED_SUBSCRIBERS = "SELECT COUNT(*) FROM subscriber WHERE avatar_pk IN (SELECT pk FROM avatar WHERE account_pk = ?)"
 # A copy with foreign keys unchecked saves checking each copied row, but turning the checks off
 # and on again makes SQLite recompile every statement the server has prepared, the next time
-# each runs: a new tenant, then its first requests, cost about 1 ms more. That pays only for a
-# template of many subscribers.
+# each runs: a new tenant or a reset, then the first requests, cost about 1 ms more. That pays
+# only for a seed of many subscribers.
 _UNCHECKED_COPY_FROM = 1_000
 
 
@@ -37,7 +38,7 @@ class Accounts:
     def __init__(self, db: Database) -> None:
         self._db = db
         self._template: int | None = None
-        self._large_template = False
+        self._template_copying = db.transaction
 
     def is_empty(self) -> bool:
         with self._db.reading() as conn:
@@ -54,8 +55,7 @@ class Accounts:
             row = conn.execute("SELECT seed_pk FROM account WHERE api_key IS NOT NULL ORDER BY pk LIMIT 1").fetchone()
             self._template = row[0] if row else exchange.insert_seed(conn, default())
             conn.execute(_DROP_UNUSED_SEEDS, {"template": self._template})
-            (subscribers,) = conn.execute(_SEED_SUBSCRIBERS, (self._template,)).fetchone()
-        self._large_template = subscribers >= _UNCHECKED_COPY_FROM
+            self._template_copying = self._copying(conn, self._template)
 
     def add(self, accounts: list[AccountSeed]) -> None:
         """Adds accounts checked by `seeding`; their keys must not be in use."""
@@ -65,8 +65,7 @@ class Accounts:
 
     def add_from_template(self, api_key: str) -> None:
         """A new account under `api_key` holding what the template holds."""
-        copying = self._db.unchecked_transaction if self._large_template else self._db.transaction
-        with copying() as conn:
+        with self._template_copying() as conn:
             _insert(conn, api_key, self._template)
 
     def replace_all(self, accounts: list[AccountSeed]) -> None:
@@ -93,14 +92,24 @@ class Accounts:
 
     def reset(self, api_key: str) -> bool:
         """Brings the account back to its seed; False if there is no such account."""
-        with self._db.unchecked_transaction() as conn:
+        with self._db.reading() as conn:
             row = _account_and_seed(conn, api_key)
+            if row is None:
+                return False
+            copying = self._copying(conn, row[1])
+        with copying() as conn:
+            row = _account_and_seed(conn, api_key)  # again, inside the transaction: it may be gone
             if row is None:
                 return False
             pk, seed = row
             seeds.clear(conn, pk)
             seeds.copy(conn, seed, pk)
             return True
+
+    def _copying(self, conn: sqlite3.Connection, seed: int) -> Callable[[], AbstractContextManager[sqlite3.Connection]]:
+        """The transaction to copy `seed` in: with foreign keys unchecked only for a large one."""
+        (subscribers,) = conn.execute(_SEED_SUBSCRIBERS, (seed,)).fetchone()
+        return self._db.unchecked_transaction if subscribers >= _UNCHECKED_COPY_FROM else self._db.transaction
 
     def exists(self, api_key: str) -> bool:
         with self._db.reading() as conn:
