@@ -414,3 +414,17 @@ def test_admin_token():
                 tenant.fail("GET", "/avatars/list")
                 assert tenant.client.get("/avatars/list").status_code == 503
             assert fake.faults() == []
+
+
+@pytest.mark.parametrize("trust_env", [False, True])
+def test_proxy_settings_of_the_environment_apply_only_with_trust_env(server, monkeypatch, trust_env):
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")  # nothing listens there
+    for name in ("ALL_PROXY", "NO_PROXY", "no_proxy", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    with InProcessFakeSmartEngage(server, trust_env=trust_env) as fake, fake.tenant() as tenant:
+        for client, path in ((fake.http, "/_fake/health"), (tenant.client, "/avatars/list")):
+            if trust_env:
+                with pytest.raises(httpx.ConnectError):
+                    client.get(path)
+            else:
+                assert client.get(path).status_code == 200

@@ -122,11 +122,13 @@ class FakeSmartEngage:
         tls = httpx.create_ssl_context(verify=verify, trust_env=trust_env)
         self._client_options: dict[str, Any] = {"timeout": timeout, "verify": tls, "trust_env": trust_env}
         headers = {"Authorization": f"Bearer {admin_token}"} if admin_token else {}
-        connections = httpx.HTTPTransport(verify=tls, trust_env=trust_env)
-        self.http = httpx.Client(base_url=self.base_url, headers=headers, transport=connections, **self._client_options)
         # Tenants' clients use the harness client's connections too: a test's new tenant then
         # neither builds a transport nor opens a connection, nor closes one when it is dropped.
-        self._tenant_connections = _SharedConnections(connections)
+        # Not with trust_env: httpx mounts the environment's proxies only on a client whose
+        # transport it builds itself.
+        connections = None if trust_env else httpx.HTTPTransport(verify=tls)
+        self.http = httpx.Client(base_url=self.base_url, headers=headers, transport=connections, **self._client_options)
+        self._tenant_client_options = {} if connections is None else {"transport": _SharedConnections(connections)}
 
     # -- plumbing ---------------------------------------------------------------------------
 
@@ -278,7 +280,7 @@ class Tenant:
         self.fake = fake
         self.api_key = api_key
         self.base_url = fake.base_url
-        self.client = fake.client(api_key, transport=fake._tenant_connections)
+        self.client = fake.client(api_key, **fake._tenant_client_options)
         self.fault_ids: list[int] = []
         self.deleted = False
 
