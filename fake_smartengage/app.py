@@ -50,6 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
 
     api = api_routes()
+    upstream = _upstream(settings)
 
     def front(starlette_layers: ASGIApp) -> ASGIApp:
         """What meets a request first: the pipeline, then the direct routes; with CORS, that before them."""
@@ -59,7 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             store=store,
             max_body_bytes=settings.max_body_bytes,
             max_harness_body_bytes=settings.max_harness_body_bytes,
-            upstream=_upstream(settings),
+            upstream=upstream,
         )
         if not settings.cors_origins:  # only a browser app in local development needs it
             return pipeline
@@ -96,8 +97,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 class _App(FastAPI):
     """FastAPI with `front` ahead of Starlette's own layers (error and exception middleware, the
-    router), which a SmartEngage route's request then never meets: the harness pipeline answers
-    such a route's unexpected failure itself, in the API's error shape."""
+    router), which a request the direct routes answer never meets: the harness pipeline answers
+    such a request's unexpected failure itself, in the API's error shape. HEAD requests, unknown
+    paths and the harness routes still go through those layers.
+
+    Middleware added to the app (`add_middleware`) sits inside `front`, so it never sees what
+    the direct routes answer."""
 
     def __init__(self, *, front: Callable[[ASGIApp], ASGIApp], **options: Any) -> None:
         self._front = front

@@ -165,6 +165,9 @@ def test_delete_tenant(fake):
     assert error.status == 404 and error.method == "DELETE" and error.url == f"{fake.base_url}/_fake/tenants/{key}"
     assert error.body == expected.body()
     assert str(error) == f"DELETE /_fake/tenants/{key} answered 404: {expected.message}"
+    with pytest.raises(FakeSmartEngageError) as raised:
+        fake.delete_tenant("no such key")
+    assert raised.value.url == f"{fake.base_url}/_fake/tenants/no%20such%20key"  # as httpx spells it
 
 
 def test_state_load_and_reset_of_one_tenant(fake, tenant):

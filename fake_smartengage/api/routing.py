@@ -132,9 +132,9 @@ class DirectRoutes:
     """Serves each API route straight from its method and path, ahead of Starlette's router.
 
     The API's paths are fixed, so one dictionary lookup finds a request's answer, where the
-    router would try every route in turn behind two more middleware layers. An `ApiError` an
-    answer raises reaches the harness pipeline, which answers it as the error handler would;
-    anything else (HEAD, an unknown path or method, the harness) goes on to `app`.
+    router would try every route in turn behind Starlette's error and exception layers. An
+    `ApiError` an answer raises reaches the harness pipeline, which answers it as the error
+    handler would; anything else (HEAD, an unknown path or method, the harness) goes on to `app`.
     """
 
     def __init__(self, app: ASGIApp, *, routes: list[ApiRoute], store: Store) -> None:

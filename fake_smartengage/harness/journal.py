@@ -58,7 +58,9 @@ class _Budget:
 
     def parameters(self, form: dict[str, Any]) -> dict[str, Any]:
         whole = _ascii_size(form)
-        if whole is not None and whole <= self.left:  # most requests: kept as they are, in one pass
+        # Most requests: kept as they are, in one pass. With bytes left over, as the walk below
+        # would keep them too (at none left, it marks even empty values as cut).
+        if whole is not None and whole < self.left:
             self.left -= whole
             return form
         kept: dict[str, Any] = {}

@@ -113,19 +113,19 @@ class Database:
             self._connection.close()
 
 
-Answer = TypeVar("Answer")
+Kept = TypeVar("Kept")
 
 
-class KeptUntilChanged(Generic[Answer]):
+class KeptUntilChanged(Generic[Kept]):
     """Answers computed from the state, kept until it next changes: at most `size` of them, so
     that keys a client makes up cannot grow memory."""
 
     def __init__(self, db: Database, size: int) -> None:
         self._db = db
         self._size = size
-        self._kept: tuple[tuple[int, int], dict[Hashable, Answer]] = (db.version(), {})
+        self._kept: tuple[tuple[int, int], dict[Hashable, Kept]] = (db.version(), {})
 
-    def get(self, key: Hashable, compute: Callable[[], Answer]) -> Answer:
+    def get(self, key: Hashable, compute: Callable[[], Kept]) -> Kept:
         # The version is read before computing: a change meanwhile leaves the answer in a dict
         # of the version before it, which the next request discards.
         version = self._db.version()

@@ -30,5 +30,5 @@ class InProcessFakeSmartEngage(FakeSmartEngage):
         try:
             self._harness.drop_tenant(api_key)
         except ApiError as error:
-            url = f"{self.base_url}{_PREFIX}/tenants/{api_key}"
-            raise FakeSmartEngageError("DELETE", url, error.status, error.body()) from None
+            url = self.http.build_request("DELETE", f"{_PREFIX}/tenants/{api_key}").url  # as httpx spells it
+            raise FakeSmartEngageError("DELETE", str(url), error.status, error.body()) from None
