@@ -8,7 +8,6 @@ MAX_ID = 2**63 - 1
 # Deliberately loose (one @, a dot in the domain, no spaces): the aim is to reject what a real
 # mail system would certainly refuse, not to second-guess unusual but valid addresses.
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-_DIGITS = re.compile(r"[0-9]+")
 MAX_EMAIL_LENGTH = 254
 
 
@@ -19,7 +18,7 @@ def is_valid_email(value: str) -> bool:
 def as_id(value: str) -> int | None:
     """The positive integer id `value` spells (spaces around it allowed), or None if none can exist."""
     digits = value.strip()
-    if _DIGITS.fullmatch(digits) is None:
+    if not (digits.isascii() and digits.isdigit()):  # ASCII digits only: "٣" is a digit too
         return None
     number = int(digits)
     return number if 1 <= number <= MAX_ID else None

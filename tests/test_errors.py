@@ -26,7 +26,7 @@ TAKING_IDS = [
     for name in route_names(VALID_PARAMETERS)
     if name not in VALID_PARAMETERS or set(VALID_PARAMETERS[name]) & set(IDS)
 ]
-BAD_IDS = ["-1", "0", "1e3", "1.0", "abc", "99999999999999999999", "9223372036854775808", "0x10", "１"]
+BAD_IDS = ["-1", "0", "1e3", "1.0", "abc", "99999999999999999999", "9223372036854775808", "0x10", "１", "٣", "²", "+1"]
 
 
 async def test_unknown_route_is_404_in_the_error_shape(client):

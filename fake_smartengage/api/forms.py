@@ -44,6 +44,7 @@ _KEY = re.compile(r"(?P<name>[^\[\]]+)(?:\[(?P<index>[^\[\]]*)\])?")
 _INDEX = re.compile(r"[0-9]{1,9}")
 
 Kind = Literal["id", "text"]
+_NONE: list[tuple[str | None, str]] = []  # the entries of a parameter not sent; never changed
 
 
 @dataclass(frozen=True)
@@ -83,17 +84,17 @@ class FormSpec:
             if name in self.fields:
                 if isinstance(value, _NotText):
                     raise errors.not_text(name)
-                if not _is_unicode(value):
+                if not value.isascii() and not _is_unicode(value):
                     raise errors.lone_surrogate(name)
                 entries.setdefault(name, []).append((index, value))
         arrays: dict[str, dict[int, str]] = {}
         values: dict[str, Any] = {}
         for name, field in self.fields.items():
             if field.array:
-                arrays[name] = _array(field, entries.get(name, []))
+                arrays[name] = _array(field, entries.get(name, _NONE))
                 values[name] = list(arrays[name].values())
             else:
-                values[name] = _scalar(field, entries.get(name, []))
+                values[name] = _scalar(field, entries.get(name, _NONE))
         if self.paired:
             first, second = self.paired
             if arrays[first].keys() != arrays[second].keys():
