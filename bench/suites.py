@@ -125,6 +125,14 @@ def test_five_calls(canned, client, n):
 }
 
 
+def _suite(work: Path, name: str, conftest: str, tests: str) -> Path:
+    """A fresh folder under `work` holding a conftest.py and one test module."""
+    folder = Path(tempfile.mkdtemp(prefix=f"suite-{name}-", dir=work))
+    (folder / "conftest.py").write_text(conftest)
+    (folder / "test_suite.py").write_text(tests)
+    return folder
+
+
 def _pytest(folder: Path, env: dict[str, str] | None = None) -> None:
     result = subprocess.run(
         [str(BIN / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly", str(folder)],
@@ -149,10 +157,9 @@ def per_test_ms(work: Path, answers: dict[str, str], tests: int, rounds: int = 3
     seconds: dict[str, list[float]] = {way: [] for way in SUITES}
     for _ in range(rounds):
         for way, suite in SUITES.items():
-            folder = Path(tempfile.mkdtemp(prefix=f"suite-{way}-", dir=work))
-            (folder / "conftest.py").write_text(TIMING_CONFTEST)
-            test_file = folder / "test_five_calls.py"
-            test_file.write_text(suite.format(five_calls=FIVE_CALLS.format(), tests=tests, key=KEY))
+            folder = _suite(
+                work, way, TIMING_CONFTEST, suite.format(five_calls=FIVE_CALLS.format(), tests=tests, key=KEY)
+            )
             times = folder / "times.json"
             _pytest(folder, {"BENCH_TIMES": str(times), "BENCH_ANSWERS": str(answers_file)})
             # The first test of the TCP run also starts the server: the median leaves it out.
@@ -184,9 +191,7 @@ def fixture_cost_ms(work: Path, tests: int, rounds: int = 3) -> float:
     seconds = dict.fromkeys(variants, 0.0)
     for _ in range(rounds):
         for name, names in variants.items():
-            folder = Path(tempfile.mkdtemp(prefix=f"suite-{name}-", dir=work))
-            (folder / "conftest.py").write_text(conftest)
-            (folder / "test_generated.py").write_text(FIXTURE_SUITE.format(tests=tests, **names))
+            folder = _suite(work, name, conftest, FIXTURE_SUITE.format(tests=tests, **names))
             started = time.perf_counter()
             _pytest(folder)
             seconds[name] += time.perf_counter() - started

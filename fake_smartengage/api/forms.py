@@ -13,6 +13,7 @@ harness pipeline read) and is the source of the route's OpenAPI description.
 import io
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import parse_qsl
@@ -44,7 +45,7 @@ _KEY = re.compile(r"(?P<name>[^\[\]]+)(?:\[(?P<index>[^\[\]]*)\])?")
 _INDEX = re.compile(r"[0-9]{1,9}")
 
 Kind = Literal["id", "text"]
-_NONE: list[tuple[str | None, str]] = []  # the entries of a parameter not sent; never changed
+_NONE: tuple[tuple[str | None, str], ...] = ()  # the entries of a parameter not sent
 
 
 @dataclass(frozen=True)
@@ -177,7 +178,7 @@ def _schema(field: FormField) -> dict:
     return {"type": "array", "items": item} if field.array else item
 
 
-def _scalar(field: FormField, entries: list[tuple[str | None, str]]) -> Any:
+def _scalar(field: FormField, entries: Sequence[tuple[str | None, str]]) -> Any:
     if len(entries) > 1:
         raise errors.repeated_param(field.name)
     if entries and entries[0][0] is not None:
@@ -197,7 +198,7 @@ def _scalar(field: FormField, entries: list[tuple[str | None, str]]) -> Any:
     return value
 
 
-def _array(field: FormField, entries: list[tuple[str | None, str]]) -> dict[int, str]:
+def _array(field: FormField, entries: Sequence[tuple[str | None, str]]) -> dict[int, str]:
     """The array's values by index: positional spellings count 0, 1, 2...; indexed ones keep theirs."""
     positional = [value for index, value in entries if not index]
     indexed = [(index, value) for index, value in entries if index]

@@ -1,6 +1,6 @@
 """A small typed client of the test-harness API (`/_fake/`), for tests in Python.
 
-It works the same against the in-thread server of `fake_smartengage.server`, the pytest plugin's
+It works the same against a `fake_smartengage.testing.ServerThread`, the pytest plugin's
 server, or a fake-smartengage sidecar somewhere else:
 
     from fake_smartengage.testing import FakeSmartEngage
