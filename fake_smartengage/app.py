@@ -20,7 +20,7 @@ from .harness.pipeline import HarnessPipeline
 from .harness.ratelimit import parse_rate
 from .harness.routes import harness_routes
 from .settings import Settings, bundled_fixtures
-from .store import Accounts, Database, Store
+from .store import Accounts, Folder, Store
 from .store.seeding import check_unique_keys, fixture_files, read_fixture_file
 
 if TYPE_CHECKING:
@@ -28,11 +28,10 @@ if TYPE_CHECKING:
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    """A complete fake server; fixtures are loaded unless the database file already holds state."""
+    """A complete fake server; fixtures are loaded unless the --db folder already holds accounts."""
     settings = settings or Settings()
-    db = Database(settings.db)
-    store = Store(db, duplicates=settings.duplicates)
-    accounts = Accounts(db)
+    accounts = Accounts(Folder(settings.db))
+    store = Store(accounts, duplicates=settings.duplicates)
     loaded = []
     if accounts.is_empty():
         loaded = fixture_files(list(settings.fixtures))
@@ -41,7 +40,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         accounts.add([account for _, document in documents for account in document.accounts])
     accounts.choose_template(lambda: read_fixture_file(bundled_fixtures() / "default.json").accounts[0])
     harness = Harness(
-        db,
         accounts,
         rate_limit=parse_rate(settings.rate_limit) if settings.rate_limit else None,
         journal=Journal(
@@ -82,7 +80,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.settings = settings
-    app.state.db = db
     app.state.store = store
     app.state.accounts = accounts
     app.state.harness = harness

@@ -107,7 +107,7 @@ def _banner(settings: Settings, app: "FastAPI") -> str:
     if app.state.fixture_files:
         lines += ["fixtures loaded:", *(f"  {path}" for path in app.state.fixture_files)]
     elif settings.db and keys:
-        lines.append(f"state kept in {settings.db} (fixtures load only into an empty database)")
+        lines.append(f"state kept in {settings.db} (fixtures load only into an empty folder)")
     else:
         lines.append(f"no fixture files in {', '.join(map(str, settings.fixtures))}: no accounts")
     lines += ["API keys (Authorization: Bearer <key>):", *(f"  {_shown(key)}" for key in keys)]

@@ -138,7 +138,7 @@ GROUPS: list[tuple[str, list[Option]]] = [
                 f"'{os.pathsep}'-separated); default: the bundled default fixture",
                 "PATH",
             ),
-            Option("--db", "db", _path, "keep state in this SQLite file across restarts (default: in memory)", "FILE"),
+            Option("--db", "db", _path, "keep state in this folder across restarts (default: in memory)", "FOLDER"),
         ],
     ),
     (

@@ -133,7 +133,7 @@ def other(fake: FakeSmartEngage) -> Iterator[Tenant]:
 @pytest.fixture
 def state(app) -> Callable[[], list[str]]:
     """The whole database as SQL, to show that a failed request changed nothing."""
-    return app.state.db.dump
+    return app.state.accounts.dump
 
 
 @pytest.fixture

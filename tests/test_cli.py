@@ -43,7 +43,7 @@ def test_every_option_reads_its_environment_variable(monkeypatch, tmp_path):
     monkeypatch.setenv("FAKE_SMARTENGAGE_HOST", "0.0.0.0")
     monkeypatch.setenv("FAKE_SMARTENGAGE_PORT", "9001")
     monkeypatch.setenv("FAKE_SMARTENGAGE_FIXTURES", f"{tmp_path / 'a.json'}:{tmp_path / 'more'}")
-    monkeypatch.setenv("FAKE_SMARTENGAGE_DB", str(tmp_path / "state.db"))
+    monkeypatch.setenv("FAKE_SMARTENGAGE_DB", str(tmp_path / "state"))
     monkeypatch.setenv("FAKE_SMARTENGAGE_LOG_LEVEL", "warning")
     monkeypatch.setenv("FAKE_SMARTENGAGE_DUPLICATES", "conflict")
     monkeypatch.setenv("FAKE_SMARTENGAGE_SSL_CERTFILE", "cert.pem")
@@ -60,7 +60,7 @@ def test_every_option_reads_its_environment_variable(monkeypatch, tmp_path):
         host="0.0.0.0",
         port=9001,
         fixtures=(tmp_path / "a.json", tmp_path / "more"),
-        db=tmp_path / "state.db",
+        db=tmp_path / "state",
         log_level="warning",
         duplicates="conflict",
         ssl_certfile=Path("cert.pem"),
@@ -245,8 +245,8 @@ def _serve_fails(tmp_path: Path, *args: str) -> str:
 @pytest.mark.parametrize(
     ("option", "value", "reason"),
     [
-        ("--db", "missing/x.db", "missing/x.db: cannot create the database file: no folder missing"),
-        ("--db", "not-sqlite.txt", "not-sqlite.txt: not a database fake-smartengage can use: file is not a database"),
+        ("--db", "missing/state", "missing/state: cannot create the state folder: no folder missing"),
+        ("--db", "not-sqlite.txt", "not-sqlite.txt: --db names a folder (each account is a database file in it)"),
         ("--port-file", "missing/port.txt", "missing/port.txt: cannot write the port file: No such file or directory"),
         ("--port-file", ".", ".: cannot write the port file: it is a folder"),
         ("--ssl-certfile", "missing.pem", "missing.pem: cannot serve https with it: No such file or directory"),

@@ -15,7 +15,7 @@ SUBSCRIBERS_PER_THREAD = 15
 
 @pytest.mark.parametrize("storage", ["memory", "file"])
 def test_interleaved_writes_are_all_kept(tmp_path, storage):
-    args = ("--db", str(tmp_path / "state.db")) if storage == "file" else ()
+    args = ("--db", str(tmp_path / "state")) if storage == "file" else ()
     with running_server(tmp_path, *args) as server:
 
         def work(thread: int) -> list[str]:

@@ -14,7 +14,7 @@ KILL_AFTER = 300  # acknowledged writes
 
 
 def test_sigkill_mid_write_load_loses_no_acknowledged_write(tmp_path):
-    db = tmp_path / "state.db"
+    db = tmp_path / "state"
     acknowledged: list[str] = []
     lock = threading.Lock()
     enough = threading.Event()
@@ -48,8 +48,9 @@ def test_sigkill_mid_write_load_loses_no_acknowledged_write(tmp_path):
             thread.join(timeout=30)
         assert server.process.wait(timeout=10) == -signal.SIGKILL
 
-    with sqlite3.connect(db) as conn:
-        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    for path in db.glob("*.sqlite"):
+        with sqlite3.connect(path) as conn:
+            assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",), path
 
     with running_server(tmp_path, "--db", str(db)) as again:
         stored = httpx.get(

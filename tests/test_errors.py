@@ -116,15 +116,17 @@ async def test_body_just_under_the_limit_is_read(client):
 
 
 async def test_unexpected_failure_is_500_in_the_error_shape(app):
-    app.state.db.close()  # a real failure inside the store: its connection is gone
+    # A real failure inside the store: a table the request writes is gone.
+    with app.state.accounts.find(DEFAULT_KEY).db.transaction() as conn:
+        conn.execute("DROP TABLE subscriber_tag")
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(
         transport=transport, base_url="http://testserver", headers={"Authorization": f"Bearer {DEFAULT_KEY}"}
     ) as client:
-        response = await client.get("/avatars/list")
-    assert_error(response, 500, None, "Internal error in the fake: ProgrammingError")
+        response = await client.post("/tags/add", data={"avatar_id": "123", "subscriber_id": "1", "tag": "124"})
+    assert_error(response, 500, None, "Internal error in the fake: OperationalError")
     assert response.json()["error"]["type"] == "api_error"
-    (recorded,) = app.state.harness.journal.entries(path="/avatars/list")
+    (recorded,) = app.state.harness.journal.entries(path="/tags/add")
     assert (recorded["status"], recorded["response"]) == (500, response.json())
 
 

@@ -75,9 +75,9 @@ async def test_every_statement_of_every_route_uses_an_index(statements):
     assert any(ONE_SUBSCRIBER.search(sql) for sql in queries)  # the subscriber loader ran, for one
     assert any(ARGUMENT_LIST.search(sql) for sql in queries)  # and for a batch
 
-    # The plans are asked of a copy of the state: the in-memory database is the app's alone.
+    # The plans are asked of a copy of the account's database: the in-memory one is the app's alone.
     plans = sqlite3.connect(":memory:")
-    plans.executescript(";\n".join(app.state.db.dump()))
+    plans.executescript(";\n".join(app.state.accounts.find(REFERENCE_KEY).db.dump()))
     scans = [
         f"{detail}  <-  {sql}"
         for sql in sorted(queries)

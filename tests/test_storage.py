@@ -1,5 +1,7 @@
-"""--db: state kept in a file across restarts; fixtures load only into an empty file."""
+"""--db: state kept in a folder across restarts, one database file per account and per seed;
+fixtures load only into an empty folder."""
 
+import json
 import re
 import sqlite3
 
@@ -12,12 +14,12 @@ from fake_smartengage.settings import Settings
 
 
 async def test_state_survives_a_restart_and_fixtures_are_not_loaded_again(tmp_path, write_fixture):
-    db = tmp_path / "state.db"
+    db = tmp_path / "state"
     first = create_app(Settings(db=db))
     async with asgi_client(first) as client:
         created = await client.post("/subscribers/add", data={"avatar_id": "123", "email": "kept@example.com"})
     assert created.json()["id"] == "2"
-    first.state.db.close()
+    first.state.accounts.close()
 
     other_fixture = write_fixture({"accounts": [{"api_key": "ignored"}]})
     second = create_app(Settings(db=db, fixtures=(other_fixture,)))
@@ -30,19 +32,22 @@ async def test_state_survives_a_restart_and_fixtures_are_not_loaded_again(tmp_pa
     assert newer.json()["id"] == "3"
 
 
-def test_file_database_uses_write_ahead_logging(tmp_path):
-    app = create_app(Settings(db=tmp_path / "state.db"))
-    assert (tmp_path / "state.db-wal").exists()
-    app.state.db.close()
+def test_each_database_file_uses_write_ahead_logging(tmp_path):
+    app = create_app(Settings(db=tmp_path / "state"))
+    files = sorted(path.name for path in (tmp_path / "state").glob("*.sqlite"))
+    assert files == ["account-1.sqlite", "seed-1.sqlite"]
+    for name in files:
+        assert (tmp_path / "state" / f"{name}-wal").exists()
+    app.state.accounts.close()
 
 
 async def test_reset_after_a_restart_brings_an_account_back_to_its_fixture(tmp_path):
-    db = tmp_path / "state.db"
+    db = tmp_path / "state"
     first = create_app(Settings(db=db))
     async with asgi_client(first) as client:
         seeded = (await client.get(f"/_fake/state?api_key={DEFAULT_KEY}")).json()
         await client.post("/subscribers/add", data={"avatar_id": "123", "email": "gone@example.com"})
-    first.state.db.close()
+    first.state.accounts.close()
 
     second = create_app(Settings(db=db))
     async with asgi_client(second) as client:
@@ -53,7 +58,7 @@ async def test_reset_after_a_restart_brings_an_account_back_to_its_fixture(tmp_p
 
 
 async def test_a_tenant_made_before_a_restart_resets_to_its_own_seed(tmp_path):
-    db = tmp_path / "state.db"
+    db = tmp_path / "state"
     first = create_app(Settings(db=db))
     async with asgi_client(first) as client:
         key = (await client.post("/_fake/tenants", json={"avatars": [{"avatar_id": 5, "brand_name": "Mine"}]})).json()[
@@ -65,7 +70,7 @@ async def test_a_tenant_made_before_a_restart_resets_to_its_own_seed(tmp_path):
         key = (await client.post("/_fake/tenants", json={"avatars": [{"avatar_id": 5, "brand_name": "Mine"}]})).json()[
             "api_key"
         ]
-    first.state.db.close()
+    first.state.accounts.close()
 
     second = create_app(Settings(db=db))
     async with asgi_client(second, key) as client:
@@ -75,25 +80,88 @@ async def test_a_tenant_made_before_a_restart_resets_to_its_own_seed(tmp_path):
         assert (await client.get(f"/_fake/subscribers?api_key={key}")).json() == []
 
 
-def test_a_file_from_another_version_is_refused_with_its_path(tmp_path):
-    db = tmp_path / "old.db"
-    connection = sqlite3.connect(db)
-    connection.execute("CREATE TABLE account (pk INTEGER PRIMARY KEY, api_key VARCHAR, key_digest VARCHAR)")
+async def test_dropped_tenants_and_their_seeds_leave_no_file_behind(tmp_path):
+    db = tmp_path / "state"
+    app = create_app(Settings(db=db))
+    before = sorted(path.name for path in db.iterdir())
+    async with asgi_client(app) as client:
+        made = [(await client.post("/_fake/tenants")).json()["api_key"] for _ in range(3)]
+        own = (await client.post("/_fake/tenants", json={"avatars": [{"avatar_id": 5}]})).json()["api_key"]
+        assert len(list(db.glob("account-*.sqlite"))) == 5
+        assert len(list(db.glob("seed-*.sqlite"))) == 2
+        for key in (*made, own):
+            assert (await client.delete(f"/_fake/tenants/{key}")).status_code == 204
+    assert sorted(path.name for path in db.iterdir()) == before
+    app.state.accounts.close()
+
+
+def test_files_a_killed_process_left_unrecorded_are_deleted_at_start(tmp_path):
+    db = tmp_path / "state"
+    create_app(Settings(db=db)).state.accounts.close()
+    for name in ("account-7.sqlite", "account-7.sqlite-wal", "seed-9.sqlite"):
+        (db / name).write_bytes(b"")
+    app = create_app(Settings(db=db))
+    assert sorted(path.name for path in db.glob("*.sqlite")) == ["account-1.sqlite", "seed-1.sqlite"]
+    assert app.state.accounts.api_keys() == [DEFAULT_KEY]
+    app.state.accounts.close()
+
+
+def test_a_file_is_refused_with_its_path(tmp_path):
+    db = tmp_path / "state.db"
+    sqlite3.connect(db).close()
+    with pytest.raises(StartupError, match=rf"^{re.escape(str(db))}: --db names a folder"):
+        create_app(Settings(db=db))
+
+
+def test_a_folder_of_other_files_is_refused_with_its_path(tmp_path):
+    (tmp_path / "notes.txt").write_text("mine")
+    with pytest.raises(StartupError, match=rf"^{re.escape(str(tmp_path))}: holds files but no state.json"):
+        create_app(Settings(db=tmp_path))
+    assert [path.name for path in tmp_path.iterdir()] == ["notes.txt"]
+
+
+def test_a_database_from_another_version_is_refused_with_its_path(tmp_path):
+    db = tmp_path / "state"
+    create_app(Settings(db=db)).state.accounts.close()
+    account = db / "account-1.sqlite"
+    connection = sqlite3.connect(account)
+    connection.execute("ALTER TABLE subscriber ADD COLUMN later VARCHAR")
     connection.commit()
     connection.close()
-    with pytest.raises(StartupError, match=rf"^{re.escape(str(db))}: its tables are not those of fake-smartengage"):
+    refused = rf"^{re.escape(str(account))}: its tables are not those of fake-smartengage"
+    with pytest.raises(StartupError, match=refused):
         create_app(Settings(db=db))
 
 
 @pytest.mark.parametrize("content", [b"not a database, just text" * 10, b"\x00" * 4096])
 def test_a_file_that_is_no_database_is_refused_with_its_path(tmp_path, content):
-    db = tmp_path / "text.db"
-    db.write_bytes(content)
-    with pytest.raises(StartupError, match=rf"^{re.escape(str(db))}: not a database fake-smartengage can use"):
+    db = tmp_path / "state"
+    create_app(Settings(db=db)).state.accounts.close()
+    seed = db / "seed-1.sqlite"
+    seed.write_bytes(content)
+    with pytest.raises(StartupError, match=rf"^{re.escape(str(seed))}: not a database fake-smartengage can use"):
         create_app(Settings(db=db))
 
 
-def test_a_file_in_a_missing_folder_is_refused_with_its_path(tmp_path):
-    db = tmp_path / "missing" / "state.db"
-    with pytest.raises(StartupError, match=rf"^{re.escape(str(db))}: cannot create the database file: no folder"):
+@pytest.mark.parametrize("content", ["{", '{"format": 2, "accounts": []}', '{"format": 1}'])
+def test_a_state_file_it_cannot_read_is_refused_with_its_path(tmp_path, content):
+    db = tmp_path / "state"
+    create_app(Settings(db=db)).state.accounts.close()
+    (db / "state.json").write_text(content)
+    with pytest.raises(StartupError, match=rf"^{re.escape(str(db / 'state.json'))}: not a state file"):
         create_app(Settings(db=db))
+
+
+def test_a_folder_in_a_missing_folder_is_refused_with_its_path(tmp_path):
+    db = tmp_path / "missing" / "state"
+    with pytest.raises(StartupError, match=rf"^{re.escape(str(db))}: cannot create the state folder: no folder"):
+        create_app(Settings(db=db))
+
+
+def test_the_state_file_names_each_account_its_database_and_its_seed(tmp_path):
+    db = tmp_path / "state"
+    create_app(Settings(db=db)).state.accounts.close()
+    assert json.loads((db / "state.json").read_text()) == {
+        "format": 1,
+        "accounts": [{"api_key": DEFAULT_KEY, "number": 1, "seed": 1}],
+    }

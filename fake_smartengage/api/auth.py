@@ -7,7 +7,7 @@ from starlette.types import Scope
 
 from .. import errors
 from ..keys import REFERENCE_KEY, presented_key
-from ..store import Store
+from ..store import Account, Store
 
 # How /openapi.json declares the scheme; the routes name it in their `security`.
 SECURITY_SCHEMES = {
@@ -22,8 +22,8 @@ SECURITY = [{"bearerAuth": []}]
 _ACCOUNT = "fake_smartengage.account"
 
 
-def account_of(scope: Scope, store: Store) -> int | None:
-    """The account (its key in the store) whose API key the request carries, if any; looked up
+def account_of(scope: Scope, store: Store) -> Account | None:
+    """The account whose API key the request carries, if any; looked up
     once per request, whichever stage asks first."""
     if _ACCOUNT not in scope:
         api_key = presented_key(scope)
@@ -31,7 +31,7 @@ def account_of(scope: Scope, store: Store) -> int | None:
     return scope[_ACCOUNT]
 
 
-def authenticate(scope: Scope, store: Store) -> int:
+def authenticate(scope: Scope, store: Store) -> Account:
     """The request's account; 401 if it carries no key or one that belongs to no account."""
     account = account_of(scope, store)
     if account is None:

@@ -1,7 +1,7 @@
 from typing import Any
 
 from ..schemas import AvatarObject, AvatarPublic
-from ..store import Store
+from ..store import Account, Store
 from .forms import FormSpec
 from .routing import Resource
 
@@ -17,5 +17,5 @@ resource = Resource("Avatars")
     summary="List all avatars",
     description="Returns a list of your avatars, the most recently created first.",
 )
-def list_avatars(store: Store, account: int, form: dict[str, Any]) -> list[AvatarObject]:
+def list_avatars(store: Store, account: Account, form: dict[str, Any]) -> list[AvatarObject]:
     return store.list_avatars(account)

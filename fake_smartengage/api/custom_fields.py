@@ -1,7 +1,7 @@
 from typing import Any
 
 from ..schemas import CatalogueItem, CustomFieldPublic, SubscriberObject, SubscriberPublic
-from ..store import Store
+from ..store import Account, Store
 from .forms import FormField, FormSpec
 from .params import AVATAR_ID, AVATAR_LIST, SUBSCRIBER_ID
 from .routing import Resource
@@ -24,7 +24,7 @@ FIELD_VALUE = FormSpec(
     summary="List all custom fields",
     description="Returns a list of the avatar's custom fields, the most recently created first.",
 )
-def list_custom_fields(store: Store, account: int, form: dict[str, Any]) -> list[CatalogueItem]:
+def list_custom_fields(store: Store, account: Account, form: dict[str, Any]) -> list[CatalogueItem]:
     return store.list_custom_fields(account, form["avatar_id"])
 
 
@@ -35,5 +35,5 @@ def list_custom_fields(store: Store, account: int, form: dict[str, Any]) -> list
     response_model=SubscriberPublic,
     summary="Set custom field value",
 )
-def set_custom_field(store: Store, account: int, form: dict[str, Any]) -> SubscriberObject:
+def set_custom_field(store: Store, account: Account, form: dict[str, Any]) -> SubscriberObject:
     return store.set_custom_field(account, form["avatar_id"], form["subscriber_id"], form["field"], form["value"])

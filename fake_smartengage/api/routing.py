@@ -11,12 +11,12 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..schemas import ErrorBody
-from ..store import Store
+from ..store import Account, Store
 from .auth import SECURITY, authenticate
 from .forms import FormSpec
 
 # What a SmartEngage route does once the request is authenticated and its parameters parsed.
-Handler = Callable[[Store, int, dict[str, Any]], Any]
+Handler = Callable[[Store, Account, dict[str, Any]], Any]
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorBody, "description": description}
@@ -90,8 +90,8 @@ class Resource:
             def kept_answer(store: Store, scope: Scope) -> bytes:
                 account = authenticate(scope, store)
                 values = form(scope)
-                return store.kept_reads.get(
-                    (handler, account, *values.values()), lambda: to_json(handler(store, account, values))
+                return account.kept_reads.get(
+                    (handler, *values.values()), lambda: to_json(handler(store, account, values))
                 )
 
             # A route that answers GET only reads, so its answer stays the same until the state

@@ -1,7 +1,7 @@
 from typing import Any
 
 from ..schemas import CatalogueItem, SequencePublic, SubscriberObject, SubscriberPublic
-from ..store import Store
+from ..store import Account, Store
 from .forms import FormField, FormSpec
 from .params import AVATAR_ID, AVATAR_LIST, SUBSCRIBER_ID
 from .routing import Resource
@@ -23,7 +23,7 @@ SEQUENCE_CHANGE = FormSpec(
     summary="List all sequences",
     description="Returns a list of the avatar's sequences, the most recently created first.",
 )
-def list_sequences(store: Store, account: int, form: dict[str, Any]) -> list[CatalogueItem]:
+def list_sequences(store: Store, account: Account, form: dict[str, Any]) -> list[CatalogueItem]:
     return store.list_sequences(account, form["avatar_id"])
 
 
@@ -35,7 +35,7 @@ def list_sequences(store: Store, account: int, form: dict[str, Any]) -> list[Cat
     summary="Subscribe to sequence",
     description="The subscriber's status in the sequence becomes Active, also when it had completed it.",
 )
-def add_to_sequence(store: Store, account: int, form: dict[str, Any]) -> SubscriberObject:
+def add_to_sequence(store: Store, account: Account, form: dict[str, Any]) -> SubscriberObject:
     return store.add_to_sequence(account, form["avatar_id"], form["subscriber_id"], form["sequence"])
 
 
@@ -46,5 +46,5 @@ def add_to_sequence(store: Store, account: int, form: dict[str, Any]) -> Subscri
     response_model=SubscriberPublic,
     summary="Unsubscribe from sequence",
 )
-def remove_from_sequence(store: Store, account: int, form: dict[str, Any]) -> SubscriberObject:
+def remove_from_sequence(store: Store, account: Account, form: dict[str, Any]) -> SubscriberObject:
     return store.remove_from_sequence(account, form["avatar_id"], form["subscriber_id"], form["sequence"])

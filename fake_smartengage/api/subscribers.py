@@ -1,7 +1,7 @@
 from typing import Any
 
 from ..schemas import SubscriberObject, SubscriberPublic
-from ..store import Store, SubscriberChanges
+from ..store import Account, Store, SubscriberChanges
 from .forms import FormField, FormSpec
 from .params import AVATAR_ID, SUBSCRIBER_ID
 from .routing import Resource
@@ -55,7 +55,7 @@ def _changes(form: dict[str, Any]) -> SubscriberChanges:
         "conflict, the answer is 409)."
     ),
 )
-def add_subscriber(store: Store, account: int, form: dict[str, Any]) -> SubscriberObject:
+def add_subscriber(store: Store, account: Account, form: dict[str, Any]) -> SubscriberObject:
     return store.add_subscriber(account, form["avatar_id"], _changes(form))
 
 
@@ -67,5 +67,5 @@ def add_subscriber(store: Store, account: int, form: dict[str, Any]) -> Subscrib
     summary="Update a subscriber",
     description="Only what is sent changes; tags sent are added, custom field values sent are set.",
 )
-def update_subscriber(store: Store, account: int, form: dict[str, Any]) -> SubscriberObject:
+def update_subscriber(store: Store, account: Account, form: dict[str, Any]) -> SubscriberObject:
     return store.update_subscriber(account, form["avatar_id"], form["subscriber_id"], _changes(form))

@@ -1,7 +1,7 @@
 from typing import Any
 
 from ..schemas import CatalogueItem, SubscriberObject, SubscriberPublic, TagPublic
-from ..store import Store
+from ..store import Account, Store
 from .forms import FormField, FormSpec
 from .params import AVATAR_ID, AVATAR_LIST, SUBSCRIBER_ID
 from .routing import Resource
@@ -21,7 +21,7 @@ TAG_CHANGE = FormSpec(
     summary="List all tags",
     description="Returns a list of the avatar's tags, the most recently created first.",
 )
-def list_tags(store: Store, account: int, form: dict[str, Any]) -> list[CatalogueItem]:
+def list_tags(store: Store, account: Account, form: dict[str, Any]) -> list[CatalogueItem]:
     return store.list_tags(account, form["avatar_id"])
 
 
@@ -33,7 +33,7 @@ def list_tags(store: Store, account: int, form: dict[str, Any]) -> list[Catalogu
     summary="Add tag to subscriber",
     description="Adding a tag the subscriber already has changes nothing.",
 )
-def add_tag(store: Store, account: int, form: dict[str, Any]) -> SubscriberObject:
+def add_tag(store: Store, account: Account, form: dict[str, Any]) -> SubscriberObject:
     return store.add_tag(account, form["avatar_id"], form["subscriber_id"], form["tag"])
 
 
@@ -45,5 +45,5 @@ def add_tag(store: Store, account: int, form: dict[str, Any]) -> SubscriberObjec
     summary="Remove tag from subscriber",
     description="Removing a tag the subscriber does not have changes nothing.",
 )
-def remove_tag(store: Store, account: int, form: dict[str, Any]) -> SubscriberObject:
+def remove_tag(store: Store, account: Account, form: dict[str, Any]) -> SubscriberObject:
     return store.remove_tag(account, form["avatar_id"], form["subscriber_id"], form["tag"])

@@ -7,7 +7,7 @@ the rate limits, and is the one place where they change together: `reset()` and
 
 from .. import errors
 from ..keys import mask, new_api_key
-from ..store import Accounts, Database
+from ..store import Accounts
 from ..store.seeding import AccountSeed, FixtureDocument, check_unique_keys
 from .faults import Faults
 from .journal import Journal
@@ -15,11 +15,9 @@ from .ratelimit import Rate, RateLimiter
 
 
 class Harness:
-    def __init__(self, db: Database, accounts: Accounts, *, rate_limit: Rate | None, journal: Journal) -> None:
+    def __init__(self, accounts: Accounts, *, rate_limit: Rate | None, journal: Journal) -> None:
         """`rate_limit` is every key's default."""
-        self._db = db
         self._accounts = accounts
-        self._start = db.copy()
         self._default_rate = rate_limit
         self.limiter = RateLimiter(rate_limit)
         self.faults = Faults()
@@ -37,7 +35,7 @@ class Harness:
             if not self._accounts.reset(api_key):
                 raise _unknown_tenant(api_key)
             return
-        self._db.restore(self._start)
+        self._accounts.restore_start()
         self.limiter = RateLimiter(self._default_rate)
 
     def load(self, document: FixtureDocument) -> None:

@@ -1,6 +1,7 @@
-"""The SQLite connection: one per app, shared by every request, serialised by a lock.
+"""A SQLite database: one connection, shared by every request, serialised by a lock.
 
-One connection (rather than a pool) is what makes the default in-memory database possible at
+Each account, and each seed an account resets to, is a database of its own (`accounts`). One
+connection per database (rather than a pool) is what makes in-memory databases possible at
 all, and serialising requests on it is what keeps concurrent writes from ever meeting SQLite's
 "database is locked": the fake's requests take microseconds, so a lock costs nothing a test
 would notice. The schema is that of the SQLModel tables in `models`, compiled into `schema.sql`.
@@ -9,34 +10,35 @@ would notice. The schema is that of the SQLModel tables in `models`, compiled in
 import logging
 import sqlite3
 import threading
-from collections.abc import Callable, Hashable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Hashable
 from pathlib import Path
 from typing import Generic, TypeVar
 
-from .. import __version__
+from .. import __version__, errors
 from ..errors import StartupError
 from .columns import COLUMNS, SCHEMA
 
 # Every statement, with its values, at DEBUG level: `--log-level debug` shows what a request ran.
 sql_log = logging.getLogger("fake_smartengage.sql")
+_SCHEMA = SCHEMA.read_text()
 
 
 class Database:
-    def __init__(self, path: Path | None = None) -> None:
+    """In memory, or in the file `path`; a copy of `image` when given, else what the file holds
+    (a new file or an in-memory database starts with the schema and nothing in it)."""
+
+    def __init__(self, path: Path | None = None, *, image: "Database | None" = None) -> None:
         self.path = path
         self._lock = threading.RLock()
-        if path is not None and not path.parent.is_dir():
-            raise StartupError(f"{path}: cannot create the database file: no folder {path.parent}")
         try:
-            self._connection = self._open(path)
+            self._connection = self._open(path, image)
         except sqlite3.Error as error:
             raise StartupError(f"{path}: not a database fake-smartengage can use: {error}") from None
         self._restores = 0
         self._locked = _Locked(self._lock, self._connection)
         self._transaction = _Transaction(self._lock, self._connection)
 
-    def _open(self, path: Path | None) -> sqlite3.Connection:
+    def _open(self, path: Path | None, image: "Database | None") -> sqlite3.Connection:
         connection = sqlite3.connect(
             str(path) if path else ":memory:",
             check_same_thread=False,
@@ -44,14 +46,18 @@ class Database:
         )
         if sql_log.isEnabledFor(logging.DEBUG):
             connection.set_trace_callback(sql_log.debug)
+        if image is not None:
+            with image._lock:
+                image._connection.backup(connection)
         connection.execute("PRAGMA foreign_keys = ON")
         if path:
             # WAL with synchronous=NORMAL survives a killed process with every committed write.
             connection.execute("PRAGMA journal_mode = WAL")
             connection.execute("PRAGMA synchronous = NORMAL")
-        tables = {name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        if not tables:
-            connection.executescript(SCHEMA.read_text())
+        if image is not None:
+            return connection
+        if path is None or not connection.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone():
+            connection.executescript(_SCHEMA)
             return connection
         for table, columns in COLUMNS.items():
             found = tuple(row[1] for row in connection.execute(f"PRAGMA table_info({table})"))
@@ -59,7 +65,7 @@ class Database:
                 connection.close()
                 raise StartupError(
                     f"{path}: its tables are not those of fake-smartengage {__version__} "
-                    f"(table {table}: {', '.join(found) or 'missing'}); start with a new file"
+                    f"(table {table}: {', '.join(found) or 'missing'}); start with a new folder"
                 )
         return connection
 
@@ -67,40 +73,21 @@ class Database:
         """All statements inside commit together, or not at all if anything raises."""
         return self._transaction
 
-    @contextmanager
-    def unchecked_transaction(self) -> Iterator[sqlite3.Connection]:
-        """A transaction in which SQLite neither checks nor cascades foreign keys: for copying and
-        clearing whole accounts (`seeds`), whose statements keep every reference by construction
-        and delete children before parents; checking each copied row would double the cost."""
-        with self._lock:
-            # The pragma is ignored inside a transaction, so it is set around one.
-            self._connection.execute("PRAGMA foreign_keys = OFF")
-            try:
-                with self.transaction() as conn:
-                    yield conn
-            finally:
-                self._connection.execute("PRAGMA foreign_keys = ON")
-
     def reading(self) -> "_Locked":
         """A consistent view for a read of several statements."""
         return self._locked
 
-    def copy(self) -> sqlite3.Connection:
-        """An in-memory copy of the whole database, for `restore` to bring back later."""
-        copy = sqlite3.connect(":memory:", check_same_thread=False)
-        with self._lock:
-            self._connection.backup(copy)
-        return copy
-
-    def restore(self, copy: sqlite3.Connection) -> None:
-        """Makes the database exactly what `copy` holds (SQLite's backup API: page by page, fast)."""
-        with self._lock:
-            copy.backup(self._connection)
+    def restore(self, image: "Database") -> None:
+        """Makes the database exactly what `image` holds (SQLite's backup API: page by page, fast)."""
+        with self._lock, image._lock:
+            image._connection.backup(self._connection)
             self._restores += 1
 
     def version(self) -> tuple[int, int]:
         """Changes whenever the state may have: after any write, and after a restore (which SQLite
         does not count as changes)."""
+        if self._locked.closed:
+            raise errors.invalid_api_key()
         return self._connection.total_changes, self._restores
 
     def dump(self) -> list[str]:
@@ -109,8 +96,11 @@ class Database:
             return list(self._connection.iterdump())
 
     def close(self) -> None:
+        """Closes the connection; a request that found the database before then is answered as
+        one whose key opens nothing (its account was just dropped)."""
         with self._lock:
             self._connection.close()
+            self._locked.closed = self._transaction.closed = True
 
 
 Kept = TypeVar("Kept")
@@ -146,12 +136,17 @@ class _Locked:
     so they are plain classes rather than generator context managers, which cost several times
     as much to enter."""
 
+    closed = False
+
     def __init__(self, lock: threading.RLock, connection: sqlite3.Connection) -> None:
         self._lock = lock
         self._connection = connection
 
     def __enter__(self) -> sqlite3.Connection:
         self._lock.acquire()
+        if self.closed:
+            self._lock.release()
+            raise errors.invalid_api_key()
         return self._connection
 
     def __exit__(self, *exc_info: object) -> None:

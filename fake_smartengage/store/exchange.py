@@ -15,11 +15,14 @@ _AVATAR_COLUMNS = ", ".join(AVATAR_DETAILS)
 _SUBSCRIBER_COLUMNS = ", ".join(SUBSCRIBER_DETAILS)
 
 
-def insert_seed(conn: sqlite3.Connection, account: AccountSeed) -> int:
-    """Stores what `account` holds as a seed (an account without a key, see `models`); its pk."""
-    seed = conn.execute("INSERT INTO account (api_key) VALUES (NULL)").lastrowid
-    insert_avatars(conn, seed, account.avatars)
-    return seed
+# Each database holds one account (`accounts`), always under this key.
+ACCOUNT_PK = 1
+
+
+def insert_seed(conn: sqlite3.Connection, account: AccountSeed) -> None:
+    """Stores what `account` holds, its key aside, as the account of a new database."""
+    conn.execute("INSERT INTO account (pk) VALUES (?)", (ACCOUNT_PK,))
+    insert_avatars(conn, ACCOUNT_PK, account.avatars)
 
 
 def insert_avatars(conn: sqlite3.Connection, account_pk: int, avatars: list[AvatarSeed]) -> None:

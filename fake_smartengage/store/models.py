@@ -20,21 +20,14 @@ from sqlmodel import Field, SQLModel
 
 
 class Account(SQLModel, table=True):
-    """An account a key opens, or a seed: what accounts reset to, kept as rows like theirs.
-
-    A seed has no key (`api_key` NULL), so no request can reach it, and every listing of
-    accounts skips it. A reset copies the seed's rows in SQL (`store.seeds`) rather than
-    re-reading a document, and survives a restart on a --db file like the rest of the state.
-    """
+    """The account a database holds, the owner of its avatars: each account, and each seed an
+    account resets to, is a database of its own (`store.accounts`). Which key opens which
+    account is kept beside the databases (`store.folder`), so a reset can copy a seed's
+    database over an account's whole."""
 
     __tablename__ = "account"
 
     pk: int | None = Field(default=None, primary_key=True)
-    api_key: str | None = None
-    # Keys are looked up by digest so that lookup timing depends on the digest, not the key.
-    key_digest: str | None = Field(default=None, unique=True)
-    # The seed this account resets to; NULL for a seed. Tenants made from the template share one.
-    seed_pk: int | None = Field(default=None, foreign_key="account.pk", index=True)
 
 
 class Avatar(SQLModel, table=True):

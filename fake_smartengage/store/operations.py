@@ -1,6 +1,6 @@
 """The SmartEngage API's reads and writes of the state.
 
-Functions take the caller's account (its surrogate key) and the ids as the client sent them;
+Functions take the caller's account (`accounts.Account`) and the ids as the client sent them;
 they raise `ApiError` for anything the client got wrong and know nothing of HTTP requests.
 Each write runs in one transaction, so a request that fails changes nothing.
 
@@ -8,24 +8,25 @@ Queries go to sqlite3 directly: the ORM costs more per request than the whole re
 request does, and the schema is still the one declared in `models`.
 """
 
+from __future__ import annotations
+
 import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .. import errors
-from ..keys import key_digest
 from ..schemas import AvatarObject, AvatarPublic, CatalogueItem, SubscriberObject
 from ..settings import DuplicatePolicy
 from ..validation import MAX_ID, as_id, is_valid_email
 from . import hydration
 from .catalogues import CUSTOM_FIELDS, SEQUENCES, TAGS, Catalogue
-from .db import Database, KeptUntilChanged
 from .seeding import IDENTITY_FIELDS
 
+if TYPE_CHECKING:
+    from .accounts import Account, Accounts
+
 ACTIVE = "Active"
-# At most this many keys' accounts, and this many answers of the list routes, are kept between changes.
-_KEPT_KEYS = 1024
-_KEPT_READS = 1024
 # The public shape's fields are the avatar table's columns, ids aside shown as they are stored.
 _AVATAR_FIELDS = tuple(AvatarPublic.model_fields)
 _AVATAR_PUBLIC_COLUMNS = ", ".join(_AVATAR_FIELDS)
@@ -50,29 +51,19 @@ class SubscriberChanges:
 
 
 class Store:
-    def __init__(self, db: Database, *, duplicates: DuplicatePolicy = "update") -> None:
-        self._db = db
+    def __init__(self, accounts: Accounts, *, duplicates: DuplicatePolicy = "update") -> None:
+        self._accounts = accounts
         self.duplicates = duplicates
-        # Every request looks its key up, and most of a test's reads ask what the one before
-        # asked: both are answered from what was read since the state last changed.
-        self._accounts: KeptUntilChanged[int | None] = KeptUntilChanged(db, _KEPT_KEYS)
-        self.kept_reads: KeptUntilChanged[bytes] = KeptUntilChanged(db, _KEPT_READS)
 
-    # Accounts
-
-    def account_for_key(self, api_key: str) -> int | None:
-        return self._accounts.get(api_key, lambda: self._account_pk(api_key))
-
-    def _account_pk(self, api_key: str) -> int | None:
-        with self._db.reading() as conn:
-            return account_pk(conn, api_key)
+    def account_for_key(self, api_key: str) -> Account | None:
+        return self._accounts.find(api_key)
 
     # Lists
 
-    def list_avatars(self, account: int) -> list[AvatarObject]:
-        with self._db.reading() as conn:
+    def list_avatars(self, account: Account) -> list[AvatarObject]:
+        with account.db.reading() as conn:
             rows = conn.execute(
-                f"SELECT {_AVATAR_PUBLIC_COLUMNS} FROM avatar WHERE account_pk = ? ORDER BY ordinal DESC", (account,)
+                f"SELECT {_AVATAR_PUBLIC_COLUMNS} FROM avatar WHERE account_pk = ? ORDER BY ordinal DESC", (account.pk,)
             ).fetchall()
         avatars = []
         for row in rows:
@@ -81,20 +72,20 @@ class Store:
             avatars.append(avatar)
         return avatars
 
-    def list_tags(self, account: int, avatar_id: int) -> list[CatalogueItem]:
+    def list_tags(self, account: Account, avatar_id: int) -> list[CatalogueItem]:
         return self._list(TAGS, account, avatar_id)
 
-    def list_custom_fields(self, account: int, avatar_id: int) -> list[CatalogueItem]:
+    def list_custom_fields(self, account: Account, avatar_id: int) -> list[CatalogueItem]:
         return self._list(CUSTOM_FIELDS, account, avatar_id)
 
-    def list_sequences(self, account: int, avatar_id: int) -> list[CatalogueItem]:
+    def list_sequences(self, account: Account, avatar_id: int) -> list[CatalogueItem]:
         return self._list(SEQUENCES, account, avatar_id)
 
-    def _list(self, catalogue: Catalogue, account: int, avatar_id: int) -> list[CatalogueItem]:
+    def _list(self, catalogue: Catalogue, account: Account, avatar_id: int) -> list[CatalogueItem]:
         """The catalogue's items in the shape of its public model (`TagPublic`...), whose fields
         are the catalogue's id and name columns."""
-        with self._db.reading() as conn:
-            avatar = avatar_pk(conn, account, avatar_id)
+        with account.db.reading() as conn:
+            avatar = avatar_pk(conn, account.pk, avatar_id)
             rows = conn.execute(
                 f"SELECT {catalogue.id_column}, {catalogue.name_column} FROM {catalogue.table} "
                 "WHERE avatar_pk = ? ORDER BY ordinal DESC",
@@ -104,13 +95,13 @@ class Store:
 
     # Subscribers
 
-    def add_subscriber(self, account: int, avatar_id: int, changes: SubscriberChanges) -> SubscriberObject:
+    def add_subscriber(self, account: Account, avatar_id: int, changes: SubscriberChanges) -> SubscriberObject:
         _check_email(changes.email)
         identities = changes.identities()
         if not identities:
             raise errors.missing_identity()
-        with self._db.transaction() as conn:
-            avatar = avatar_pk(conn, account, avatar_id)
+        with account.db.transaction() as conn:
+            avatar = avatar_pk(conn, account.pk, avatar_id)
             tags, values = _resolve_lists(conn, avatar, changes)
             owners = _owners(conn, avatar, identities)
             if len(owners) > 1:
@@ -127,7 +118,7 @@ class Store:
             return hydration.load_one(conn, subscriber).public()
 
     def update_subscriber(
-        self, account: int, avatar_id: int, subscriber_id: int, changes: SubscriberChanges
+        self, account: Account, avatar_id: int, subscriber_id: int, changes: SubscriberChanges
     ) -> SubscriberObject:
         _check_email(changes.email)
 
@@ -142,13 +133,13 @@ class Store:
 
         return self._change_subscriber(account, avatar_id, subscriber_id, apply)
 
-    def add_tag(self, account: int, avatar_id: int, subscriber_id: int, tag: str) -> SubscriberObject:
+    def add_tag(self, account: Account, avatar_id: int, subscriber_id: int, tag: str) -> SubscriberObject:
         def apply(conn: sqlite3.Connection, avatar: int, subscriber: int) -> None:
             _attach_tags(conn, subscriber, [_resolve(conn, TAGS, avatar, tag, "tag")])
 
         return self._change_subscriber(account, avatar_id, subscriber_id, apply)
 
-    def remove_tag(self, account: int, avatar_id: int, subscriber_id: int, tag: str) -> SubscriberObject:
+    def remove_tag(self, account: Account, avatar_id: int, subscriber_id: int, tag: str) -> SubscriberObject:
         def apply(conn: sqlite3.Connection, avatar: int, subscriber: int) -> None:
             conn.execute(
                 "DELETE FROM subscriber_tag WHERE subscriber_pk = ? AND tag_pk = ?",
@@ -158,14 +149,14 @@ class Store:
         return self._change_subscriber(account, avatar_id, subscriber_id, apply)
 
     def set_custom_field(
-        self, account: int, avatar_id: int, subscriber_id: int, field: str, value: str
+        self, account: Account, avatar_id: int, subscriber_id: int, field: str, value: str
     ) -> SubscriberObject:
         def apply(conn: sqlite3.Connection, avatar: int, subscriber: int) -> None:
             _set_values(conn, subscriber, [(_resolve(conn, CUSTOM_FIELDS, avatar, field, "field"), value)])
 
         return self._change_subscriber(account, avatar_id, subscriber_id, apply)
 
-    def add_to_sequence(self, account: int, avatar_id: int, subscriber_id: int, sequence: str) -> SubscriberObject:
+    def add_to_sequence(self, account: Account, avatar_id: int, subscriber_id: int, sequence: str) -> SubscriberObject:
         # Subscribing again restarts the sequence: a Completed one becomes Active.
         def apply(conn: sqlite3.Connection, avatar: int, subscriber: int) -> None:
             conn.execute(
@@ -178,7 +169,9 @@ class Store:
 
         return self._change_subscriber(account, avatar_id, subscriber_id, apply)
 
-    def remove_from_sequence(self, account: int, avatar_id: int, subscriber_id: int, sequence: str) -> SubscriberObject:
+    def remove_from_sequence(
+        self, account: Account, avatar_id: int, subscriber_id: int, sequence: str
+    ) -> SubscriberObject:
         def apply(conn: sqlite3.Connection, avatar: int, subscriber: int) -> None:
             conn.execute(
                 "DELETE FROM subscriber_sequence WHERE subscriber_pk = ? AND sequence_pk = ?",
@@ -189,20 +182,15 @@ class Store:
 
     def _change_subscriber(
         self,
-        account: int,
+        account: Account,
         avatar_id: int,
         subscriber_id: int,
         apply: Callable[[sqlite3.Connection, int, int], None],
     ) -> SubscriberObject:
-        with self._db.transaction() as conn:
-            avatar, subscriber = subscriber_pks(conn, account, avatar_id, subscriber_id)
+        with account.db.transaction() as conn:
+            avatar, subscriber = subscriber_pks(conn, account.pk, avatar_id, subscriber_id)
             apply(conn, avatar, subscriber)
             return hydration.load_one(conn, subscriber).public()
-
-
-def account_pk(conn: sqlite3.Connection, api_key: str) -> int | None:
-    row = conn.execute("SELECT pk FROM account WHERE key_digest = ?", (key_digest(api_key),)).fetchone()
-    return row[0] if row else None
 
 
 def _check_email(email: str | None) -> None:

@@ -1,14 +1,7 @@
 CREATE TABLE account (
 	pk INTEGER NOT NULL, 
-	api_key VARCHAR, 
-	key_digest VARCHAR, 
-	seed_pk INTEGER, 
-	PRIMARY KEY (pk), 
-	UNIQUE (key_digest), 
-	FOREIGN KEY(seed_pk) REFERENCES account (pk)
+	PRIMARY KEY (pk)
 );
-
-CREATE INDEX ix_account_seed_pk ON account (seed_pk);
 
 CREATE TABLE avatar (
 	pk INTEGER NOT NULL, 
