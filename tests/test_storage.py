@@ -165,3 +165,20 @@ def test_the_state_file_names_each_account_its_database_and_its_seed(tmp_path):
         "format": 1,
         "accounts": [{"api_key": DEFAULT_KEY, "number": 1, "seed": 1}],
     }
+
+
+async def test_a_whole_reset_after_a_restart_brings_back_the_state_the_server_started_with(tmp_path):
+    db = tmp_path / "state"
+    first = create_app(Settings(db=db))
+    async with asgi_client(first) as client:
+        await client.post("/subscribers/add", data={"avatar_id": "123", "email": "before@example.com"})
+    first.state.accounts.close()
+
+    second = create_app(Settings(db=db))
+    async with asgi_client(second) as client:
+        await client.post("/subscribers/add", data={"avatar_id": "123", "email": "after@example.com"})
+        assert (await client.post("/_fake/reset")).status_code == 204
+        emails = [subscriber["email"] for subscriber in (await client.get("/_fake/subscribers")).json()]
+    assert "before@example.com" in emails
+    assert "after@example.com" not in emails
+    second.state.accounts.close()

@@ -28,13 +28,19 @@ class Account:
     """An account a key opens: its database, the seed it resets to, and the answers of its list
     routes kept until it changes."""
 
-    def __init__(self, api_key: str, number: int, seed: int, db: Database) -> None:
+    def __init__(self, api_key: str, number: int, seed: int, db: Database, *, copied: bool = False) -> None:
+        """`copied`: `db` was just copied from the seed."""
         self.api_key = api_key
         self.number = number
         self.seed = seed
         self.db = db
         self.pk = exchange.ACCOUNT_PK
         self.kept_reads: KeptUntilChanged[bytes] = KeptUntilChanged(db, _KEPT_READS)
+        self._copied_version = db.version() if copied else None
+
+    def holds_its_seed(self) -> bool:
+        """True if nothing changed the account since it was copied from its seed."""
+        return self._copied_version == self.db.version()
 
     def entry(self) -> Entry:
         return Entry(api_key=self.api_key, number=self.number, seed=self.seed)
@@ -57,8 +63,9 @@ class Accounts:
             for entry in entries
         }
         self._template: int | None = None
-        # The state `restore_start` brings back: each account's key, seed and a copy of its database.
-        self._start: list[tuple[str, int, Database]] = []
+        # The state `restore_start` brings back: each account's key, seed and a copy of its
+        # database, None where that is the seed.
+        self._start: list[tuple[str, int, Database | None]] = []
 
     def find(self, api_key: str) -> Account | None:
         return self._accounts.get(api_key)
@@ -81,8 +88,10 @@ class Accounts:
         with self._lock:
             first = next(iter(self._accounts.values()), None)
             self._template = first.seed if first else self._new_seed(default())
+            # An account that holds its seed starts again from the seed: no copy of it is kept.
             self._start = [
-                (account.api_key, account.seed, Database(image=account.db)) for account in self._accounts.values()
+                (account.api_key, account.seed, None if account.holds_its_seed() else Database(image=account.db))
+                for account in self._accounts.values()
             ]
             self._drop_unused_seeds()
 
@@ -92,7 +101,7 @@ class Accounts:
             old = list(self._accounts.values())
             self._accounts = {}
             for api_key, seed, image in self._start:
-                self._register(api_key, seed, image)
+                self._register(api_key, seed, image or self._seeds[seed])
             self._forget(old)
 
     # Accounts
@@ -149,7 +158,7 @@ class Accounts:
 
     def _register(self, api_key: str, seed: int, image: Database) -> None:
         number, db = self._folder.new(ACCOUNT, image)
-        self._accounts[api_key] = Account(api_key, number, seed, db)
+        self._accounts[api_key] = Account(api_key, number, seed, db, copied=image is self._seeds[seed])
         self._folder.save(self._entries())
 
     def _forget(self, accounts: list[Account]) -> None:
@@ -246,7 +255,8 @@ class Accounts:
             for db in (*self._seeds.values(), *(account.db for account in self._accounts.values())):
                 db.close()
             for _, _, image in self._start:
-                image.close()
+                if image is not None:
+                    image.close()
 
     def dump(self) -> list[str]:
         """Every database as SQL statements, seeds first: two equal dumps mean two equal states."""

@@ -21,6 +21,9 @@ from .columns import COLUMNS, SCHEMA
 # Every statement, with its values, at DEBUG level: `--log-level debug` shows what a request ran.
 sql_log = logging.getLogger("fake_smartengage.sql")
 _SCHEMA = SCHEMA.read_text()
+# Every account is a database, and an empty one is mostly the first page of each table and
+# index: at SQLite's default of 4 KiB, a tenant of the default fixture holds 160 KB, at 1 KiB 60.
+_PAGE_SIZE = 1024
 
 
 class Database:
@@ -46,6 +49,8 @@ class Database:
         )
         if sql_log.isEnabledFor(logging.DEBUG):
             connection.set_trace_callback(sql_log.debug)
+        # Set before anything is written (a file that holds pages keeps its own page size).
+        connection.execute(f"PRAGMA page_size = {_PAGE_SIZE}")
         if image is not None:
             with image._lock:
                 image._connection.backup(connection)
