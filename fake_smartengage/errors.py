@@ -201,6 +201,10 @@ def upstream_unreachable(upstream: str, reason: str) -> ApiError:
     return ApiError(502, f"The upstream {upstream} did not answer: {reason}")
 
 
+def cannot_store(reason: str) -> ApiError:
+    return ApiError(503, f"The fake cannot store another database: {reason}")
+
+
 def render(error: ApiError) -> JSONResponse:
     return JSONResponse(error.body(), status_code=error.status, headers=error.headers)
 

@@ -1,7 +1,9 @@
-"""API keys: how a request presents one, how the store finds one, and how the fake shows one.
+"""API keys: how a request presents one, the digest the harness keeps, and how the fake shows one.
 
-Keys are looked up by their SHA-256 digest, so how long a lookup takes says nothing about how
-close a guessed key came to a real one; logs, the journal and the harness API show them masked.
+The store finds an account in a dict by its key, and a dict compares keys only once their hashes
+match, so how long a lookup takes says nothing about how close a guessed key came to a real one.
+The journal, the faults and the rate limits keep SHA-256 digests of keys; logs, the journal and
+the harness API show keys masked.
 """
 
 import hashlib

@@ -132,7 +132,7 @@ def other(fake: FakeSmartEngage) -> Iterator[Tenant]:
 
 @pytest.fixture
 def state(app) -> Callable[[], list[str]]:
-    """The whole database as SQL, to show that a failed request changed nothing."""
+    """Every database of the state as SQL, to show that a failed request changed nothing."""
     return app.state.accounts.dump
 
 

@@ -76,7 +76,7 @@ class Harness:
     def set_rate_limit(self, api_key: str, rate: Rate | None, *, own: bool) -> Rate | None:
         """A tenant's own limit (`own`: `rate`, None meaning none at all) or the server's default;
         the limit now in force."""
-        if not self._accounts.exists(api_key):
+        if self._accounts.find(api_key) is None:
             raise _unknown_tenant(api_key)
         if own:
             self.limiter.set_limit(api_key, rate)

@@ -6,10 +6,13 @@ tenant or a reset copies the seed's database over the account's page by page (SQ
 API) rather than row by row: about 2 ms for a seed of 10,000 subscribers, a fraction of a
 millisecond for the default fixture. Databases are in memory, or files in the --db folder
 (`folder`), so a reset means the same after a restart as before it.
+
+A change to which accounts there are builds every new database first and only then takes the
+new accounts in, records them and drops the old ones: if building fails, nothing changed.
 """
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from .. import __version__
 from ..schemas import SubscriberObject
@@ -34,7 +37,6 @@ class Account:
         self.number = number
         self.seed = seed
         self.db = db
-        self.pk = exchange.ACCOUNT_PK
         self.kept_reads: KeptUntilChanged[bytes] = KeptUntilChanged(db, _KEPT_READS)
         self._copied_version = db.version() if copied else None
 
@@ -49,7 +51,8 @@ class Account:
 class Accounts:
     """Every account by its key, in the order they were made, and the seeds they reset to.
 
-    Changes are serialised by a lock; looking a key up (`find`, every request) takes none.
+    Changes and the harness's reads are serialised by a lock; looking a key up (`find`, every
+    API request) takes none.
     """
 
     def __init__(self, folder: Folder) -> None:
@@ -76,9 +79,6 @@ class Accounts:
     def api_keys(self) -> list[str]:
         return list(self._accounts)
 
-    def exists(self, api_key: str) -> bool:
-        return api_key in self._accounts
-
     # The start state
 
     def choose_template(self, default: Callable[[], AccountSeed]) -> None:
@@ -98,45 +98,35 @@ class Accounts:
     def restore_start(self) -> None:
         """The accounts as they were when the server started; accounts made since are dropped."""
         with self._lock:
-            old = list(self._accounts.values())
-            self._accounts = {}
-            for api_key, seed, image in self._start:
-                self._register(api_key, seed, image or self._seeds[seed])
-            self._forget(old)
+            self._replace(
+                lambda: [self._copy(api_key, seed, image or self._seeds[seed]) for api_key, seed, image in self._start],
+                keep_others=False,
+            )
 
     # Accounts
 
     def add(self, accounts: list[AccountSeed]) -> None:
         """Adds accounts checked by `seeding`; their keys must not be in use."""
         with self._lock:
-            for account in accounts:
-                seed = self._new_seed(account)
-                self._register(account.api_key, seed, self._seeds[seed])
+            self._replace(lambda: [self._seeded(account) for account in accounts], keep_others=True)
 
     def add_from_template(self, api_key: str) -> None:
         """A new account under `api_key` holding what the template holds."""
         assert self._template is not None, "choose_template() comes first"
         with self._lock:
-            self._register(api_key, self._template, self._seeds[self._template])
+            self._replace(lambda: [self._copy(api_key, self._template, self._seeds[self._template])], keep_others=True)
 
     def replace_all(self, accounts: list[AccountSeed]) -> None:
         """Makes these accounts the whole state."""
         with self._lock:
-            old = list(self._accounts.values())
-            self._accounts = {}
-            self.add(accounts)
-            self._forget(old)
+            self._replace(lambda: [self._seeded(account) for account in accounts], keep_others=False)
 
     def replace(self, account: AccountSeed) -> bool:
         """Makes `account` what the account with its key holds and resets to; False if there is none."""
         with self._lock:
-            current = self._accounts.get(account.api_key)
-            if current is None:
+            if account.api_key not in self._accounts:
                 return False
-            old_seed, current.seed = current.seed, self._new_seed(account)
-            current.db.restore(self._seeds[current.seed])
-            self._folder.save(self._entries())
-            self._drop_unused_seeds(old_seed)
+            self._replace(lambda: [self._seeded(account)], keep_others=True)
             return True
 
     def reset(self, api_key: str) -> bool:
@@ -153,28 +143,56 @@ class Accounts:
             account = self._accounts.pop(api_key, None)
             if account is None:
                 return False
-            self._forget([account])
+            self._folder.save(self._entries())
+            self._drop([account])
             return True
 
-    def _register(self, api_key: str, seed: int, image: Database) -> None:
-        number, db = self._folder.new(ACCOUNT, image)
-        self._accounts[api_key] = Account(api_key, number, seed, db, copied=image is self._seeds[seed])
+    def _replace(self, build: Callable[[], Iterable[Account]], *, keep_others: bool) -> None:
+        """Takes in the accounts `build` makes, in place of those with their keys and, unless
+        `keep_others`, of all the others; if building fails, nothing changes."""
+        seeds_before = set(self._seeds)
+        built: list[Account] = []
+        try:
+            built.extend(build())
+        except BaseException:
+            for account in built:
+                self._folder.remove(account.db)
+            self._drop_unused_seeds(*(set(self._seeds) - seeds_before))
+            raise
+        accounts = dict(self._accounts) if keep_others else {}
+        for account in built:
+            accounts[account.api_key] = account
+        replaced = [account for account in self._accounts.values() if accounts.get(account.api_key) is not account]
+        self._accounts = accounts
         self._folder.save(self._entries())
+        self._drop(replaced)
 
-    def _forget(self, accounts: list[Account]) -> None:
-        """Deletes the databases of accounts no longer registered, then the seeds no one uses."""
-        self._folder.save(self._entries())
-        for account in accounts:
-            self._folder.remove(account.db)
-        self._drop_unused_seeds(*(account.seed for account in accounts))
+    def _seeded(self, account: AccountSeed) -> Account:
+        """A new database for `account`, copied from a new seed of what it holds."""
+        seed = self._new_seed(account)
+        return self._copy(account.api_key, seed, self._seeds[seed])
+
+    def _copy(self, api_key: str, seed: int, image: Database) -> Account:
+        number, db = self._folder.new(ACCOUNT, image)
+        return Account(api_key, number, seed, db, copied=image is self._seeds[seed])
 
     def _new_seed(self, account: AccountSeed) -> int:
         """Stores what `account` holds as a seed; its number."""
         number, db = self._folder.new(SEED)
-        with db.transaction() as conn:
-            exchange.insert_seed(conn, account)
+        try:
+            with db.transaction() as conn:
+                exchange.insert_avatars(conn, account.avatars)
+        except BaseException:
+            self._folder.remove(db)
+            raise
         self._seeds[number] = db
         return number
+
+    def _drop(self, accounts: list[Account]) -> None:
+        """Deletes the databases of accounts no longer taken in, then the seeds no one uses."""
+        for account in accounts:
+            self._folder.remove(account.db)
+        self._drop_unused_seeds(*(account.seed for account in accounts))
 
     def _drop_unused_seeds(self, *candidates: int) -> None:
         """Drops the seeds among `candidates` (all of them, if none is named) that neither an
@@ -194,20 +212,22 @@ class Accounts:
     def export(self, api_key: str | None = None) -> dict:
         """The state (or one account's) as a fixture document that loads back to the same state,
         stamped with the fixture format and the version of the fake that wrote it."""
-        exported = []
-        for account in self._selected(api_key):
-            with account.db.reading() as conn:
-                exported.append(exchange.export_account(conn, account.pk, account.api_key))
-        return {"format": FORMAT, "fake_smartengage": __version__, "accounts": exported}
+        with self._lock:
+            exported = []
+            for account in self._selected(api_key):
+                with account.db.reading() as conn:
+                    exported.append(exchange.export_account(conn, account.api_key))
+            return {"format": FORMAT, "fake_smartengage": __version__, "accounts": exported}
 
     def get_subscriber(self, api_key: str, avatar_id: int, subscriber_id: int) -> SubscriberObject | None:
         """One subscriber of the account with this key; None if there is no such account."""
-        account = self._accounts.get(api_key)
-        if account is None:
-            return None
-        with account.db.reading() as conn:
-            _, subscriber = subscriber_pks(conn, account.pk, avatar_id, subscriber_id)
-            return hydration.load_one(conn, subscriber).public()
+        with self._lock:
+            account = self._accounts.get(api_key)
+            if account is None:
+                return None
+            with account.db.reading() as conn:
+                _, subscriber = subscriber_pks(conn, avatar_id, subscriber_id)
+                return hydration.load_one(conn, subscriber).public()
 
     def find_subscribers(
         self,
@@ -218,7 +238,7 @@ class Accounts:
         tag: str | None = None,
     ) -> list[SubscriberObject]:
         """Subscribers matching every filter given, by account, avatar, then newest first."""
-        conditions, values = ["a.account_pk = ?"], [exchange.ACCOUNT_PK]
+        conditions, values = ["TRUE"], []
         if avatar_id is not None:
             conditions.append("a.avatar_id = ?")
             values.append(avatar_id)
@@ -232,15 +252,16 @@ class Accounts:
             )
             values += [tag, as_id(tag)]
         query = (
-            "SELECT s.pk FROM subscriber AS s JOIN avatar AS a ON a.pk = s.avatar_pk "
+            "SELECT s.pk FROM avatar AS a JOIN subscriber AS s ON s.avatar_pk = a.pk "
             f"WHERE {' AND '.join(conditions)} ORDER BY a.ordinal DESC, s.ordinal DESC"
         )
-        found = []
-        for account in self._selected(api_key):
-            with account.db.reading() as conn:
-                pks = [pk for (pk,) in conn.execute(query, values)]
-                found += [subscriber.public() for subscriber in hydration.load(conn, pks)]
-        return found
+        with self._lock:
+            found = []
+            for account in self._selected(api_key):
+                with account.db.reading() as conn:
+                    pks = [pk for (pk,) in conn.execute(query, values)]
+                    found += [subscriber.public() for subscriber in hydration.load(conn, pks)]
+            return found
 
     def _selected(self, api_key: str | None) -> list[Account]:
         """Every account, or the one this key opens (none if it opens none)."""
@@ -250,7 +271,8 @@ class Accounts:
         return [account] if account else []
 
     def close(self) -> None:
-        """Closes every database: what a server leaves when it stops."""
+        """Closes every database, as a server that stops leaves them: for tests that start a
+        server again on the same --db folder."""
         with self._lock:
             for db in (*self._seeds.values(), *(account.db for account in self._accounts.values())):
                 db.close()

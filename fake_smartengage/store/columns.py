@@ -12,7 +12,7 @@ from pathlib import Path
 SCHEMA = Path(__file__).parent / "schema.sql"
 
 # Columns that place a row rather than describe it: keys, the owner's key and creation order.
-_PLACEMENT = frozenset({"pk", "account_pk", "avatar_pk", "ordinal"})
+_PLACEMENT = frozenset({"pk", "avatar_pk", "ordinal"})
 
 
 def _read_schema() -> tuple[dict[str, tuple[str, ...]], dict[str, dict[str, str]]]:

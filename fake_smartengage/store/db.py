@@ -38,8 +38,9 @@ class Database:
         except sqlite3.Error as error:
             raise StartupError(f"{path}: not a database fake-smartengage can use: {error}") from None
         self._restores = 0
-        self._locked = _Locked(self._lock, self._connection)
-        self._transaction = _Transaction(self._lock, self._connection)
+        self.closed = False
+        self._locked = _Locked(self)
+        self._transaction = _Transaction(self)
 
     def _open(self, path: Path | None, image: "Database | None") -> sqlite3.Connection:
         connection = sqlite3.connect(
@@ -49,10 +50,14 @@ class Database:
         )
         if sql_log.isEnabledFor(logging.DEBUG):
             connection.set_trace_callback(sql_log.debug)
-        # Set before anything is written (a file that holds pages keeps its own page size).
-        connection.execute(f"PRAGMA page_size = {_PAGE_SIZE}")
-        if image is not None:
+        if image is None:
+            # Set before anything is written (a file that holds pages keeps its own page size).
+            connection.execute(f"PRAGMA page_size = {_PAGE_SIZE}")
+        else:
             with image._lock:
+                # A copy in memory can only take pages of its own size.
+                (page_size,) = image._connection.execute("PRAGMA page_size").fetchone()
+                connection.execute(f"PRAGMA page_size = {page_size}")
                 image._connection.backup(connection)
         connection.execute("PRAGMA foreign_keys = ON")
         if path:
@@ -91,9 +96,8 @@ class Database:
     def version(self) -> tuple[int, int]:
         """Changes whenever the state may have: after any write, and after a restore (which SQLite
         does not count as changes)."""
-        if self._locked.closed:
-            raise errors.invalid_api_key()
-        return self._connection.total_changes, self._restores
+        with self._locked:
+            return self._connection.total_changes, self._restores
 
     def dump(self) -> list[str]:
         """The whole database as SQL statements: two equal dumps mean two equal states."""
@@ -105,7 +109,7 @@ class Database:
         one whose key opens nothing (its account was just dropped)."""
         with self._lock:
             self._connection.close()
-            self._locked.closed = self._transaction.closed = True
+            self.closed = True
 
 
 Kept = TypeVar("Kept")
@@ -141,15 +145,14 @@ class _Locked:
     so they are plain classes rather than generator context managers, which cost several times
     as much to enter."""
 
-    closed = False
-
-    def __init__(self, lock: threading.RLock, connection: sqlite3.Connection) -> None:
-        self._lock = lock
-        self._connection = connection
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._lock = db._lock
+        self._connection = db._connection
 
     def __enter__(self) -> sqlite3.Connection:
         self._lock.acquire()
-        if self.closed:
+        if self._db.closed:
             self._lock.release()
             raise errors.invalid_api_key()
         return self._connection

@@ -9,28 +9,19 @@ import sqlite3
 from . import hydration
 from .catalogues import CATALOGUES
 from .columns import AVATAR_DETAILS, SUBSCRIBER_DETAILS
-from .seeding import AccountSeed, AvatarSeed
+from .seeding import AvatarSeed
 
 _AVATAR_COLUMNS = ", ".join(AVATAR_DETAILS)
 _SUBSCRIBER_COLUMNS = ", ".join(SUBSCRIBER_DETAILS)
 
 
-# Each database holds one account (`accounts`), always under this key.
-ACCOUNT_PK = 1
-
-
-def insert_seed(conn: sqlite3.Connection, account: AccountSeed) -> None:
-    """Stores what `account` holds, its key aside, as the account of a new database."""
-    conn.execute("INSERT INTO account (pk) VALUES (?)", (ACCOUNT_PK,))
-    insert_avatars(conn, ACCOUNT_PK, account.avatars)
-
-
-def insert_avatars(conn: sqlite3.Connection, account_pk: int, avatars: list[AvatarSeed]) -> None:
+def insert_avatars(conn: sqlite3.Connection, avatars: list[AvatarSeed]) -> None:
+    """Stores the avatars of an account in its (new) database."""
     placeholders = ", ".join("?" for _ in AVATAR_DETAILS)
     for position, avatar in enumerate(avatars):
         avatar_pk = conn.execute(
-            f"INSERT INTO avatar (account_pk, avatar_id, ordinal, {_AVATAR_COLUMNS}) VALUES (?, ?, ?, {placeholders})",
-            (account_pk, avatar.avatar_id, len(avatars) - position, *(getattr(avatar, c) for c in AVATAR_DETAILS)),
+            f"INSERT INTO avatar (avatar_id, ordinal, {_AVATAR_COLUMNS}) VALUES (?, ?, {placeholders})",
+            (avatar.avatar_id, len(avatars) - position, *(getattr(avatar, c) for c in AVATAR_DETAILS)),
         ).lastrowid
         _insert_avatar_contents(conn, avatar_pk, avatar)
 
@@ -80,11 +71,9 @@ def _insert_avatar_contents(conn: sqlite3.Connection, avatar_pk: int, avatar: Av
         )
 
 
-def export_account(conn: sqlite3.Connection, account_pk: int, api_key: str) -> dict:
-    avatars = conn.execute(
-        f"SELECT pk, avatar_id, {_AVATAR_COLUMNS} FROM avatar WHERE account_pk = ? ORDER BY ordinal DESC",
-        (account_pk,),
-    ).fetchall()
+def export_account(conn: sqlite3.Connection, api_key: str) -> dict:
+    """The account in the database `conn` opens, under `api_key`, as a fixture document's account."""
+    avatars = conn.execute(f"SELECT pk, avatar_id, {_AVATAR_COLUMNS} FROM avatar ORDER BY ordinal DESC").fetchall()
     return {
         "api_key": api_key,
         "avatars": [

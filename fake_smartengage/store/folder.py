@@ -3,15 +3,19 @@
 In the folder, each database is a file (`account-<n>.sqlite`, `seed-<n>.sqlite`), and
 `state.json` says which key opens which account, in the accounts' order, and which seed each
 resets to. It is replaced whole (written beside, then renamed), after a new database is written
-and before a dropped one is deleted, so a process killed at any point leaves a folder that
-starts: a file it does not name is deleted at the next start.
+and before a dropped one is deleted. A process killed at any point, like a committed write in
+WAL mode, therefore leaves a folder that starts again with what was last recorded; a database
+file it does not name is deleted at the next start. Numbers are never reused within a folder's
+files, so a new database never meets what an old one left beside it.
 """
 
+import contextlib
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from .. import errors
 from ..errors import StartupError
 from .db import Database
 
@@ -19,6 +23,9 @@ _STATE = "state.json"
 _FORMAT = 1
 ACCOUNT = "account"
 SEED = "seed"
+# SQLite's own files beside a database, deleted before it: a database file left alone by a
+# killed process still marks its number as taken.
+_COMPANIONS = ("-wal", "-shm", "")
 
 
 @dataclass(frozen=True)
@@ -35,17 +42,25 @@ class Folder:
         self.path = path
         self._numbers = {ACCOUNT: 0, SEED: 0}
         if path is not None:
-            _check(path)
+            _prepare(path)
+            for kind in self._numbers:
+                self._numbers_of(kind)
 
     def new(self, kind: str, image: Database | None = None) -> tuple[int, Database]:
         """A new database of this kind, empty or a copy of `image`, and its number."""
         self._numbers[kind] += 1
         number = self._numbers[kind]
-        return number, Database(self._file(kind, number), image=image)
+        try:
+            return number, Database(self._file(kind, number), image=image)
+        except StartupError as error:  # a file SQLite cannot create: no space, no file handle left
+            raise errors.cannot_store(str(error)) from None
 
     def open(self, kind: str, number: int) -> Database:
-        self._numbers[kind] = max(self._numbers[kind], number)
-        return Database(self._file(kind, number))
+        """The database of this kind and number that the folder holds."""
+        path = self._file(kind, number)
+        if path is not None and not path.exists():
+            raise StartupError(f"{path}: named in {self.path / _STATE} but missing; start with a new folder")
+        return Database(path)
 
     def remove(self, db: Database) -> None:
         db.close()
@@ -54,7 +69,7 @@ class Folder:
 
     def entries(self) -> list[Entry]:
         """The accounts the folder holds, in order; nothing in memory."""
-        if self.path is None or not (self.path / _STATE).exists():
+        if self.path is None:
             return []
         state_file = self.path / _STATE
         try:
@@ -67,12 +82,8 @@ class Folder:
 
     def save(self, entries: list[Entry]) -> None:
         """Records the accounts, whole."""
-        if self.path is None:
-            return
-        written = self.path / f"{_STATE}.new"
-        document = {"format": _FORMAT, "accounts": [entry.__dict__ for entry in entries]}
-        written.write_text(json.dumps(document, indent=1))
-        os.replace(written, self.path / _STATE)
+        if self.path is not None:
+            _write_state(self.path, entries)
 
     def delete_unnamed(self, entries: list[Entry]) -> None:
         """Deletes the files of databases no entry names: what a process killed between writing
@@ -88,25 +99,31 @@ class Folder:
         """The numbers of this kind's database files; later databases are numbered past them."""
         assert self.path is not None
         numbers = set()
-        for path in self.path.glob(f"{kind}-*.sqlite"):
-            number = path.stem.removeprefix(f"{kind}-")
+        for path in self.path.glob(f"{kind}-*.sqlite*"):
+            number = path.name.removeprefix(f"{kind}-").split(".")[0]
             if number.isdigit():
                 numbers.add(int(number))
-                self._numbers[kind] = max(self._numbers[kind], int(number))
+        self._numbers[kind] = max(self._numbers[kind], *numbers, 0)
         return numbers
 
     def _file(self, kind: str, number: int) -> Path | None:
         return None if self.path is None else self.path / f"{kind}-{number}.sqlite"
 
 
+def _write_state(folder: Path, entries: list[Entry]) -> None:
+    written = folder / f"{_STATE}.new"
+    written.write_text(json.dumps({"format": _FORMAT, "accounts": [asdict(entry) for entry in entries]}, indent=1))
+    os.replace(written, folder / _STATE)
+
+
 def _delete_files(path: Path) -> None:
     """A database file and the files SQLite keeps beside it."""
-    for suffix in ("", "-wal", "-shm"):
+    for suffix in _COMPANIONS:
         path.with_name(path.name + suffix).unlink(missing_ok=True)
 
 
-def _check(path: Path) -> None:
-    """The folder exists, or is made, and holds a fake-smartengage state or nothing at all."""
+def _prepare(path: Path) -> None:
+    """The folder exists, or is made, and holds a fake-smartengage state (perhaps empty)."""
     if path.exists() and not path.is_dir():
         raise StartupError(
             f"{path}: --db names a folder (each account is a database file in it), and this is a file: "
@@ -116,6 +133,21 @@ def _check(path: Path) -> None:
         if not path.parent.is_dir():
             raise StartupError(f"{path}: cannot create the state folder: no folder {path.parent}")
         path.mkdir()
-        return
-    if not (path / _STATE).exists() and any(path.iterdir()):
+    elif not (path / _STATE).exists() and any(path.iterdir()):
         raise StartupError(f"{path}: holds files but no {_STATE}, so it is not a fake-smartengage state folder")
+    if not (path / _STATE).exists():
+        _write_state(path, [])
+    _allow_open_files()
+
+
+def _allow_open_files() -> None:
+    """Each database in the folder keeps three files open (itself, its WAL and its shared memory):
+    the soft limit on open files, often 1,024, is raised to the hard one, as servers do."""
+    try:
+        import resource
+    except ImportError:  # Windows: no such limit
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < hard:
+        with contextlib.suppress(ValueError, OSError):  # some systems refuse an unlimited soft limit
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))

@@ -1,9 +1,11 @@
-"""The persistent state, declared as SQLModel tables.
+"""The persistent state of one account, declared as SQLModel tables.
 
-Every item carries two identities: `pk`, a surrogate key unique in the whole database, and the
-id SmartEngage shows (`avatar_id`, `tag_id`, ...), which is local to its scope (avatar ids to
-their account, everything else to its avatar). Local ids let every account seeded from the same
-fixture have the same ids, so tests can hard-code them.
+Each account, and each seed an account resets to, is a database of its own with these tables
+(`accounts`); which key opens which is kept beside the databases (`folder`). Every item carries
+two identities: `pk`, a surrogate key unique in its table, and the id SmartEngage shows
+(`avatar_id`, `tag_id`, ...), which is local to its scope (avatar ids to their account,
+everything else to its avatar). Every account seeded from the same fixture therefore has the
+same ids, so tests can hard-code them.
 
 `ordinal` records creation order within a scope: lists are shown newest first, i.e. by
 descending ordinal, independently of the ids a fixture chose.
@@ -19,23 +21,11 @@ from sqlalchemy.schema import CreateIndex, CreateTable
 from sqlmodel import Field, SQLModel
 
 
-class Account(SQLModel, table=True):
-    """The account a database holds, the owner of its avatars: each account, and each seed an
-    account resets to, is a database of its own (`store.accounts`). Which key opens which
-    account is kept beside the databases (`store.folder`), so a reset can copy a seed's
-    database over an account's whole."""
-
-    __tablename__ = "account"
-
-    pk: int | None = Field(default=None, primary_key=True)
-
-
 class Avatar(SQLModel, table=True):
     __tablename__ = "avatar"
-    __table_args__ = (UniqueConstraint("account_pk", "avatar_id"), Index("ix_avatar_order", "account_pk", "ordinal"))
+    __table_args__ = (UniqueConstraint("avatar_id"), Index("ix_avatar_order", "ordinal"))
 
     pk: int | None = Field(default=None, primary_key=True)
-    account_pk: int = Field(foreign_key="account.pk", ondelete="CASCADE")
     avatar_id: int
     ordinal: int
     brand_name: str | None = None
@@ -92,10 +82,7 @@ class Sequence(SQLModel, table=True):
 class Subscriber(SQLModel, table=True):
     __tablename__ = "subscriber"
     __table_args__ = (
-        # Descending, as documents list subscribers (newest first): a seed's rows, read through
-        # ix_subscriber_order and copied in that order, are then appended to the table and to
-        # both indexes (a tenant of 10,000 subscribers is made in 10% less time).
-        Index("ix_subscriber_id", "avatar_pk", text("subscriber_id DESC"), unique=True),
+        Index("ix_subscriber_id", "avatar_pk", "subscriber_id", unique=True),
         Index("ix_subscriber_order", "avatar_pk", text("ordinal DESC")),
         # Identities are only looked up by value: a subscriber without one costs no index entry.
         Index("ix_subscriber_email", "avatar_pk", "email", sqlite_where=text("email IS NOT NULL")),

@@ -62,9 +62,7 @@ class Store:
 
     def list_avatars(self, account: Account) -> list[AvatarObject]:
         with account.db.reading() as conn:
-            rows = conn.execute(
-                f"SELECT {_AVATAR_PUBLIC_COLUMNS} FROM avatar WHERE account_pk = ? ORDER BY ordinal DESC", (account.pk,)
-            ).fetchall()
+            rows = conn.execute(f"SELECT {_AVATAR_PUBLIC_COLUMNS} FROM avatar ORDER BY ordinal DESC").fetchall()
         avatars = []
         for row in rows:
             avatar = dict(zip(_AVATAR_FIELDS, row, strict=True))
@@ -85,7 +83,7 @@ class Store:
         """The catalogue's items in the shape of its public model (`TagPublic`...), whose fields
         are the catalogue's id and name columns."""
         with account.db.reading() as conn:
-            avatar = avatar_pk(conn, account.pk, avatar_id)
+            avatar = avatar_pk(conn, avatar_id)
             rows = conn.execute(
                 f"SELECT {catalogue.id_column}, {catalogue.name_column} FROM {catalogue.table} "
                 "WHERE avatar_pk = ? ORDER BY ordinal DESC",
@@ -101,7 +99,7 @@ class Store:
         if not identities:
             raise errors.missing_identity()
         with account.db.transaction() as conn:
-            avatar = avatar_pk(conn, account.pk, avatar_id)
+            avatar = avatar_pk(conn, avatar_id)
             tags, values = _resolve_lists(conn, avatar, changes)
             owners = _owners(conn, avatar, identities)
             if len(owners) > 1:
@@ -188,7 +186,7 @@ class Store:
         apply: Callable[[sqlite3.Connection, int, int], None],
     ) -> SubscriberObject:
         with account.db.transaction() as conn:
-            avatar, subscriber = subscriber_pks(conn, account.pk, avatar_id, subscriber_id)
+            avatar, subscriber = subscriber_pks(conn, avatar_id, subscriber_id)
             apply(conn, avatar, subscriber)
             return hydration.load_one(conn, subscriber).public()
 
@@ -198,21 +196,21 @@ def _check_email(email: str | None) -> None:
         raise errors.invalid_email(email)
 
 
-def avatar_pk(conn: sqlite3.Connection, account: int, avatar_id: int) -> int:
-    # Another account's avatar is answered exactly like a missing one, so nothing leaks.
-    row = conn.execute("SELECT pk FROM avatar WHERE account_pk = ? AND avatar_id = ?", (account, avatar_id)).fetchone()
+def avatar_pk(conn: sqlite3.Connection, avatar_id: int) -> int:
+    # Another account's avatar is in another database: answered exactly like a missing one.
+    row = conn.execute("SELECT pk FROM avatar WHERE avatar_id = ?", (avatar_id,)).fetchone()
     if row is None:
         raise errors.not_found("avatar", "avatar_id", avatar_id)
     return row[0]
 
 
-def subscriber_pks(conn: sqlite3.Connection, account: int, avatar_id: int, subscriber_id: int) -> tuple[int, int]:
+def subscriber_pks(conn: sqlite3.Connection, avatar_id: int, subscriber_id: int) -> tuple[int, int]:
     """The avatar's and the subscriber's surrogate keys, in one statement; 404 as `avatar_pk` does."""
     row = conn.execute(
         "SELECT a.pk, s.pk FROM avatar AS a "
         "LEFT JOIN subscriber AS s ON s.avatar_pk = a.pk AND s.subscriber_id = ? "
-        "WHERE a.account_pk = ? AND a.avatar_id = ?",
-        (subscriber_id, account, avatar_id),
+        "WHERE a.avatar_id = ?",
+        (subscriber_id, avatar_id),
     ).fetchone()
     if row is None:
         raise errors.not_found("avatar", "avatar_id", avatar_id)

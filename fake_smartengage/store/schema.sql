@@ -1,11 +1,5 @@
-CREATE TABLE account (
-	pk INTEGER NOT NULL, 
-	PRIMARY KEY (pk)
-);
-
 CREATE TABLE avatar (
 	pk INTEGER NOT NULL, 
-	account_pk INTEGER NOT NULL, 
 	avatar_id INTEGER NOT NULL, 
 	ordinal INTEGER NOT NULL, 
 	brand_name VARCHAR, 
@@ -13,11 +7,10 @@ CREATE TABLE avatar (
 	user_role VARCHAR, 
 	facebook_page_id VARCHAR, 
 	PRIMARY KEY (pk), 
-	UNIQUE (account_pk, avatar_id), 
-	FOREIGN KEY(account_pk) REFERENCES account (pk) ON DELETE CASCADE
+	UNIQUE (avatar_id)
 );
 
-CREATE INDEX ix_avatar_order ON avatar (account_pk, ordinal);
+CREATE INDEX ix_avatar_order ON avatar (ordinal);
 
 CREATE TABLE custom_field (
 	pk INTEGER NOT NULL, 
@@ -72,7 +65,7 @@ CREATE INDEX ix_subscriber_email ON subscriber (avatar_pk, email) WHERE email IS
 
 CREATE INDEX ix_subscriber_facebook_id ON subscriber (avatar_pk, facebook_id) WHERE facebook_id IS NOT NULL;
 
-CREATE UNIQUE INDEX ix_subscriber_id ON subscriber (avatar_pk, subscriber_id DESC);
+CREATE UNIQUE INDEX ix_subscriber_id ON subscriber (avatar_pk, subscriber_id);
 
 CREATE INDEX ix_subscriber_order ON subscriber (avatar_pk, ordinal DESC);
 
