@@ -2,8 +2,11 @@
 fixtures load only into an empty folder."""
 
 import json
+import os
 import re
+import resource
 import sqlite3
+from pathlib import Path
 
 import pytest
 
@@ -102,7 +105,10 @@ def test_files_a_killed_process_left_unrecorded_are_deleted_at_start(tmp_path):
         (db / name).write_bytes(b"")
     app = create_app(Settings(db=db))
     assert sorted(path.name for path in db.glob("*.sqlite")) == ["account-1.sqlite", "seed-1.sqlite"]
+    assert not [*db.glob("account-7.*"), *db.glob("seed-9.*")]
     assert app.state.accounts.api_keys() == [DEFAULT_KEY]
+    app.state.harness.create_tenant()  # numbered past what was left, never reusing its number
+    assert (db / "account-8.sqlite").exists()
     app.state.accounts.close()
 
 
@@ -182,3 +188,58 @@ async def test_a_whole_reset_after_a_restart_brings_back_the_state_the_server_st
     assert "before@example.com" in emails
     assert "after@example.com" not in emails
     second.state.accounts.close()
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="counts open files in /proc")
+async def test_a_state_it_cannot_store_is_a_503_and_changes_nothing(tmp_path):
+    db = tmp_path / "state"
+    app = create_app(Settings(db=db))
+    files = sorted(path.name for path in db.iterdir())
+    recorded = (db / "state.json").read_text()
+    document = {"accounts": [{"api_key": f"key-{n}", "avatars": [{"avatar_id": 1}]} for n in range(3)]}
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    async with asgi_client(app) as client:
+        # Room for the first account's files, not for the second's: the change fails halfway.
+        resource.setrlimit(resource.RLIMIT_NOFILE, (len(os.listdir("/proc/self/fd")) + 4, hard))
+        try:
+            response = await client.put("/_fake/state", json=document)
+        finally:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+        assert response.status_code == 503, response.text
+        assert response.json()["error"]["message"].startswith("The fake cannot store another database: ")
+        assert (await client.get("/avatars/list")).status_code == 200
+        assert (await client.get("/_fake/state")).json()["accounts"][0]["api_key"] == DEFAULT_KEY
+    assert sorted(path.name for path in db.iterdir()) == files
+    assert (db / "state.json").read_text() == recorded
+    app.state.accounts.close()
+
+
+async def test_a_folder_left_with_no_account_starts_again_from_the_fixtures(tmp_path):
+    db = tmp_path / "state"
+    first = create_app(Settings(db=db))
+    async with asgi_client(first) as client:
+        assert (await client.put("/_fake/state", json={"accounts": []})).status_code == 204
+    first.state.accounts.close()
+    second = create_app(Settings(db=db))
+    assert second.state.accounts.api_keys() == [DEFAULT_KEY]
+    second.state.accounts.close()
+
+
+async def test_a_replaced_account_is_a_new_database_recorded_before_the_old_one_goes(tmp_path):
+    db = tmp_path / "state"
+    app = create_app(Settings(db=db))
+    async with asgi_client(app) as client:
+        replaced = await client.put(f"/_fake/state?api_key={DEFAULT_KEY}", json={"avatars": [{"avatar_id": 9}]})
+        assert replaced.status_code == 204
+    assert json.loads((db / "state.json").read_text())["accounts"] == [{"api_key": DEFAULT_KEY, "number": 2, "seed": 2}]
+    # Seed 1 stays: it is the template that new tenants copy.
+    assert sorted(path.name for path in db.glob("*.sqlite")) == ["account-2.sqlite", "seed-1.sqlite", "seed-2.sqlite"]
+    app.state.accounts.close()
+
+
+def test_a_database_the_state_file_names_must_be_there(tmp_path):
+    db = tmp_path / "state"
+    create_app(Settings(db=db)).state.accounts.close()
+    (db / "account-1.sqlite").unlink()
+    with pytest.raises(StartupError, match=rf"^{re.escape(str(db / 'account-1.sqlite'))}: named in .* but missing"):
+        create_app(Settings(db=db))

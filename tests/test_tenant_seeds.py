@@ -5,8 +5,11 @@ import json
 import logging
 import sqlite3
 
+import pytest
+
 from conftest import DEFAULT_KEY, asgi_client
 from fake_smartengage.app import create_app
+from fake_smartengage.errors import ApiError
 from fake_smartengage.settings import Settings
 
 TAGGED = {
@@ -121,3 +124,14 @@ async def test_every_statement_of_tenant_changes_uses_an_index(caplog):
             if detail.startswith("SCAN") and "INDEX" not in detail and detail != "SCAN CONSTANT ROW":
                 scans.append(f"{detail}  <-  {sql}")
     assert scans == []
+
+
+async def test_a_request_that_found_its_tenant_before_it_was_dropped_is_answered_401(app, client):
+    # The plugin drops tenants from the test's thread while the server's thread may be answering.
+    key = (await client.post("/_fake/tenants")).json()["api_key"]
+    account = app.state.store.account_for_key(key)
+    assert (await client.delete(f"/_fake/tenants/{key}")).status_code == 204
+    for late in (lambda: app.state.store.list_avatars(account), lambda: account.kept_reads.get("list", bytes)):
+        with pytest.raises(ApiError) as raised:
+            late()
+        assert raised.value.status == 401

@@ -99,7 +99,7 @@ class Accounts:
         """The accounts as they were when the server started; accounts made since are dropped."""
         with self._lock:
             self._replace(
-                lambda: [self._copy(api_key, seed, image or self._seeds[seed]) for api_key, seed, image in self._start],
+                lambda: (self._copy(api_key, seed, image or self._seeds[seed]) for api_key, seed, image in self._start),
                 keep_others=False,
             )
 
@@ -108,7 +108,7 @@ class Accounts:
     def add(self, accounts: list[AccountSeed]) -> None:
         """Adds accounts checked by `seeding`; their keys must not be in use."""
         with self._lock:
-            self._replace(lambda: [self._seeded(account) for account in accounts], keep_others=True)
+            self._replace(lambda: (self._seeded(account) for account in accounts), keep_others=True)
 
     def add_from_template(self, api_key: str) -> None:
         """A new account under `api_key` holding what the template holds."""
@@ -119,7 +119,7 @@ class Accounts:
     def replace_all(self, accounts: list[AccountSeed]) -> None:
         """Makes these accounts the whole state."""
         with self._lock:
-            self._replace(lambda: [self._seeded(account) for account in accounts], keep_others=False)
+            self._replace(lambda: (self._seeded(account) for account in accounts), keep_others=False)
 
     def replace(self, account: AccountSeed) -> bool:
         """Makes `account` what the account with its key holds and resets to; False if there is none."""
@@ -148,12 +148,13 @@ class Accounts:
             return True
 
     def _replace(self, build: Callable[[], Iterable[Account]], *, keep_others: bool) -> None:
-        """Takes in the accounts `build` makes, in place of those with their keys and, unless
+        """Takes in the accounts `build` yields, in place of those with their keys and, unless
         `keep_others`, of all the others; if building fails, nothing changes."""
         seeds_before = set(self._seeds)
         built: list[Account] = []
         try:
-            built.extend(build())
+            for account in build():  # one at a time: those built before a failure are removed
+                built.append(account)
         except BaseException:
             for account in built:
                 self._folder.remove(account.db)

@@ -50,9 +50,12 @@ class Folder:
         """A new database of this kind, empty or a copy of `image`, and its number."""
         self._numbers[kind] += 1
         number = self._numbers[kind]
+        path = self._file(kind, number)
         try:
-            return number, Database(self._file(kind, number), image=image)
+            return number, Database(path, image=image)
         except StartupError as error:  # a file SQLite cannot create: no space, no file handle left
+            if path is not None:
+                _delete_files(path)
             raise errors.cannot_store(str(error)) from None
 
     def open(self, kind: str, number: int) -> Database:
