@@ -192,6 +192,7 @@ def serve(settings: Settings) -> int:
     finally:
         if port_file:
             port_file.remove()
+        app.state.accounts.close()
     return 0
 
 

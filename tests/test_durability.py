@@ -1,8 +1,10 @@
-"""--db: a server killed with SIGKILL in the middle of writes keeps every write it acknowledged."""
+"""--db: a server killed with SIGKILL in the middle of writes keeps every write it acknowledged;
+one stopped with SIGTERM leaves its databases closed."""
 
 import signal
 import sqlite3
 import threading
+from contextlib import closing
 
 import httpx
 
@@ -49,13 +51,15 @@ def test_sigkill_mid_write_load_loses_no_acknowledged_write(tmp_path):
         assert server.process.wait(timeout=10) == -signal.SIGKILL
 
     for path in db.glob("*.sqlite"):
-        with sqlite3.connect(path) as conn:
+        with closing(sqlite3.connect(path)) as conn:
             assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",), path
 
     with running_server(tmp_path, "--db", str(db)) as again:
         stored = httpx.get(
             f"{again.url}/_fake/subscribers", params={"api_key": DEFAULT_KEY, "avatar_id": 123}, trust_env=False
         )
+    # Stopped gracefully, the server closed its databases: SQLite folded each WAL file back.
+    assert not [*db.glob("*.sqlite-wal")]
     emails = {subscriber["email"] for subscriber in stored.json()}
     assert len(acknowledged) >= KILL_AFTER
     assert set(acknowledged) <= emails

@@ -272,8 +272,8 @@ class Accounts:
         return [account] if account else []
 
     def close(self) -> None:
-        """Closes every database, as a server that stops leaves them: for tests that start a
-        server again on the same --db folder."""
+        """Closes every database: in the --db folder, SQLite then folds each WAL file into its
+        database and deletes it. `serve` closes them once the server has stopped."""
         with self._lock:
             for db in (*self._seeds.values(), *(account.db for account in self._accounts.values())):
                 db.close()
