@@ -11,6 +11,7 @@ from conftest import DEFAULT_KEY, asgi_client
 from fake_smartengage.app import create_app
 from fake_smartengage.errors import ApiError
 from fake_smartengage.settings import Settings
+from fake_smartengage.store import SubscriberChanges
 
 TAGGED = {
     "avatars": [
@@ -117,6 +118,11 @@ async def test_every_statement_of_tenant_changes_uses_an_index(caplog):
         await exercise(client)
     queries = {record.getMessage() for record in caplog.records if record.name == "fake_smartengage.sql"}
     queries = {sql for sql in queries if sql.lstrip().upper().startswith(("SELECT", "INSERT", "UPDATE", "DELETE"))}
+    # A small seed is copied whole, table by table, from the attached seed (`main.` and `seed.`):
+    # those statements read and write every row by design.
+    copies = {sql for sql in queries if " main." in sql}
+    assert any(sql.startswith("INSERT INTO main.subscriber SELECT * FROM seed.subscriber") for sql in copies)
+    queries -= copies
     plans = checked_copy(app, DEFAULT_KEY)
     scans = []
     for sql in sorted(queries):
@@ -127,11 +133,17 @@ async def test_every_statement_of_tenant_changes_uses_an_index(caplog):
 
 
 async def test_a_request_that_found_its_tenant_before_it_was_dropped_is_answered_401(app, client):
-    # The plugin drops tenants from the test's thread while the server's thread may be answering.
+    # The plugin drops tenants from the test's thread while the server's thread may be answering,
+    # and a dropped tenant's database may already be the next tenant's.
     key = (await client.post("/_fake/tenants")).json()["api_key"]
     account = app.state.store.account_for_key(key)
     assert (await client.delete(f"/_fake/tenants/{key}")).status_code == 204
-    for late in (lambda: app.state.store.list_avatars(account), lambda: account.kept_reads.get("list", bytes)):
+    newer = (await client.post("/_fake/tenants")).json()["api_key"]
+    assert app.state.store.account_for_key(newer).db is account.db  # handed over, not made again
+    store = app.state.store
+    late_subscriber = SubscriberChanges(email="late@example.com")
+    for late in (lambda: store.list_avatars(account), lambda: store.add_subscriber(account, 123, late_subscriber)):
         with pytest.raises(ApiError) as raised:
             late()
         assert raised.value.status == 401
+    assert (await client.get("/_fake/subscribers", params={"api_key": newer, "email": "late@example.com"})).json() == []

@@ -47,12 +47,13 @@ class Folder:
                 self._numbers_of(kind)
 
     def new(self, kind: str, image: Database | None = None) -> tuple[int, Database]:
-        """A new database of this kind, empty or a copy of `image`, and its number."""
+        """A new database of this kind, empty or a copy of `image`, and its number. A seed can be
+        attached by the accounts that reset to it."""
         self._numbers[kind] += 1
         number = self._numbers[kind]
         path = self._file(kind, number)
         try:
-            return number, Database(path, image=image)
+            return number, Database(path, image=image, shared=kind == SEED)
         except StartupError as error:  # a file SQLite cannot create: no space, no file handle left
             if path is not None:
                 _delete_files(path)

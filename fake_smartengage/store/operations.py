@@ -61,7 +61,7 @@ class Store:
     # Lists
 
     def list_avatars(self, account: Account) -> list[AvatarObject]:
-        with account.db.reading() as conn:
+        with account.reading() as conn:
             rows = conn.execute(f"SELECT {_AVATAR_PUBLIC_COLUMNS} FROM avatar ORDER BY ordinal DESC").fetchall()
         avatars = []
         for row in rows:
@@ -82,7 +82,7 @@ class Store:
     def _list(self, catalogue: Catalogue, account: Account, avatar_id: int) -> list[CatalogueItem]:
         """The catalogue's items in the shape of its public model (`TagPublic`...), whose fields
         are the catalogue's id and name columns."""
-        with account.db.reading() as conn:
+        with account.reading() as conn:
             avatar = avatar_pk(conn, avatar_id)
             rows = conn.execute(
                 f"SELECT {catalogue.id_column}, {catalogue.name_column} FROM {catalogue.table} "
@@ -98,7 +98,7 @@ class Store:
         identities = changes.identities()
         if not identities:
             raise errors.missing_identity()
-        with account.db.transaction() as conn:
+        with account.transaction() as conn:
             avatar = avatar_pk(conn, avatar_id)
             tags, values = _resolve_lists(conn, avatar, changes)
             owners = _owners(conn, avatar, identities)
@@ -185,7 +185,7 @@ class Store:
         subscriber_id: int,
         apply: Callable[[sqlite3.Connection, int, int], None],
     ) -> SubscriberObject:
-        with account.db.transaction() as conn:
+        with account.transaction() as conn:
             avatar, subscriber = subscriber_pks(conn, avatar_id, subscriber_id)
             apply(conn, avatar, subscriber)
             return hydration.load_one(conn, subscriber).public()
