@@ -137,7 +137,11 @@ async def test_a_request_that_found_its_tenant_before_it_was_dropped_is_answered
     # and a dropped tenant's database may already be the next tenant's.
     key = (await client.post("/_fake/tenants")).json()["api_key"]
     account = app.state.store.account_for_key(key)
+    account.kept_reads.get("kept", lambda: b"answered before the drop")
     assert (await client.delete(f"/_fake/tenants/{key}")).status_code == 204
+    with pytest.raises(ApiError) as raised:
+        account.kept_reads.get("kept", lambda: app.state.store.list_avatars(account))
+    assert raised.value.status == 401
     newer = (await client.post("/_fake/tenants")).json()["api_key"]
     assert app.state.store.account_for_key(newer).db is account.db  # handed over, not made again
     store = app.state.store
@@ -147,3 +151,20 @@ async def test_a_request_that_found_its_tenant_before_it_was_dropped_is_answered
             late()
         assert raised.value.status == 401
     assert (await client.get("/_fake/subscribers", params={"api_key": newer, "email": "late@example.com"})).json() == []
+
+
+async def test_a_tenant_inside_a_write_holds_up_no_other_tenant_of_its_seed(app, client):
+    first, second = [(await client.post("/_fake/tenants")).json()["api_key"] for _ in range(2)]
+    for key in (first, second):  # a reset attaches the seed, which every tenant of it then shares
+        assert (await client.post("/_fake/reset", params={"api_key": key})).status_code == 204
+    with app.state.store.account_for_key(first).transaction() as conn:
+        conn.execute("DELETE FROM subscriber_tag")
+        assert (await client.post("/_fake/reset", params={"api_key": second})).status_code == 204
+        added = await client.post(
+            "/subscribers/add",
+            headers={"Authorization": f"Bearer {second}"},
+            data={"avatar_id": "123", "email": "meanwhile@example.com"},
+        )
+        assert added.status_code == 200, added.text
+        third = await client.post("/_fake/tenants")
+        assert third.status_code == 201, third.text

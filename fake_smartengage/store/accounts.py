@@ -215,7 +215,9 @@ class Accounts:
         return Account(api_key, number, seed, db, copied=image is self._seeds[seed])
 
     def _copied_in_sql(self, seed: int) -> bool:
-        return self._seeds[seed].page_count() <= _COPIED_IN_SQL
+        """True for a small seed that its accounts can attach (a file, or a shared database)."""
+        db = self._seeds[seed]
+        return db.location is not None and db.page_count() <= _COPIED_IN_SQL
 
     def _fill(self, db: Database, transaction: Transaction, seed: int) -> None:
         """Makes `db` what the small seed holds, in SQL, so its statements stay compiled."""
@@ -230,6 +232,10 @@ class Accounts:
         try:
             with db.transaction() as conn:
                 exchange.insert_avatars(conn, account.avatars)
+            if db.path is None and db.page_count() <= _COPIED_IN_SQL:
+                # Shared, for its accounts to attach; only when small, as a shared one has a size limit.
+                private, db = db, Database(image=db, shared=True)
+                private.close()
         except BaseException:
             self._folder.remove(db)
             raise

@@ -23,6 +23,9 @@ from .columns import COLUMNS, SCHEMA
 sql_log = logging.getLogger("fake_smartengage.sql")
 _SCHEMA = SCHEMA.read_text()
 _SHARED_NAMES = itertools.count(1)
+# SQLite's memdb VFS, which lets connections of one process share an in-memory database, came in
+# SQLite 3.36; before it, no in-memory database is shared (`location` is None).
+_MEMDB = sqlite3.sqlite_version_info >= (3, 36)
 # Every account is a database, and an empty one is mostly the first page of each table and
 # index: at SQLite's default of 4 KiB, a tenant of the default fixture holds 160 KB, at 1 KiB 60.
 _PAGE_SIZE = 1024
@@ -33,14 +36,17 @@ class Database:
     (a new file or an in-memory database starts with the schema and nothing in it).
 
     An in-memory database that is `shared` can be attached by other connections of the process
-    (SQLite's memdb), as a file can: see `location`.
+    (SQLite's memdb, which holds at most 1 GiB), as a file can: see `location`.
     """
 
     def __init__(self, path: Path | None = None, *, image: "Database | None" = None, shared: bool = False) -> None:
         self.path = path
-        self.location = (
-            str(path) if path else f"file:/fake-smartengage-{next(_SHARED_NAMES)}?vfs=memdb" if shared else None
-        )
+        if path is not None:
+            self.location: str | None = path.resolve().as_uri()
+        elif shared and _MEMDB:
+            self.location = f"file:/fake-smartengage-{next(_SHARED_NAMES)}?vfs=memdb"
+        else:
+            self.location = None
         self._lock = threading.RLock()
         try:
             self._connection = self._open(path, image)
@@ -112,12 +118,15 @@ class Database:
 
     def attach(self, seed: "Database") -> None:
         """Attaches `seed` (shared, or a file) under the name `seed`, for statements to copy from;
-        once (attaching reads every schema again: 0.15 ms)."""
+        once (attaching reads every schema again: 0.15 ms). Read-only: a write transaction here
+        then takes no lock on the seed, which every account of the seed attaches."""
         if self._attached is seed:
             return
+        assert seed.location is not None, "only a shared database or a file can be attached"
+        separator = "&" if "?" in seed.location else "?"
         with self._locked as conn:
             try:
-                conn.execute("ATTACH DATABASE ? AS seed", (seed.location,))
+                conn.execute("ATTACH DATABASE ? AS seed", (f"{seed.location}{separator}mode=ro",))
             except sqlite3.OperationalError as error:  # no file handle left, say
                 raise errors.cannot_store(f"{seed.location}: {error}") from None
             self._attached = seed
@@ -132,11 +141,11 @@ class Database:
             image._connection.backup(self._connection)
             self._restores += 1
 
-    def version(self) -> tuple[int, int]:
-        """Changes whenever the state may have: after any write, and after a restore (which SQLite
-        does not count as changes)."""
+    def version(self) -> tuple[int, int, int]:
+        """Changes whenever the state may have: after any write, after a restore (which SQLite
+        does not count as changes), and once the database is handed over."""
         with self._locked:
-            return self._connection.total_changes, self._restores
+            return self._connection.total_changes, self._restores, self._generation
 
     def dump(self) -> list[str]:
         """The whole database as SQL statements: two equal dumps mean two equal states."""
@@ -161,7 +170,7 @@ class KeptUntilChanged(Generic[Kept]):
     def __init__(self, db: Database, size: int) -> None:
         self._db = db
         self._size = size
-        self._kept: tuple[tuple[int, int], dict[Hashable, Kept]] = (db.version(), {})
+        self._kept: tuple[tuple[int, int, int], dict[Hashable, Kept]] = (db.version(), {})
 
     def get(self, key: Hashable, compute: Callable[[], Kept]) -> Kept:
         # The version is read before computing: a change meanwhile leaves the answer in a dict

@@ -47,13 +47,12 @@ class Folder:
                 self._numbers_of(kind)
 
     def new(self, kind: str, image: Database | None = None) -> tuple[int, Database]:
-        """A new database of this kind, empty or a copy of `image`, and its number. A seed can be
-        attached by the accounts that reset to it."""
+        """A new database of this kind, empty or a copy of `image`, and its number."""
         self._numbers[kind] += 1
         number = self._numbers[kind]
         path = self._file(kind, number)
         try:
-            return number, Database(path, image=image, shared=kind == SEED)
+            return number, Database(path, image=image)
         except StartupError as error:  # a file SQLite cannot create: no space, no file handle left
             if path is not None:
                 _delete_files(path)
@@ -145,8 +144,9 @@ def _prepare(path: Path) -> None:
 
 
 def _allow_open_files() -> None:
-    """Each database in the folder keeps three files open (itself, its WAL and its shared memory):
-    the soft limit on open files, often 1,024, is raised to the hard one, as servers do."""
+    """Each database in the folder keeps three files open (itself, its WAL and its shared memory),
+    and an account that attached its seed three more: the soft limit on open files, often 1,024,
+    is raised to the hard one, as servers do."""
     try:
         import resource
     except ImportError:  # Windows: no such limit
