@@ -3,13 +3,14 @@ to their seed, dropped, exported, and their subscribers looked at.
 
 Each account is a SQLite database of its own, and so is each seed, what accounts reset to.
 Databases are in memory, or files in the --db folder (`folder`), so a reset means the same after
-a restart as before it. A large seed is copied over the account's database page by page (SQLite's
-backup API): about 2 ms for 10,000 subscribers, where copying rows takes 20 ms or more. But a
-copy of pages changes the database's schema as far as its connection knows, so every statement
-is compiled again, about 0.5 ms over a test's first few requests. A small seed, such as the
-default fixture, is therefore attached to the account's database and copied in SQL, in 0.1 ms,
-and in memory, dropped tenants' databases of a small seed are kept, a few per seed, for the next
-tenant: the statements its requests run are then already compiled.
+a restart as before it. A new database is a copy of the seed's made page by page (SQLite's backup
+API): about 3 ms for 10,000 subscribers, where copying rows takes 20 ms or more. A large seed is
+copied the same way on every reset. But a copy of pages changes the database's schema as far as
+its connection knows, so every statement is compiled again, about 0.5 ms over a test's first
+requests. So a small seed, such as the default fixture, is attached to its accounts' databases
+at their first reset and copied in SQL, in about 0.1 ms; and in memory, dropped tenants'
+databases of a small seed are kept, a few per seed, and the next tenants of that seed get them
+back, copied in SQL: the statements their requests run are then already compiled.
 
 A change to which accounts there are builds every new database first and only then takes the
 new accounts in, records them and drops the old ones: if building fails, nothing changed.
@@ -30,8 +31,9 @@ from .seeding import FORMAT, AccountSeed
 
 # At most this many answers of the list routes are kept per account between its changes.
 _KEPT_READS = 256
-# A seed of at most this many pages (of 1 KiB), about 100 subscribers, is copied in SQL: beyond
-# that, copying its rows costs a test more than compiling its statements again.
+# A seed of at most this many pages (of 1 KiB), about 60 subscribers like the default fixture's,
+# is copied in SQL: beyond that, copying its rows costs a test more than compiling its
+# statements again.
 _COPIED_IN_SQL = 64
 # At most this many dropped databases are kept per small seed, for the next tenants.
 _SPARES = 4

@@ -26,8 +26,8 @@ _SHARED_NAMES = itertools.count(1)
 # SQLite's memdb VFS, which lets connections of one process share an in-memory database, came in
 # SQLite 3.36; before it, no in-memory database is shared (`location` is None).
 _MEMDB = sqlite3.sqlite_version_info >= (3, 36)
-# Every account is a database, and an empty one is mostly the first page of each table and
-# index: at SQLite's default of 4 KiB, a tenant of the default fixture holds 160 KB, at 1 KiB 60.
+# Every account is a database, and a small one is mostly the first page of each table and index:
+# a tenant of the default fixture is 38 pages, 152 KB at SQLite's default of 4 KiB, 38 KB at 1 KiB.
 _PAGE_SIZE = 1024
 
 
