@@ -8,7 +8,8 @@ import pytest
 
 from conftest import ANY_PARAM, assert_error
 from fake_smartengage import errors
-from fake_smartengage.api.forms import MAX_FIELDS, _parse_urlencoded
+from fake_smartengage.api.forms import _KEPT_FORMS, MAX_FIELDS, _parse_urlencoded
+from fake_smartengage.api.params import AVATAR_LIST
 
 ARRAY_SPELLINGS = {
     "brackets": [("tags[]", "123"), ("tags[]", "124"), ("custom_field[]", "111"), ("field_value[]", "X")],
@@ -239,3 +240,18 @@ def test_urlencoded_field_limit_holds_on_both_paths():
         )
         with pytest.raises(errors.ApiError, match=f"more than {MAX_FIELDS} fields"):
             _parse_urlencoded(separator[1:].encode() + separator.encode() * MAX_FIELDS, "body")
+
+
+async def test_query_strings_are_parsed_once_each_and_a_bounded_number_kept(app, client):
+    spec = AVATAR_LIST
+    for avatar_id in ("1", "123", "1", "123"):
+        answer = await client.get("/tags/list/", params={"avatar_id": avatar_id})
+        assert answer.status_code == 200
+        (entry, *_) = app.state.harness.journal.entries(path="/tags/list/")
+        assert entry["form"] == {"avatar_id": int(avatar_id)}
+        assert entry["sent"] == {"avatar_id": avatar_id}
+    for bad in ("x", "x"):  # refused each time: an error is never kept
+        assert_error(await client.get("/tags/list/", params={"avatar_id": bad}), 400, "avatar_id")
+    for number in range(2 * _KEPT_FORMS):
+        assert (await client.get("/tags/list/", params={"avatar_id": "1", "n": str(number)})).status_code == 200
+    assert len(spec._kept) <= _KEPT_FORMS

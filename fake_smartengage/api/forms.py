@@ -59,17 +59,33 @@ class FormField:
     blank_allowed: bool = False
 
 
+# At most this many query strings' parsed values are kept per form (`FormSpec.__call__`).
+_KEPT_FORMS = 256
+
+
 class FormSpec:
     def __init__(self, *fields: FormField, paired: tuple[str, str] | None = None) -> None:
         self.fields = {field.name: field for field in fields}
         self.paired = paired
+        # A test's reads send the same few query strings again and again: a request without a
+        # body is parsed once per query string, at most _KEPT_FORMS of them, and the values shared.
+        self._kept: dict[bytes, tuple[dict[str, Any], dict[str, Any], dict[str, Any]]] = {}
 
     def __call__(self, scope: Scope) -> dict[str, Any]:
-        parameters = parse_parameters(scope, scope[BODY])
+        """The request's checked values by name; also left in its state, as sent and as parsed,
+        for the journal. The values are shared between requests: read them, never change them."""
+        body = scope[BODY]
         state = scope.setdefault("state", {})
-        state[SENT_STATE] = _as_sent(parameters)
-        values = self.parse(parameters)
-        state[PARAMETERS_STATE] = {name: value for name, value in values.items() if value not in (None, [])}
+        kept = None if body else self._kept.get(scope["query_string"])
+        if kept is None:
+            parameters = parse_parameters(scope, body)
+            state[SENT_STATE] = _as_sent(parameters)
+            values = self.parse(parameters)
+            given = {name: value for name, value in values.items() if value not in (None, [])}
+            kept = (state[SENT_STATE], values, given)
+            if not body and len(self._kept) < _KEPT_FORMS:
+                self._kept[scope["query_string"]] = kept
+        state[SENT_STATE], values, state[PARAMETERS_STATE] = kept
         return values
 
     def parse(self, parameters: list[tuple[str, str]]) -> dict[str, Any]:
