@@ -219,7 +219,7 @@ class Accounts:
     def _copied_in_sql(self, seed: int) -> bool:
         """True for a small seed that its accounts can attach (a file, or a shared database)."""
         db = self._seeds[seed]
-        return db.location is not None and db.page_count() <= _COPIED_IN_SQL
+        return db.location is not None and _small(db)
 
     def _fill(self, db: Database, transaction: Transaction, seed: int) -> None:
         """Makes `db` what the small seed holds, in SQL, so its statements stay compiled."""
@@ -234,7 +234,7 @@ class Accounts:
         try:
             with db.transaction() as conn:
                 exchange.insert_avatars(conn, account.avatars)
-            if db.path is None and db.page_count() <= _COPIED_IN_SQL:
+            if db.path is None and _small(db):
                 # Shared, for its accounts to attach; only when small, as a shared one has a size limit.
                 private, db = db, Database(image=db, shared=True)
                 private.close()
@@ -355,3 +355,8 @@ class Accounts:
             for account in self._accounts.values():
                 statements += [f"-- account {account.api_key}, seed {account.seed}", *account.db.dump()]
             return statements
+
+
+def _small(seed: Database) -> bool:
+    """A seed small enough to be copied in SQL (`_COPIED_IN_SQL`)."""
+    return seed.page_count() <= _COPIED_IN_SQL

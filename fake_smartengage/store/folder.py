@@ -96,7 +96,7 @@ class Folder:
         named = {ACCOUNT: {entry.number for entry in entries}, SEED: {entry.seed for entry in entries}}
         for kind, numbers in named.items():
             for number in self._numbers_of(kind) - numbers:
-                _delete_files(self.path / f"{kind}-{number}.sqlite")
+                _delete_files(self.path / _file_name(kind, number))
 
     def _numbers_of(self, kind: str) -> set[int]:
         """The numbers of this kind's database files; later databases are numbered past them."""
@@ -110,7 +110,11 @@ class Folder:
         return numbers
 
     def _file(self, kind: str, number: int) -> Path | None:
-        return None if self.path is None else self.path / f"{kind}-{number}.sqlite"
+        return None if self.path is None else self.path / _file_name(kind, number)
+
+
+def _file_name(kind: str, number: int) -> str:
+    return f"{kind}-{number}.sqlite"
 
 
 def _write_state(folder: Path, entries: list[Entry]) -> None:
