@@ -1,9 +1,9 @@
 """The servers a benchmark starts, and wrk driving them.
 
 Every server is started here on 127.0.0.1 with its request log silenced, on the same uvicorn
-settings: the fake through `fake-smartengage serve`, the ceiling (`ceiling.py`) through
-`python -m uvicorn`, both on uvicorn's default event loop and HTTP parser, which are uvloop and
-httptools when they are installed.
+settings: the fake through `fake-smartengage serve`, the ceiling and the write floor
+(`ceiling.py`) through `python -m uvicorn`, all on uvicorn's default event loop and HTTP parser,
+which are uvloop and httptools when they are installed.
 """
 
 import json
@@ -101,15 +101,16 @@ def fake(*args: str) -> list[str]:
     return [str(BIN / "fake-smartengage"), "serve", "--log-level", "warning", *args]
 
 
-def ceiling(bodies: Path) -> tuple[list[str], dict[str, str]]:
-    """The command and environment of the ceiling, answering with the JSON in `bodies`."""
+def ceiling(bodies: Path, app: str = "app") -> tuple[list[str], dict[str, str]]:
+    """The command and environment of the ceiling (or, with app="write_floor", the write floor),
+    answering with the JSON in `bodies`."""
     command = [
         str(BIN / "python"),
         "-m",
         "uvicorn",
         "--app-dir",
         str(ROOT / "bench"),
-        "ceiling:app",
+        f"ceiling:{app}",
         "--log-level",
         "warning",
         "--no-access-log",
@@ -134,6 +135,10 @@ class Load:
     rps: float
     p50_ms: float
     p99_ms: float
+
+
+def mean_load(passes: list[Load]) -> Load:
+    return Load(*(statistics.mean(getattr(load, name) for load in passes) for name in ("rps", "p50_ms", "p99_ms")))
 
 
 def _ms(text: str) -> float:
