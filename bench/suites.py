@@ -13,7 +13,6 @@ import os
 import statistics
 import subprocess
 import tempfile
-import time
 from pathlib import Path
 
 from servers import BIN, KEY
@@ -177,22 +176,22 @@ def test_generated(smartengage{server}, n):
 
 
 def fixture_cost_ms(work: Path, tests: int, rounds: int = 3) -> float:
-    """Per test, what the `smartengage` fixture (a fresh tenant, dropped after) adds to a suite
-    of `tests` tests making one call each, over the same suite on one shared session server;
-    both suites run in turn, `rounds` times, and their times add up."""
+    """Per test, what the `smartengage` fixture (a fresh tenant, dropped after) adds to a test
+    making one call, over the same test on one shared session server: the difference of the two
+    suites' median test times (setup to teardown), both suites run in turn, `rounds` times."""
     variants = {
         "with": {"server": "", "client": "smartengage.client"},
         "without": {"server": "_server, shared_client", "client": "shared_client"},
     }
-    conftest = (
-        "import pytest\n\n@pytest.fixture(scope='session')\ndef shared_client(smartengage_server):\n"
+    conftest = TIMING_CONFTEST + (
+        "\n\n@pytest.fixture(scope='session')\ndef shared_client(smartengage_server):\n"
         f"    return smartengage_server.client({KEY!r})\n"
     )
-    seconds = dict.fromkeys(variants, 0.0)
+    seconds: dict[str, list[float]] = {name: [] for name in variants}
     for _ in range(rounds):
         for name, names in variants.items():
             folder = _suite(work, name, conftest, FIXTURE_SUITE.format(tests=tests, **names))
-            started = time.perf_counter()
-            _pytest(folder)
-            seconds[name] += time.perf_counter() - started
-    return (seconds["with"] - seconds["without"]) / (tests * rounds) * 1000
+            times = folder / "times.json"
+            _pytest(folder, {"BENCH_TIMES": str(times)})
+            seconds[name] += json.loads(times.read_text())
+    return (statistics.median(seconds["with"]) - statistics.median(seconds["without"])) * 1000
