@@ -40,11 +40,11 @@ class Entry:
 class Folder:
     def __init__(self, path: Path | None) -> None:
         self.path = path
-        self._numbers = {ACCOUNT: 0, SEED: 0}
         if path is not None:
             _prepare(path)
-            for kind in self._numbers:
-                self._numbers_of(kind)
+        # The numbers of the database files found at start, by kind: later ones are numbered past them.
+        self._found = {kind: set() if path is None else _numbers_in(path, kind) for kind in (ACCOUNT, SEED)}
+        self._numbers = {kind: max(found, default=0) for kind, found in self._found.items()}
 
     def new(self, kind: str, image: Database | None = None) -> tuple[int, Database]:
         """A new database of this kind, empty or a copy of `image`, and its number."""
@@ -89,28 +89,27 @@ class Folder:
             _write_state(self.path, entries)
 
     def delete_unnamed(self, entries: list[Entry]) -> None:
-        """Deletes the files of databases no entry names: what a process killed between writing
-        a database and recording it left, and seeds no account used any more."""
+        """At start, deletes the files of databases no entry names: what a process killed between
+        writing a database and recording it left, and seeds no account used any more."""
         if self.path is None:
             return
         named = {ACCOUNT: {entry.number for entry in entries}, SEED: {entry.seed for entry in entries}}
         for kind, numbers in named.items():
-            for number in self._numbers_of(kind) - numbers:
+            for number in self._found[kind] - numbers:
                 _delete_files(self.path / _file_name(kind, number))
-
-    def _numbers_of(self, kind: str) -> set[int]:
-        """The numbers of this kind's database files; later databases are numbered past them."""
-        assert self.path is not None
-        numbers = set()
-        for path in self.path.glob(f"{kind}-*.sqlite*"):
-            number = path.name.removeprefix(f"{kind}-").split(".")[0]
-            if number.isdigit():
-                numbers.add(int(number))
-        self._numbers[kind] = max(self._numbers[kind], *numbers, 0)
-        return numbers
 
     def _file(self, kind: str, number: int) -> Path | None:
         return None if self.path is None else self.path / _file_name(kind, number)
+
+
+def _numbers_in(folder: Path, kind: str) -> set[int]:
+    """The numbers of this kind's database files (or of the files SQLite left beside them)."""
+    numbers = set()
+    for path in folder.glob(f"{kind}-*.sqlite*"):
+        number = path.name.removeprefix(f"{kind}-").split(".")[0]
+        if number.isdigit():
+            numbers.add(int(number))
+    return numbers
 
 
 def _file_name(kind: str, number: int) -> str:
