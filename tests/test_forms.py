@@ -219,8 +219,8 @@ async def test_a_lone_surrogate_in_a_json_value_is_400_not_500(client, state, pa
 
 
 def test_urlencoded_bodies_read_as_parse_qsl_reads_them():
-    """Bodies with nothing to unquote take a shorter path than parse_qsl's: the same pairs either
-    way, for every text of up to five of these characters."""
+    """Bodies are read by a shorter path than parse_qsl's (one that unquotes only the names and
+    values that need it): the same pairs, for every text of up to five of these characters."""
     for size in range(6):
         for characters in product("a=&%+2é", repeat=size):
             text = "".join(characters)
