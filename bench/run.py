@@ -4,8 +4,9 @@
 
 Every server is started on 127.0.0.1 with its request log silenced (`servers`), and driven by wrk
 from another process for a bounded time. Throughput and latency passes are interleaved ceiling,
-fake, ceiling, and each ratio is taken against the mean of the two ceiling passes: absolute
-numbers drift on a shared machine, ratios hold. Beside them: the same test suite run three ways
+fake, ceiling (ceiling, write floor, fake, ceiling for writes: see `ceiling.py`), and each ratio
+is taken against the mean of the two ceiling passes: absolute numbers drift on a shared machine,
+ratios hold. Beside them: the same test suite run three ways
 (`suites`), and state size (`scale`). --quick makes every pass short and the sizes smaller, to
 check the machinery in a minute or two; its figures are not the ones to quote.
 """
