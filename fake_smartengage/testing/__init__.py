@@ -1,7 +1,7 @@
 """The testing side of fake-smartengage: what a test suite imports.
 
-* `FakeSmartEngage`, `FakeSmartEngageError`, `read_fixture` (`client`): a typed client of the
-  harness API of any fake-smartengage server, and `Tenant` (`tenant`): one account on it;
+* `FakeSmartEngage`, `Tenant`, `FakeSmartEngageError`, `read_fixture` (`client`): a typed client
+  of the harness API of any fake-smartengage server;
 * `ServerThread`, `ServerError` (`server`): a real server in a background thread of this process;
 * the pytest plugin (`pytest_plugin`), registered through the `pytest11` entry point.
 
@@ -13,15 +13,14 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .client import FakeSmartEngage, FakeSmartEngageError, Fixture, read_fixture
+    from .client import FakeSmartEngage, FakeSmartEngageError, Fixture, Tenant, read_fixture
     from .server import ServerError, ServerThread
-    from .tenant import Tenant
 
 _HOMES = {
     "FakeSmartEngage": "client",
     "FakeSmartEngageError": "client",
     "Fixture": "client",
-    "Tenant": "tenant",
+    "Tenant": "client",
     "read_fixture": "client",
     "ServerError": "server",
     "ServerThread": "server",

@@ -26,9 +26,9 @@ from typing import Any
 
 import httpx
 
-from .tenant import Tenant
+from .matching import Params, differences, failure_message
 
-__all__ = ["FakeSmartEngage", "FakeSmartEngageError", "Fixture", "read_fixture"]
+__all__ = ["FakeSmartEngage", "FakeSmartEngageError", "Fixture", "Tenant", "read_fixture"]
 
 Fixture = Mapping[str, Any] | str | os.PathLike[str]
 """A fixture document: a dict, or the path of a JSON file holding one."""
@@ -133,10 +133,10 @@ class FakeSmartEngage:
     # -- plumbing ---------------------------------------------------------------------------
 
     def _request(
-        self, method: str, path: str, *, params: dict[str, Any] | None = None, missing_ok: bool = False, **kwargs: Any
+        self, method: str, path: str, *, params: dict[str, Any] | None = None, **kwargs: Any
     ) -> httpx.Response:
         response = self.http.request(method, f"{_PREFIX}{path}", params=params, **kwargs)
-        if response.status_code >= 400 and not (missing_ok and response.status_code == 404):
+        if response.status_code >= 400:
             try:
                 body: Any = response.json()
             except ValueError:
@@ -178,13 +178,12 @@ class FakeSmartEngage:
         kwargs: dict[str, Any] = {} if document is None else {"json": document}
         return self._request("POST", "/tenants", **kwargs).json()["api_key"]
 
-    def tenant(self, fixture: Fixture | None = None) -> Tenant:
+    def tenant(self, fixture: Fixture | None = None) -> "Tenant":
         """A new account, as a `Tenant`: its key, a ready client, and this API scoped to it."""
         return Tenant(self, self.new_tenant(fixture))
 
-    def delete_tenant(self, api_key: str, *, missing_ok: bool = False) -> None:
-        """Drops the account and all it owns; with `missing_ok`, an unknown key is no error."""
-        self._request("DELETE", f"/tenants/{api_key}", missing_ok=missing_ok)
+    def delete_tenant(self, api_key: str) -> None:
+        self._request("DELETE", f"/tenants/{api_key}")
 
     def set_rate_limit(self, api_key: str, limit: str | None) -> dict[str, Any]:
         """A tenant's own rate limit: "10/s", "600/m", "1000/h", "off", or None for the server's."""
@@ -262,9 +261,145 @@ class FakeSmartEngage:
         """Every fault, with `remaining` and `fired`."""
         return self._request("GET", "/faults").json()
 
-    def remove_fault(self, fault_id: int, *, missing_ok: bool = False) -> None:
-        """Removes a fault; with `missing_ok`, one already gone is no error."""
-        self._request("DELETE", f"/faults/{fault_id}", missing_ok=missing_ok)
+    def remove_fault(self, fault_id: int) -> None:
+        self._request("DELETE", f"/faults/{fault_id}")
 
     def clear_faults(self) -> None:
         self._request("DELETE", "/faults")
+
+
+class Tenant:
+    """One account on a fake server: its key, a ready `client`, and the harness API scoped to it.
+
+    Faults made through it match only its requests; `requests()`, `calls()`, `assert_called()`,
+    `subscribers()`, `state()` and `reset()` see only its own. `delete()` drops the account and
+    the faults it made.
+    """
+
+    def __init__(self, fake: FakeSmartEngage, api_key: str) -> None:
+        self.fake = fake
+        self.api_key = api_key
+        self.base_url = fake.base_url
+        self.client = fake.client(api_key, **fake._tenant_client_options)
+        self.fault_ids: list[int] = []
+        self.deleted = False
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """What a request of this tenant carries, for clients built elsewhere."""
+        return {"Authorization": f"Bearer {self.api_key}"}
+
+    def __repr__(self) -> str:
+        return f"<Tenant {self.api_key[:6]}… on {self.base_url}>"
+
+    def subscribers(
+        self, avatar_id: int | None = None, email: str | None = None, tag: str | int | None = None
+    ) -> list[dict[str, Any]]:
+        return self.fake.subscribers(api_key=self.api_key, avatar_id=avatar_id, email=email, tag=tag)
+
+    def subscriber(self, subscriber_id: int | str, *, avatar_id: int) -> dict[str, Any]:
+        return self.fake.subscriber(subscriber_id, api_key=self.api_key, avatar_id=avatar_id)
+
+    def requests(
+        self,
+        path: str | None = None,
+        method: str | None = None,
+        since: int | str | datetime | None = None,
+        limit: int | None = None,
+    ) -> list[dict[str, Any]]:
+        """This tenant's journal entries, newest first."""
+        return self.fake.requests(path=path, method=method, api_key=self.api_key, since=since, limit=limit)
+
+    def calls(
+        self, method: str | None = None, path: str | None = None, *, params: Params | None = None
+    ) -> list[dict[str, Any]]:
+        """This tenant's journal entries that match, oldest first; `params` as in `assert_called`."""
+        entries = list(reversed(self.requests()))
+        return [entry for entry in entries if not differences(entry, method, path, params)]
+
+    def assert_called(
+        self, method: str, path: str, *, params: Params | None = None, times: int | None = None
+    ) -> list[dict[str, Any]]:
+        """Asserts that this tenant made the request: at least once, or exactly `times` (0: never).
+
+        `params` are compared with what was sent, as strings (123 matches "123"), arrays by their
+        values however spelt; parameters not named are not compared. Returns the matching journal
+        entries, oldest first; the failure message shows the closest requests that were made.
+        """
+        entries = list(reversed(self.requests()))
+        matching = [entry for entry in entries if not differences(entry, method, path, params)]
+        if (times is None and not matching) or (times is not None and len(matching) != times):
+            raise AssertionError(failure_message(method, path, params, times, entries, matching))
+        return matching
+
+    def state(self) -> dict[str, Any]:
+        return self.fake.state(self.api_key)
+
+    def load(self, document: Fixture) -> None:
+        """Replaces this tenant's state (a document of one account, or {"avatars": [...]})."""
+        self.fake.load(document, api_key=self.api_key)
+
+    def reset(self) -> None:
+        """Back to the state this tenant was created (or last loaded) with."""
+        self.fake.reset(self.api_key)
+
+    def set_rate_limit(self, limit: str | None) -> dict[str, Any]:
+        return self.fake.set_rate_limit(self.api_key, limit)
+
+    def fail(
+        self,
+        method: str,
+        path: str,
+        status: int = 503,
+        times: int | None = 1,
+        body: Any = None,
+        retry_after: int | None = None,
+    ) -> dict[str, Any]:
+        """The next `times` matching requests of this tenant answer `status`."""
+        fault = self.fake.fail(method, path, status, times, body, retry_after, api_key=self.api_key)
+        self.fault_ids.append(fault["id"])
+        return fault
+
+    def delay(self, method: str, path: str, ms: int, times: int | None = 1) -> dict[str, Any]:
+        """The next `times` matching requests of this tenant wait `ms` milliseconds first."""
+        fault = self.fake.delay(method, path, ms, times, api_key=self.api_key)
+        self.fault_ids.append(fault["id"])
+        return fault
+
+    def faults(self) -> list[dict[str, Any]]:
+        """The faults made through this tenant that still exist."""
+        mine = set(self.fault_ids)
+        return [fault for fault in self.fake.faults() if fault["id"] in mine]
+
+    def clear_faults(self) -> None:
+        """Removes the faults made through this tenant (and no other)."""
+        while self.fault_ids:
+            fault_id = self.fault_ids.pop()
+            try:
+                self.fake.remove_fault(fault_id)
+            except FakeSmartEngageError as error:
+                if error.status != 404:  # already removed, by a clear_faults() of the server say
+                    raise
+
+    def delete(self) -> None:
+        """Drops the account, all it owns and its faults, and closes `client`. Idempotent."""
+        if self.deleted:
+            return
+        self.deleted = True
+        try:
+            self.clear_faults()
+            try:
+                self.fake.delete_tenant(self.api_key)
+            except FakeSmartEngageError as error:
+                if error.status != 404:  # dropped already, by a server-wide reset say
+                    raise
+        finally:
+            self.client.close()
+
+    def __enter__(self) -> "Tenant":
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        self.delete()

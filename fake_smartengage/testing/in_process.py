@@ -26,11 +26,9 @@ class InProcessFakeSmartEngage(FakeSmartEngage):
             return super().new_tenant(fixture)  # the route checks the document and words its errors
         return self._harness.create_tenant()
 
-    def delete_tenant(self, api_key: str, *, missing_ok: bool = False) -> None:
+    def delete_tenant(self, api_key: str) -> None:
         try:
             self._harness.drop_tenant(api_key)
         except ApiError as error:
-            if missing_ok and error.status == 404:
-                return
             url = self.http.build_request("DELETE", f"{_PREFIX}/tenants/{api_key}").url  # as httpx spells it
             raise FakeSmartEngageError("DELETE", str(url), error.status, error.body()) from None

@@ -35,8 +35,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import pytest
 
 if TYPE_CHECKING:
-    from .client import FakeSmartEngage
-    from .tenant import Tenant
+    from .client import FakeSmartEngage, Tenant
 
 URL_ENV = "FAKE_SMARTENGAGE_URL"
 ADMIN_TOKEN_ENV = "FAKE_SMARTENGAGE_ADMIN_TOKEN"
