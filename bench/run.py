@@ -4,8 +4,8 @@
 
 Every server is started on 127.0.0.1 with its request log silenced (`servers`), and driven by wrk
 from another process for a bounded time. Throughput and latency passes are interleaved ceiling,
-fake, ceiling (ceiling, write floor, fake, ceiling for writes: see `ceiling.py`), and each ratio
-is taken against the mean of the two ceiling passes: absolute numbers drift on a shared machine,
+fake, ceiling (ceiling, write floor, fake, write floor, ceiling for writes: see `ceiling.py`),
+and each ratio is taken against the mean of the two ceiling passes: absolute numbers drift on a shared machine,
 ratios hold. Beside them: the same test suite run three ways
 (`suites`), and state size (`scale`). --quick makes every pass short and the sizes smaller, to
 check the machinery in a minute or two; its figures are not the ones to quote.
@@ -122,9 +122,10 @@ def main() -> None:
     commands = {"ceiling": ceiling(bodies), "write floor": ceiling(bodies, "write_floor"), "fake": (fake(), None)}
 
     def interleaved(script: Path, connections: int, *, floor: bool) -> dict[str, Load]:
-        """The fake (and the write floor) between two ceiling passes: each one's load, the
-        ceiling's as the mean of its two."""
-        order = ["ceiling", *(["write floor"] if floor else []), "fake", "ceiling"]
+        """The fake between two ceiling passes (and two write floor passes): each one's load,
+        as the mean of its passes."""
+        around = ["ceiling", "write floor"] if floor else ["ceiling"]
+        order = [*around, "fake", *reversed(around)]
         loads: dict[str, list[Load]] = {}
         for label in order:
             command, env = commands[label]
@@ -275,7 +276,7 @@ def report(rows: list[tuple[str, str, str, str]], args: argparse.Namespace, size
             f"one uvicorn worker on {stack()}, wrk with 1 thread, {sizes.duration} s per pass.",
             "Ratios are against a bare Starlette app on the same uvicorn settings answering the same JSON,",
             "measured before and after the fake (the mean of the two passes). The write floor is that app",
-            "committing each POST's form to SQLite first, measured between the first pass and the fake.",
+            "committing each POST's form to SQLite first, measured just before and just after the fake.",
             "",
             *table,
             "",
