@@ -18,6 +18,7 @@ new accounts in, records them and drops the old ones: if building fails, nothing
 
 import threading
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from .. import __version__
 from ..schemas import SubscriberObject
@@ -40,6 +41,15 @@ _SPARES = 4
 # The tables, parents first (the DDL's order): emptied children first, filled parents first.
 _EMPTY = tuple(f"DELETE FROM main.{table}" for table in reversed(COLUMNS))
 _FILL = tuple(f"INSERT INTO main.{table} SELECT * FROM seed.{table}" for table in COLUMNS)
+
+
+@dataclass(frozen=True)
+class _Seed:
+    """What accounts reset to: its database, and whether they copy it in SQL (a small seed that
+    they can attach: a file, or a shared database), decided once, since a seed never changes."""
+
+    db: Database
+    copied_in_sql: bool
 
 
 class Account:
@@ -84,7 +94,7 @@ class Accounts:
         self._lock = threading.RLock()
         entries = folder.entries()
         folder.delete_unnamed(entries)
-        self._seeds = {number: folder.open(SEED, number) for number in sorted({entry.seed for entry in entries})}
+        self._seeds = {number: _seed(folder.open(SEED, number)) for number in sorted({entry.seed for entry in entries})}
         self._accounts = {
             entry.api_key: Account(entry.api_key, entry.number, entry.seed, folder.open(ACCOUNT, entry.number))
             for entry in entries
@@ -125,7 +135,7 @@ class Accounts:
         """The accounts as they were when the server started; accounts made since are dropped."""
         with self._lock:
             self._replace(
-                lambda: (self._copy(api_key, seed, image or self._seeds[seed]) for api_key, seed, image in self._start),
+                lambda: (self._copy(api_key, seed, image) for api_key, seed, image in self._start),
                 keep_others=False,
             )
 
@@ -140,7 +150,7 @@ class Accounts:
         """A new account under `api_key` holding what the template holds."""
         assert self._template is not None, "choose_template() comes first"
         with self._lock:
-            self._replace(lambda: [self._copy(api_key, self._template, self._seeds[self._template])], keep_others=True)
+            self._replace(lambda: [self._copy(api_key, self._template)], keep_others=True)
 
     def replace_all(self, accounts: list[AccountSeed]) -> None:
         """Makes these accounts the whole state."""
@@ -161,10 +171,11 @@ class Accounts:
             account = self._accounts.get(api_key)
             if account is None:
                 return False
-            if self._copied_in_sql(account.seed):
-                self._fill(account.db, account.transaction(), account.seed)
+            seed = self._seeds[account.seed]
+            if seed.copied_in_sql:
+                self._fill(account.db, account.transaction(), seed)
             else:
-                account.db.restore(self._seeds[account.seed])
+                account.db.restore(seed.db)
             return True
 
     def delete(self, api_key: str) -> bool:
@@ -200,30 +211,25 @@ class Accounts:
     def _seeded(self, account: AccountSeed) -> Account:
         """A new database for `account`, copied from a new seed of what it holds."""
         seed = self._new_seed(account)
-        return self._copy(account.api_key, seed, self._seeds[seed])
+        return self._copy(account.api_key, seed)
 
-    def _copy(self, api_key: str, seed: int, image: Database) -> Account:
-        """A new account holding what `image` holds, `seed` or another database."""
+    def _copy(self, api_key: str, seed: int, image: Database | None = None) -> Account:
+        """A new account resetting to `seed`, holding what `image` holds, or the seed itself."""
         spares = self._spares.get(seed)
-        if image is self._seeds[seed] and spares:
+        if image is None and spares:
             number, db = spares.pop()
             try:
-                self._fill(db, db.transaction(), seed)
+                self._fill(db, db.transaction(), self._seeds[seed])
             except BaseException:
                 self._folder.remove(db)
                 raise
             return Account(api_key, number, seed, db, copied=True)
-        number, db = self._folder.new(ACCOUNT, image)
-        return Account(api_key, number, seed, db, copied=image is self._seeds[seed])
+        number, db = self._folder.new(ACCOUNT, image or self._seeds[seed].db)
+        return Account(api_key, number, seed, db, copied=image is None)
 
-    def _copied_in_sql(self, seed: int) -> bool:
-        """True for a small seed that its accounts can attach (a file, or a shared database)."""
-        db = self._seeds[seed]
-        return db.location is not None and _small(db)
-
-    def _fill(self, db: Database, transaction: Transaction, seed: int) -> None:
+    def _fill(self, db: Database, transaction: Transaction, seed: _Seed) -> None:
         """Makes `db` what the small seed holds, in SQL, so its statements stay compiled."""
-        db.attach(self._seeds[seed])
+        db.attach(seed.db)
         with transaction as conn:
             for statement in (*_EMPTY, *_FILL):
                 conn.execute(statement)
@@ -234,14 +240,15 @@ class Accounts:
         try:
             with db.transaction() as conn:
                 exchange.insert_avatars(conn, account.avatars)
-            if db.path is None and _small(db):
+            small = _small(db)
+            if db.path is None and small:
                 # Shared, for its accounts to attach; only when small, as a shared one has a size limit.
                 private, db = db, Database(image=db, shared=True)
                 private.close()
         except BaseException:
             self._folder.remove(db)
             raise
-        self._seeds[number] = db
+        self._seeds[number] = _Seed(db, db.location is not None and small)
         return number
 
     def _drop(self, accounts: list[Account]) -> None:
@@ -250,7 +257,7 @@ class Accounts:
         then drops the seeds no one uses."""
         for account in accounts:
             spares = self._spares.setdefault(account.seed, [])
-            if account.db.path is None and self._copied_in_sql(account.seed) and len(spares) < _SPARES:
+            if account.db.path is None and self._seeds[account.seed].copied_in_sql and len(spares) < _SPARES:
                 account.db.hand_over()
                 spares.append((account.number, account.db))
             else:
@@ -267,7 +274,7 @@ class Accounts:
                 self._folder.remove(spare)
             seed = self._seeds.pop(number, None)
             if seed is not None:
-                self._folder.remove(seed)
+                self._folder.remove(seed.db)
 
     def _entries(self) -> list[Entry]:
         return [account.entry() for account in self._accounts.values()]
@@ -340,7 +347,8 @@ class Accounts:
         database and deletes it. `serve` closes them once the server has stopped."""
         with self._lock:
             spares = [db for kept in self._spares.values() for _, db in kept]
-            for db in (*spares, *(account.db for account in self._accounts.values()), *self._seeds.values()):
+            accounts = [account.db for account in self._accounts.values()]
+            for db in (*spares, *accounts, *(seed.db for seed in self._seeds.values())):
                 db.close()
             for _, _, image in self._start:
                 if image is not None:
@@ -351,10 +359,14 @@ class Accounts:
         with self._lock:
             statements = []
             for number, seed in sorted(self._seeds.items()):
-                statements += [f"-- seed {number}", *seed.dump()]
+                statements += [f"-- seed {number}", *seed.db.dump()]
             for account in self._accounts.values():
                 statements += [f"-- account {account.api_key}, seed {account.seed}", *account.db.dump()]
             return statements
+
+
+def _seed(db: Database) -> _Seed:
+    return _Seed(db, db.location is not None and _small(db))
 
 
 def _small(seed: Database) -> bool:
