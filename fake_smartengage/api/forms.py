@@ -175,8 +175,6 @@ def _as_sent(parameters: list[tuple[str, str]]) -> dict[str, str | list[str]]:
 def _is_unicode(value: str) -> bool:
     """False for a string with a lone surrogate, which JSON's \\ud800 escapes can make and
     which is no text: nothing could store it."""
-    if value.isascii():
-        return True
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
