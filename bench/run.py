@@ -5,9 +5,9 @@
 Every server is started on 127.0.0.1 with its request log silenced (`servers`), and driven by wrk
 from another process for a bounded time. Throughput and latency passes are interleaved ceiling,
 fake, ceiling (ceiling, write floor, fake, write floor, ceiling for writes: see `ceiling.py`),
-and each ratio is taken against the mean of the two ceiling passes: absolute numbers drift on a shared machine,
-ratios hold. Beside them: the same test suite run three ways
-(`suites`), and state size (`scale`). --quick makes every pass short and the sizes smaller, to
+and each ratio is taken against the mean of the two ceiling passes: absolute numbers drift on a
+shared machine, ratios hold. Beside them: the same test suite run three ways (`suites`), and
+state size (`scale`). --quick makes every pass short and the sizes smaller, to
 check the machinery in a minute or two; its figures are not the ones to quote.
 """
 
@@ -112,6 +112,7 @@ def main() -> None:
     )
 
     scripts = {s.name: work / f"{i}.lua" for i, s in enumerate(SCENARIOS)}
+    kinds = {s.name: s.kind for s in SCENARIOS}
     for scenario in SCENARIOS:
         scripts[scenario.name].write_text(lua_script([(scenario.method, scenario.path, scenario.body)]))
     mixed_script = work / "mixed.lua"
@@ -160,7 +161,7 @@ def main() -> None:
         )
     for name in SINGLE:
         print(f"{name}, 1 connection…", file=sys.stderr)
-        writes = name.startswith("POST")
+        writes = kinds[name] == "write"
         loads = interleaved(scripts[name], 1, floor=writes)
         load, top = loads["fake"], loads["ceiling"]
         floor = f"; write floor {loads['write floor'].p50_ms:.2f}" if writes else ""
