@@ -1,17 +1,14 @@
 """The application factory: state, harness, routes, error handling. Nothing happens at import time."""
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
-from starlette.types import ASGIApp
 
 from . import __version__
-from .api import api_documentation, api_routes
 from .api.auth import SECURITY_SCHEMES
-from .api.routing import DirectRoutes
+from .api.openapi import documentation_routes
 from .apidocs import router as docs_router
 from .errors import install_error_handlers
 from .harness import Harness
@@ -47,66 +44,54 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ),
     )
 
-    api = api_routes()
-    upstream = _upstream(settings)
-
-    def front(starlette_layers: ASGIApp) -> ASGIApp:
-        """What meets a request first: the pipeline, then the direct routes; with CORS, that before them."""
-        pipeline = HarnessPipeline(
-            DirectRoutes(starlette_layers, routes=api, store=store),
-            harness=harness,
-            store=store,
-            max_body_bytes=settings.max_body_bytes,
-            max_harness_body_bytes=settings.max_harness_body_bytes,
-            upstream=upstream,
-        )
-        if not settings.cors_origins:  # only a browser app in local development needs it
-            return pipeline
-        return CORSMiddleware(
-            pipeline, allow_origins=list(settings.cors_origins), allow_methods=["*"], allow_headers=["*"]
-        )
-
     app = _App(
-        front=front,
         title="fake-smartengage",
         version=__version__,
         description="A faithful, stateful fake of the SmartEngage REST API.",
         redirect_slashes=False,
+        routes=list(harness_routes()),
         # FastAPI's own pages load their scripts from a CDN; apidocs serves ones that work offline.
         docs_url=None,
         redoc_url=None,
-        # FastAPI's own OpenTelemetry hooks (FastAPI >= 0.16x; older versions keep the setting
-        # unused) ask the global providers on every request: a tenth of what a request costs.
-        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.settings = settings
     app.state.store = store
     app.state.accounts = accounts
     app.state.harness = harness
     app.state.fixture_files = loaded
-    _document_api(app)
     install_error_handlers(app)
-    app.router.routes.extend(api)
-    app.router.routes.extend(harness_routes())
     app.include_router(docs_router)
+    # The pipeline meets every request first and answers the SmartEngage routes itself (the
+    # route table); the harness and documentation routes go on to FastAPI's router.
+    app.add_middleware(
+        HarnessPipeline,
+        harness=harness,
+        store=store,
+        max_body_bytes=settings.max_body_bytes,
+        max_harness_body_bytes=settings.max_harness_body_bytes,
+        upstream=_upstream(settings),
+    )
+    if settings.cors_origins:  # only a browser app in local development needs it
+        app.add_middleware(
+            CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["*"], allow_headers=["*"]
+        )
     return app
 
 
 class _App(FastAPI):
-    """FastAPI with `front` ahead of Starlette's own layers (error and exception middleware, the
-    router), which a request the direct routes answer never meets: the harness pipeline answers
-    such a request's unexpected failure itself, in the API's error shape. HEAD requests, unknown
-    paths and the harness routes still go through those layers.
-
-    Middleware added to the app (`add_middleware`) sits inside `front`, so it never sees what
-    the direct routes answer."""
-
-    def __init__(self, *, front: Callable[[ASGIApp], ASGIApp], **options: Any) -> None:
-        self._front = front
-        super().__init__(**options)
-
-    def build_middleware_stack(self) -> ASGIApp:
-        return self._front(super().build_middleware_stack())
+    def openapi(self) -> dict[str, Any]:
+        """/openapi.json: the API from its route table, and the harness routes."""
+        if self.openapi_schema is None:
+            schema = get_openapi(
+                title=self.title,
+                version=self.version,
+                description=self.description,
+                routes=[*documentation_routes(), *self.routes],
+            )
+            schema["components"]["securitySchemes"] = SECURITY_SCHEMES
+            _without_validation_error(schema)
+            self.openapi_schema = schema
+        return self.openapi_schema
 
 
 def _upstream(settings: Settings) -> "Upstream | None":
@@ -116,25 +101,6 @@ def _upstream(settings: Settings) -> "Upstream | None":
     from .harness.upstream import Upstream
 
     return Upstream(settings.upstream, timeout=settings.upstream_timeout)
-
-
-def _document_api(app: FastAPI) -> None:
-    """/openapi.json describes the API from its documentation routes, and the harness routes."""
-
-    def openapi() -> dict:
-        if app.openapi_schema is None:
-            schema = get_openapi(
-                title=app.title,
-                version=app.version,
-                description=app.description,
-                routes=[*api_documentation(), *app.routes],
-            )
-            schema["components"]["securitySchemes"] = SECURITY_SCHEMES
-            _without_validation_error(schema)
-            app.openapi_schema = schema
-        return app.openapi_schema
-
-    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _without_validation_error(schema: dict) -> None:

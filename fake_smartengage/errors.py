@@ -6,6 +6,7 @@ wrong method, oversized body), is rendered in one shape modelled on the usual RE
     {"error": {"type": "invalid_request_error", "message": "...", "param": "avatar_id"}}
 """
 
+from collections.abc import Iterable
 from http import HTTPStatus
 
 from fastapi import FastAPI, Request
@@ -197,6 +198,22 @@ def body_too_large(limit: int) -> ApiError:
     return ApiError(413, f"Request body is larger than the limit of {limit} bytes")
 
 
+def unknown_route(method: str, path: str) -> ApiError:
+    return ApiError(404, f"Unknown route: {method} {path}")
+
+
+# The order an Allow header names methods in.
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def method_not_allowed(method: str, path: str, allowed: Iterable[str]) -> ApiError:
+    return ApiError(
+        405,
+        f"Method {method} is not allowed on {path}",
+        headers={"Allow": ", ".join(name for name in _METHODS if name in allowed)},
+    )
+
+
 def upstream_unreachable(upstream: str, reason: str) -> ApiError:
     return ApiError(502, f"The upstream {upstream} did not answer: {reason}")
 
@@ -215,24 +232,23 @@ async def _api_error(_: Request, error: ApiError) -> JSONResponse:
 
 async def _http_exception(request: Request, error: HTTPException) -> JSONResponse:
     if error.status_code == 404:
-        message = f"Unknown route: {request.method} {request.url.path}"
-    elif error.status_code == 405:
-        message = f"Method {request.method} is not allowed on {request.url.path}"
-        return render(ApiError(405, message, headers={"Allow": _allowed_methods(request)}))
-    else:
-        message = str(error.detail) if error.detail else HTTPStatus(error.status_code).phrase
+        return render(unknown_route(request.method, request.url.path))
+    if error.status_code == 405:
+        return render(method_not_allowed(request.method, request.url.path, _allowed_methods(request)))
+    message = str(error.detail) if error.detail else HTTPStatus(error.status_code).phrase
     return render(ApiError(error.status_code, message, headers=error.headers))
 
 
-def _allowed_methods(request: Request) -> str:
+def _allowed_methods(request: Request) -> list[str]:
     # Starlette's own Allow names only the first route that matched the path, but a path can
     # have one route per method (they are documented separately), so ask every route.
-    allowed = []
-    for method in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"):
-        scope = {**request.scope, "method": method}
-        if any(route.matches(scope)[0] == Match.FULL for route in request.app.router.routes):
-            allowed.append(method)
-    return ", ".join(allowed)
+    return [
+        method
+        for method in _METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] == Match.FULL for route in request.app.router.routes
+        )
+    ]
 
 
 async def _validation_error(_: Request, error: RequestValidationError) -> JSONResponse:

@@ -4,16 +4,16 @@ import json
 import ssl
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from starlette.routing import Route
 
+from fake_smartengage.api.table import ROUTES
 from fake_smartengage.app import create_app
-from fake_smartengage.harness.pipeline import is_smartengage_path
 from fake_smartengage.settings import Settings, bundled_fixtures
 from fake_smartengage.testing import FakeSmartEngage, ServerThread, Tenant
 
@@ -161,13 +161,19 @@ async def client_for(write_fixture) -> AsyncIterator[Callable[..., httpx.AsyncCl
         await client.aclose()
 
 
+@dataclass(frozen=True)
+class Served:
+    """One spelling of one SmartEngage route, as the app serves it."""
+
+    name: str
+    path: str
+    methods: frozenset[str]
+
+
 @cache
-def smartengage_routes() -> tuple[Route, ...]:
-    """The SmartEngage routes of the app's route table, each spelling of each path: all the routes
-    but the harness's (/_fake/) and the API documentation's."""
-    return tuple(
-        route for route in create_app(Settings()).routes if isinstance(route, Route) and is_smartengage_path(route.path)
-    )
+def smartengage_routes() -> tuple[Served, ...]:
+    """Every spelling of every route of the app's route table, the documented one first."""
+    return tuple(Served(route.name, path, route.served_methods) for route in ROUTES for path in route.paths)
 
 
 def route_names(table: Mapping[str, Any]) -> list[str]:
@@ -186,7 +192,7 @@ def table_entry(table: Mapping[str, Any], name: str) -> Any:
     return table[name]
 
 
-def routes_named(name: str) -> list[Route]:
+def routes_named(name: str) -> list[Served]:
     """Both spellings of one SmartEngage route, the documented one first."""
     return [route for route in smartengage_routes() if route.name == name]
 

@@ -6,8 +6,8 @@ Array parameters arrive in three spellings that all mean the same:
 
     tags[]=1&tags[]=2      tags=1&tags=2      tags[0]=1&tags[1]=2   (PHP's http_build_query)
 
-A `FormSpec` lists a route's parameters once; it both parses and checks them (from the body the
-harness pipeline read) and is the source of the route's OpenAPI description.
+A `FormSpec` lists a route's parameters once; it both checks them (from the pairs
+`parse_parameters` read) and is the source of the route's OpenAPI description.
 """
 
 import io
@@ -16,12 +16,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
-from urllib.parse import unquote
+from urllib.parse import parse_qsl
 
 from python_multipart import parse_form
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import Field, File
-from starlette.types import Scope
 
 from .. import errors
 from ..validation import MAX_ID, as_id
@@ -36,11 +35,8 @@ class _NotText(str):
 
 
 NOT_TEXT = _NotText("<not a string or a number>")
-# Where a route leaves the parameters, for the request journal: as sent, and as it parsed them.
-SENT_STATE = "journal_sent"
-PARAMETERS_STATE = "journal_parameters"
-# Where the harness pipeline leaves the body it read, for the route.
-BODY = "fake_smartengage.body"
+# A request's parameters, (key, value) in the order sent.
+Parameters = list[tuple[str, str]]
 _KEY = re.compile(r"(?P<name>[^\[\]]+)(?:\[(?P<index>[^\[\]]*)\])?")
 _INDEX = re.compile(r"[0-9]{1,9}")
 
@@ -59,36 +55,12 @@ class FormField:
     blank_allowed: bool = False
 
 
-# At most this many query strings' parsed values are kept per form (`FormSpec.__call__`).
-_KEPT_FORMS = 256
-
-
 class FormSpec:
     def __init__(self, *fields: FormField, paired: tuple[str, str] | None = None) -> None:
         self.fields = {field.name: field for field in fields}
         self.paired = paired
-        # A test's reads send the same few query strings again and again: a request without a
-        # body is parsed once per query string, at most _KEPT_FORMS of them, and the values shared.
-        self._kept: dict[bytes, tuple[dict[str, Any], dict[str, Any], dict[str, Any]]] = {}
 
-    def __call__(self, scope: Scope) -> dict[str, Any]:
-        """The request's checked values by name; also left in its state, as sent and as parsed,
-        for the journal. The values are shared between requests: read them, never change them."""
-        body = scope[BODY]
-        state = scope.setdefault("state", {})
-        kept = None if body else self._kept.get(scope["query_string"])
-        if kept is None:
-            parameters = parse_parameters(scope, body)
-            state[SENT_STATE] = _as_sent(parameters)
-            values = self.parse(parameters)
-            given = {name: value for name, value in values.items() if value not in (None, [])}
-            kept = (state[SENT_STATE], values, given)
-            if not body and len(self._kept) < _KEPT_FORMS:
-                self._kept[scope["query_string"]] = kept
-        state[SENT_STATE], values, state[PARAMETERS_STATE] = kept
-        return values
-
-    def parse(self, parameters: list[tuple[str, str]]) -> dict[str, Any]:
+    def parse(self, parameters: Parameters) -> dict[str, Any]:
         """Checked values by name: an int for ids, a list for arrays, None when not sent."""
         entries: dict[str, list[tuple[str | None, str]]] = {}
         for key, value in parameters:
@@ -158,7 +130,7 @@ class FormSpec:
         }
 
 
-def _as_sent(parameters: list[tuple[str, str]]) -> dict[str, str | list[str]]:
+def as_sent(parameters: Parameters) -> dict[str, str | list[str]]:
     """By name as sent: a string, or a list for a name sent more than once or ending in []."""
     sent: dict[str, str | list[str]] = {}
     for key, value in parameters:
@@ -233,33 +205,18 @@ def _array(field: FormField, entries: Sequence[tuple[str | None, str]]) -> dict[
     return dict(sorted(by_index.items()))
 
 
-def parse_parameters(scope: Scope, body: bytes) -> list[tuple[str, str]]:
-    """Query string and body parameters, in the order sent, as (key, value) pairs."""
-    parameters = _parse_urlencoded(scope["query_string"], "query string")
+def parse_parameters(query: bytes, content_type: str, body: bytes) -> Parameters:
+    """Query string and body parameters, in the order sent."""
+    parameters = _parse_urlencoded(query, "query string")
     if body:
-        parameters += _parse_body(_header(scope, b"content-type"), body)
+        parameters += _parse_body(content_type, body)
     for _, value in parameters:
         if "\x00" in value:
             raise errors.malformed_request("parameter values may not contain NUL characters")
     return parameters
 
 
-def parameters_as_sent(scope: Scope, body: bytes) -> dict[str, str | list[str]] | None:
-    """For the journal of a request that no route read: its parameters as sent; None if unreadable."""
-    try:
-        return _as_sent(parse_parameters(scope, body))
-    except errors.ApiError:
-        return None
-
-
-def _header(scope: Scope, name: bytes) -> str:
-    for key, value in scope["headers"]:
-        if key == name:
-            return value.decode("latin-1")
-    return ""
-
-
-def _parse_body(content_type: str, body: bytes) -> list[tuple[str, str]]:
+def _parse_body(content_type: str, body: bytes) -> Parameters:
     media_type = content_type.partition(";")[0].strip().lower()
     if media_type == "application/x-www-form-urlencoded":
         return _parse_urlencoded(body, "body")
@@ -270,30 +227,18 @@ def _parse_body(content_type: str, body: bytes) -> list[tuple[str, str]]:
     raise errors.unsupported_media_type(content_type or "(none)")
 
 
-def _parse_urlencoded(raw: bytes, where: str) -> list[tuple[str, str]]:
+def _parse_urlencoded(raw: bytes, where: str) -> Parameters:
     if not raw:
         return []
     try:
-        text = raw.decode("utf-8")
+        return parse_qsl(raw.decode("utf-8"), keep_blank_values=True, errors="strict", max_num_fields=MAX_FIELDS)
     except UnicodeDecodeError:
         raise errors.malformed_request(f"the {where} is not valid UTF-8") from None
-    if text.count("&") >= MAX_FIELDS:
-        raise errors.malformed_request(f"the {where} has more than {MAX_FIELDS} fields")
-    fields = (field.partition("=") for field in text.split("&") if field)
-    # What parse_qsl(keep_blank_values=True, errors="strict") answers, at a fraction of its cost.
-    if "%" not in text and "+" not in text:
-        return [(name, value) for name, _, value in fields]
-    try:
-        return [(_unquoted(name), _unquoted(value)) for name, _, value in fields]
-    except UnicodeDecodeError:
-        raise errors.malformed_request(f"the {where} is not valid UTF-8") from None
+    except ValueError:  # parse_qsl's "Max number of fields exceeded"
+        raise errors.malformed_request(f"the {where} has more than {MAX_FIELDS} fields") from None
 
 
-def _unquoted(part: str) -> str:
-    return unquote(part.replace("+", " "), errors="strict") if "%" in part or "+" in part else part
-
-
-def _parse_multipart(content_type: str, body: bytes) -> list[tuple[str, str]]:
+def _parse_multipart(content_type: str, body: bytes) -> Parameters:
     # python-multipart directly rather than Starlette's form parser: that one decodes invalid
     # UTF-8 as Latin-1 without a word, where the other body types answer 400.
     fields: list[Field] = []
@@ -315,7 +260,7 @@ def _parse_multipart(content_type: str, body: bytes) -> list[tuple[str, str]]:
         raise errors.malformed_request("the body is not valid UTF-8") from None
 
 
-def _parse_json(body: bytes) -> list[tuple[str, str]]:
+def _parse_json(body: bytes) -> Parameters:
     try:
         document = json.loads(body)
     except (ValueError, RecursionError) as error:  # also too deep, or numbers too long to convert

@@ -10,23 +10,24 @@ from datetime import UTC, datetime
 from typing import Any
 
 from .. import __version__
+from ..api.shapes import shape_problems
+from ..api.table import AVATARS_LIST, CUSTOM_FIELDS_LIST, SEQUENCES_LIST, TAGS_LIST, ApiRoute
 from ..errors import FixtureError
 from ..store.seeding import parse_document
 from .remote import CannotRun, Remote
-from .shapes import LIST_ROUTES, shape_problems
 
 # Per avatar: the fixture's key for the list, and the route that lists it.
-_CATALOGUES = {"tags": "/tags/list/", "custom_fields": "/customfields/list/", "sequences": "/sequences/list/"}
+_CATALOGUES = {"tags": TAGS_LIST, "custom_fields": CUSTOM_FIELDS_LIST, "sequences": SEQUENCES_LIST}
 _ID_FIELDS = ("avatar_id", "tag_id", "custom_field_id", "sequence_id")
 
 
 def take_snapshot(remote: Remote, *, as_key: str, progress: Callable[[str], None]) -> dict[str, Any]:
     """The fixture document, checked to load as the fake would load it."""
     avatars = []
-    listed = _list(remote, "/avatars/list", None)
+    listed = _list(remote, AVATARS_LIST, None)
     for number, avatar in enumerate(listed, 1):
         progress(f"avatar {avatar['avatar_id']} ({number} of {len(listed)})")
-        catalogues = {key: _list(remote, path, avatar["avatar_id"]) for key, path in _CATALOGUES.items()}
+        catalogues = {key: _list(remote, route, avatar["avatar_id"]) for key, route in _CATALOGUES.items()}
         avatars.append(
             {
                 **_with_numeric_ids(avatar),
@@ -48,9 +49,9 @@ def take_snapshot(remote: Remote, *, as_key: str, progress: Callable[[str], None
     return document
 
 
-def _list(remote: Remote, path: str, avatar_id: str | None) -> list[dict[str, Any]]:
-    response = remote.call("GET", path, params={"avatar_id": avatar_id} if avatar_id else None)
-    where = f"{remote.base_url}{path}" + (f"?avatar_id={avatar_id}" if avatar_id else "")
+def _list(remote: Remote, route: ApiRoute, avatar_id: str | None) -> list[dict[str, Any]]:
+    response = remote.call("GET", route.path, params={"avatar_id": avatar_id} if avatar_id else None)
+    where = f"{remote.base_url}{route.path}" + (f"?avatar_id={avatar_id}" if avatar_id else "")
     if response.status_code in (401, 403) and avatar_id is None:
         raise CannotRun(f"{where} refused the API key ({response.status_code})")
     if response.status_code != 200:
@@ -59,7 +60,7 @@ def _list(remote: Remote, path: str, avatar_id: str | None) -> list[dict[str, An
         body = response.json()
     except ValueError:
         raise CannotRun(f"{where} answered something other than JSON") from None
-    problems = shape_problems(body, list[LIST_ROUTES[path.strip("/")]])
+    problems = shape_problems(body, route.answer)
     if problems:
         raise CannotRun(f"{where} answered another shape than the fake serves: {problems[0]}")
     return body

@@ -13,13 +13,28 @@ service means one of the fake's guesses is wrong.
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, get_args
 
 import httpx
 
+from ..api.shapes import kind, shape_problems
+from ..api.table import (
+    AVATARS_LIST,
+    CUSTOM_FIELDS_LIST,
+    CUSTOM_FIELDS_UPDATE,
+    ROUTES,
+    SEQUENCES_ADD,
+    SEQUENCES_LIST,
+    SEQUENCES_REMOVE,
+    SUBSCRIBERS_ADD,
+    SUBSCRIBERS_UPDATE,
+    TAGS_ADD,
+    TAGS_DELETE,
+    TAGS_LIST,
+    ApiRoute,
+)
 from ..schemas import ErrorBody, SubscriberPublic
 from .remote import CannotRun, Remote
-from .shapes import LIST_ROUTES, kind, shape_problems
 
 DOCUMENTED = "documented"
 FAKE = "fake"
@@ -30,14 +45,6 @@ VERIFY_EMAIL = "fake-smartengage-verify@example.com"
 VERIFY_NAME = "fake-smartengage verify"
 VERIFY_VALUE = "written by fake-smartengage verify"
 
-# Each list route's documented spelling and methods (the reference POSTs to /avatars/list in
-# its authentication example); the other spelling and method are the fake's choice.
-_DOCUMENTED_LISTS = {
-    "avatars/list": ("/avatars/list", ("GET", "POST")),
-    "tags/list": ("/tags/list/", ("GET",)),
-    "customfields/list": ("/customfields/list/", ("GET",)),
-    "sequences/list": ("/sequences/list/", ("GET",)),
-}
 _ERROR_SHAPE = 'the error shape {"error": {type, message, param}}'
 
 
@@ -94,9 +101,9 @@ class Verifier:
         avatars = self._avatars()
         ids = [int(avatar["avatar_id"]) for avatar in avatars if str(avatar.get("avatar_id", "")).isdigit()]
         if self.avatar_id is not None and self.avatar_id not in ids:
-            raise CannotRun(f"{self.remote.base_url}/avatars/list has no avatar {self.avatar_id}")
+            raise CannotRun(f"{self.remote.base_url}{AVATARS_LIST.path} has no avatar {self.avatar_id}")
         avatar = self.avatar_id if self.avatar_id is not None else (ids[0] if ids else None)
-        catalogues = {route: self._list_checks(route, avatar) for route in LIST_ROUTES}
+        catalogues = {route: self._list_checks(route, avatar) for route in ROUTES if route.lists}
         self._auth_checks()
         self._parameter_checks(max(ids, default=0) + 1000)
         # Writes go only to an avatar the user named: never to one picked here.
@@ -104,13 +111,13 @@ class Verifier:
             _Writes(self, self.avatar_id, catalogues).run()
         else:
             for check_id, route, basis in _Writes.CHECKS:
-                self.skip(check_id, route, basis, "needs --writes and --avatar-id")
+                self.skip(check_id, f"POST {route.path}", basis, "needs --writes and --avatar-id")
         return self.report
 
     def _avatars(self) -> list[dict]:
-        response = self.remote.call("GET", "/avatars/list")
+        response = self.remote.call("GET", AVATARS_LIST.path)
         if response.status_code in (401, 403):
-            raise CannotRun(f"{self.remote.base_url}/avatars/list refused the API key ({response.status_code})")
+            raise CannotRun(f"{self.remote.base_url}{AVATARS_LIST.path} refused the API key ({response.status_code})")
         body = _json(response)
         return [avatar for avatar in body if isinstance(avatar, dict)] if isinstance(body, list) else []
 
@@ -122,20 +129,18 @@ class Verifier:
     def skip(self, check_id: str, route: str, basis: str, reason: str) -> None:
         self.report.checks.append(Check(check_id, route, basis, SKIP, "", reason))
 
-    def _list_checks(self, route: str, avatar: int | None) -> list[dict]:
+    def _list_checks(self, route: ApiRoute, avatar: int | None) -> list[dict]:
         """The shape checks of every spelling and method of a list route; its items, as listed."""
-        documented_path, documented_methods = _DOCUMENTED_LISTS[route]
-        model = LIST_ROUTES[route]
-        resource = route.split("/")[0]
-        needs_avatar = route != "avatars/list"
+        (model,) = get_args(route.answer)
+        resource = route.path.strip("/").split("/")[0]
+        needs_avatar = "avatar_id" in route.form.fields
         expected = f"200, a bare JSON array of {{{', '.join(model.model_fields)}}}, ids strings of digits"
-        other_path = documented_path.rstrip("/") if documented_path.endswith("/") else f"{documented_path}/"
         canonical: Any = None
-        for method in ("GET", "POST"):
-            for path in (documented_path, other_path):
+        for method in sorted(route.served_methods - {"HEAD"}):
+            for path in route.paths:
                 spelling = "slash" if path.endswith("/") else "no-slash"
                 check_id = f"{resource}-list-{method.lower()}-{spelling}"
-                documented = path == documented_path and method in documented_methods
+                documented = path == route.path and method in route.methods
                 basis = DOCUMENTED if documented else FAKE
                 shown = f"{method} {path}"
                 if needs_avatar and avatar is None:
@@ -148,11 +153,11 @@ class Verifier:
                     response = self.remote.call(method, path, data=parameters)
                 body = _json(response)
                 problems = _status_problem(response, lambda status: status == 200)
-                problems = problems or shape_problems(body, list[model])
+                problems = problems or shape_problems(body, route.answer)
                 if not problems and canonical is None:
                     canonical = body
                 elif not problems and body != canonical:
-                    problems = [f"a different list from {documented_methods[0]} {documented_path}"]
+                    problems = [f"a different list from {route.methods[0]} {route.path}"]
                 self.check(check_id, shown, basis, expected, problems)
         return canonical or []
 
@@ -163,10 +168,10 @@ class Verifier:
             "wrong-key": f"Bearer {self.remote.api_key}-not-a-key",
         }
         for name, authorization in scenarios.items():
-            response = self.remote.call("GET", "/avatars/list", authorization=authorization)
+            response = self.remote.call("GET", AVATARS_LIST.path, authorization=authorization)
             self.check(
                 f"auth-{name}-refused",
-                "GET /avatars/list",
+                f"GET {AVATARS_LIST.path}",
                 DOCUMENTED,
                 "no 2xx without a valid key",
                 _status_problem(response, lambda status: not 200 <= status < 300),
@@ -177,7 +182,7 @@ class Verifier:
             problems = problems or shape_problems(_json(response), ErrorBody)
             self.check(
                 f"auth-{name}-401",
-                "GET /avatars/list",
+                f"GET {AVATARS_LIST.path}",
                 FAKE,
                 f"401, WWW-Authenticate: Bearer, {_ERROR_SHAPE}",
                 problems,
@@ -190,35 +195,35 @@ class Verifier:
         ]
         for check_id, parameters, status in cases:
             expected = f"{status}, {_ERROR_SHAPE}, param avatar_id"
-            response = self.remote.call("GET", "/tags/list/", params=parameters)
+            response = self.remote.call("GET", TAGS_LIST.path, params=parameters)
             problems = _status_problem(response, lambda got, status=status: got == status)
             body = _json(response)
             problems = problems or shape_problems(body, ErrorBody)
             if not problems and body["error"]["param"] != "avatar_id":
                 problems = [f"param {body['error']['param']!r}"]
-            self.check(check_id, "GET /tags/list/", FAKE, expected, problems)
+            self.check(check_id, f"GET {TAGS_LIST.path}", FAKE, expected, problems)
 
 
 class _Writes:
     """The write checks, in order, on one subscriber with VERIFY_EMAIL in the given avatar."""
 
     CHECKS = [
-        ("subscribers-add", "POST /subscribers/add", DOCUMENTED),
-        ("subscribers-add-status-200", "POST /subscribers/add", FAKE),
-        ("subscribers-add-existing-email", "POST /subscribers/add", FAKE),
-        ("subscribers-update", "POST /subscribers/update", DOCUMENTED),
-        ("tags-add", "POST /tags/add", DOCUMENTED),
-        ("tags-add-twice", "POST /tags/add", FAKE),
-        ("tags-delete", "POST /tags/delete", DOCUMENTED),
-        ("tags-delete-absent", "POST /tags/delete", FAKE),
-        ("customfields-update", "POST /customfields/update", DOCUMENTED),
-        ("sequences-add", "POST /sequences/add", DOCUMENTED),
-        ("sequences-add-status-active", "POST /sequences/add", FAKE),
-        ("sequences-remove", "POST /sequences/remove", FAKE),
+        ("subscribers-add", SUBSCRIBERS_ADD, DOCUMENTED),
+        ("subscribers-add-status-200", SUBSCRIBERS_ADD, FAKE),
+        ("subscribers-add-existing-email", SUBSCRIBERS_ADD, FAKE),
+        ("subscribers-update", SUBSCRIBERS_UPDATE, DOCUMENTED),
+        ("tags-add", TAGS_ADD, DOCUMENTED),
+        ("tags-add-twice", TAGS_ADD, FAKE),
+        ("tags-delete", TAGS_DELETE, DOCUMENTED),
+        ("tags-delete-absent", TAGS_DELETE, FAKE),
+        ("customfields-update", CUSTOM_FIELDS_UPDATE, DOCUMENTED),
+        ("sequences-add", SEQUENCES_ADD, DOCUMENTED),
+        ("sequences-add-status-active", SEQUENCES_ADD, FAKE),
+        ("sequences-remove", SEQUENCES_REMOVE, FAKE),
     ]
     _SHAPE = "the documented subscriber object"
 
-    def __init__(self, verifier: Verifier, avatar: int, catalogues: dict[str, list[dict]]) -> None:
+    def __init__(self, verifier: Verifier, avatar: int, catalogues: dict[ApiRoute, list[dict]]) -> None:
         self.verifier = verifier
         self.avatar = avatar
         self.catalogues = catalogues
@@ -234,22 +239,22 @@ class _Writes:
         for check_id, route, basis in self.CHECKS:
             if check_id not in self.done:
                 reason = "subscribers-add diverged" if subscriber is None else "the avatar has none to use"
-                self.verifier.skip(check_id, route, basis, reason)
+                self.verifier.skip(check_id, f"POST {route.path}", basis, reason)
 
     def _write(
-        self, check_id: str, path: str, data: dict, expected: str, changed: Callable[[dict], str | None]
+        self, check_id: str, route: ApiRoute, data: dict, expected: str, changed: Callable[[dict], str | None]
     ) -> tuple[httpx.Response, dict | None]:
         """POSTs the write, checks the answer is the subscriber shape and `changed` finds nothing
         wrong (it returns what it saw instead); the answer, and its body if it has the shape."""
         basis = dict((check_id, basis) for check_id, _, basis in self.CHECKS)[check_id]
-        response = self.verifier.remote.call("POST", path, data={"avatar_id": self.avatar, **data})
+        response = self.verifier.remote.call("POST", route.path, data={"avatar_id": self.avatar, **data})
         body = _json(response)
         problems = _status_problem(response, lambda status: 200 <= status < 300)
         problems = problems or shape_problems(body, SubscriberPublic)
         if not problems:
             wrong = changed(body)
             problems = [wrong] if wrong else []
-        self.verifier.check(check_id, f"POST {path}", basis, f"{self._SHAPE}, {expected}", problems)
+        self.verifier.check(check_id, f"POST {route.path}", basis, f"{self._SHAPE}, {expected}", problems)
         self.done.add(check_id)
         return response, (body if isinstance(body, dict) and not problems else None)
 
@@ -261,12 +266,12 @@ class _Writes:
                 return f"email {kind(body['email'])}, full_name {kind(body['full_name'])}"
             return None
 
-        response, subscriber = self._write("subscribers-add", "/subscribers/add", identity, "as sent", created)
+        response, subscriber = self._write("subscribers-add", SUBSCRIBERS_ADD, identity, "as sent", created)
         if subscriber is None:
             return None
         self.verifier.check(
             "subscribers-add-status-200",
-            "POST /subscribers/add",
+            f"POST {SUBSCRIBERS_ADD.path}",
             FAKE,
             "200 for a new or existing subscriber",
             _status_problem(response, lambda status: status == 200),
@@ -274,7 +279,7 @@ class _Writes:
         self.done.add("subscribers-add-status-200")
         self._write(
             "subscribers-add-existing-email",
-            "/subscribers/add",
+            SUBSCRIBERS_ADD,
             identity,
             f"the existing subscriber {subscriber['id']}",
             lambda body: None if body["id"] == subscriber["id"] else f"another subscriber, id {body['id']}",
@@ -288,16 +293,16 @@ class _Writes:
         name = f"{VERIFY_NAME} (updated)"
         self._write(
             "subscribers-update",
-            "/subscribers/update",
+            SUBSCRIBERS_UPDATE,
             {"subscriber_id": subscriber["id"], "full_name": name},
             f"full_name {name!r}",
             lambda body: None if body["full_name"] == name else f"full_name {kind(body['full_name'])}",
         )
 
     def _tags(self, subscriber: dict) -> None:
-        if not self.catalogues["tags/list"]:
+        if not self.catalogues[TAGS_LIST]:
             return
-        tag = self.catalogues["tags/list"][0]
+        tag = self.catalogues[TAGS_LIST][0]
         data = {"subscriber_id": subscriber["id"], "tag": tag["tag_id"]}
         name = tag["tag_name"]
 
@@ -307,15 +312,15 @@ class _Writes:
         def absent(body: dict) -> str | None:
             return None if name not in body["tags"] else f"tags {body['tags']}"
 
-        self._write("tags-add", "/tags/add", data, f"tags listing {name!r}", listed_once)
-        self._write("tags-add-twice", "/tags/add", data, f"2xx, tags listing {name!r} once", listed_once)
-        self._write("tags-delete", "/tags/delete", data, f"tags without {name!r}", absent)
-        self._write("tags-delete-absent", "/tags/delete", data, f"2xx, tags without {name!r}", absent)
+        self._write("tags-add", TAGS_ADD, data, f"tags listing {name!r}", listed_once)
+        self._write("tags-add-twice", TAGS_ADD, data, f"2xx, tags listing {name!r} once", listed_once)
+        self._write("tags-delete", TAGS_DELETE, data, f"tags without {name!r}", absent)
+        self._write("tags-delete-absent", TAGS_DELETE, data, f"2xx, tags without {name!r}", absent)
 
     def _custom_field(self, subscriber: dict) -> None:
-        if not self.catalogues["customfields/list"]:
+        if not self.catalogues[CUSTOM_FIELDS_LIST]:
             return
-        field = self.catalogues["customfields/list"][0]
+        field = self.catalogues[CUSTOM_FIELDS_LIST][0]
         wanted = {**field, "custom_value": VERIFY_VALUE}
 
         def value_set(body: dict) -> str | None:
@@ -323,7 +328,7 @@ class _Writes:
 
         self._write(
             "customfields-update",
-            "/customfields/update",
+            CUSTOM_FIELDS_UPDATE,
             {"subscriber_id": subscriber["id"], "field": field["custom_field_id"], "value": VERIFY_VALUE},
             f"custom_fields holding {wanted}",
             value_set,
@@ -333,9 +338,9 @@ class _Writes:
         )
 
     def _sequences(self, subscriber: dict) -> None:
-        if not self.catalogues["sequences/list"]:
+        if not self.catalogues[SEQUENCES_LIST]:
             return
-        sequence_id = self.catalogues["sequences/list"][0]["sequence_id"]
+        sequence_id = self.catalogues[SEQUENCES_LIST][0]["sequence_id"]
         data = {"subscriber_id": subscriber["id"], "sequence": sequence_id}
 
         def status_of(body: dict) -> str | None:
@@ -344,21 +349,21 @@ class _Writes:
 
         self._write(
             "sequences-add",
-            "/sequences/add",
+            SEQUENCES_ADD,
             data,
             f"sequences listing {sequence_id}",
             lambda body: None if status_of(body) else f"sequences {body['sequences']}",
         )
         self._write(
             "sequences-add-status-active",
-            "/sequences/add",
+            SEQUENCES_ADD,
             data,
             f"sequence {sequence_id} with status 'Active'",
             lambda body: None if status_of(body) == "Active" else f"status {status_of(body)!r}",
         )
         self._write(
             "sequences-remove",
-            "/sequences/remove",
+            SEQUENCES_REMOVE,
             data,
             f"sequences without {sequence_id}",
             lambda body: None if status_of(body) is None else f"sequences {body['sequences']}",

@@ -16,15 +16,13 @@ documentation pass straight through.
 
 import asyncio
 import contextlib
-import time
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import errors
-from ..api.auth import account_of
-from ..api.forms import BODY, PARAMETERS_STATE, SENT_STATE, parameters_as_sent
+from ..api.dispatch import answer
+from ..api.request import ApiRequest
 from ..apidocs import DOCS_PATH, REDOC_PATH
 from ..keys import presented_key
 from ..store import Store
@@ -86,10 +84,17 @@ class HarnessPipeline:
             await self.app(scope, _replay(body, receive), send)
 
     async def _smartengage(self, scope: Scope, receive: Receive, send: Send) -> None:
-        started = time.perf_counter()
-        when = datetime.now(UTC)
+        api_key = presented_key(scope)
+        request = ApiRequest(
+            method=scope["method"],
+            path=scope["path"],
+            query=scope["query_string"],
+            content_type=_header(scope, b"content-type"),
+            api_key=api_key,
+            account=self.store.account_for_key(api_key) if api_key is not None else None,
+        )
         status, response = 500, bytearray()
-        body, read, responded, divergences = b"", False, False, None
+        read, responded, divergences = False, False, None
 
         async def capture(message: Message) -> None:
             nonlocal status, responded
@@ -100,16 +105,16 @@ class HarnessPipeline:
             await send(message)
 
         try:
-            body = scope[BODY] = await _read_body(scope, receive, self.max_body_bytes)
+            request.body = await _read_body(scope, receive, self.max_body_bytes)
             read = True
-            stop = await self._stopped(scope)
+            stop = await self._stopped(request)
             if stop is not None:
                 await stop(scope, receive, capture)
             elif self.upstream is not None:
-                answer, divergences = await self.upstream.forward(scope, body)
-                await answer(scope, receive, capture)
+                forwarded, divergences = await self.upstream.forward(scope, request.body)
+                await forwarded(scope, receive, capture)
             else:
-                await self.app(scope, _replay(body, receive), capture)
+                await _send_json(capture, answer(self.store, request), head=request.method == "HEAD")
         except errors.ApiError as error:
             if read:
                 await errors.render(error)(scope, receive, capture)
@@ -121,41 +126,55 @@ class HarnessPipeline:
                 await errors.render(errors.unexpected(error))(scope, receive, capture)
             raise
         finally:
-            # A route that read the parameters leaves them, as sent and as parsed; else they are read here.
-            state = scope.get("state", {})
-            sent = state[SENT_STATE] if SENT_STATE in state else parameters_as_sent(scope, body)
             self.harness.journal.record(
-                when=when,
-                method=scope["method"],
-                path=scope["path"],
-                query=scope["query_string"].decode("latin-1"),
-                sent=sent,
-                form=state.get(PARAMETERS_STATE),
-                api_key=presented_key(scope),
+                when=request.received,
+                method=request.method,
+                path=request.path,
+                query=request.query.decode("latin-1"),
+                sent=request.sent(),
+                form=request.given(),
+                api_key=api_key,
                 status=status,
                 response=bytes(response),
-                duration_ms=round((time.perf_counter() - started) * 1000, 3),
+                duration_ms=request.elapsed_ms(),
                 divergences=divergences,
             )
 
-    async def _stopped(self, scope: Scope) -> ASGIApp | None:
+    async def _stopped(self, request: ApiRequest) -> ASGIApp | None:
         """The answer of the fault or rate limit that stops this request, if one does."""
-        api_key = presented_key(scope)
-        fault = self.harness.faults.take(scope["method"], scope["path"], api_key)
+        fault = self.harness.faults.take(request.method, request.path, request.api_key)
         if fault is not None:
+            request.fault_id = fault.id
             if fault.spec.delay_ms:
                 await asyncio.sleep(fault.spec.delay_ms / 1000)
             if fault.spec.status is not None:
                 return fault.response()
         limiter = self.harness.limiter
-        if api_key is None or not limiter.active:
+        if request.api_key is None or not limiter.active:
             return None
         # With --upstream every key is the upstream's to judge; else only a known key has a bucket.
-        if self.upstream is not None or account_of(scope, self.store) is not None:
-            wait = limiter.admit(api_key)
+        if self.upstream is not None or request.account is not None:
+            wait = limiter.admit(request.api_key)
             if wait is not None:
                 return errors.render(errors.rate_limited(wait))
         return None
+
+
+_JSON = (b"content-type", b"application/json")
+
+
+async def _send_json(send: Send, body: bytes, *, head: bool) -> None:
+    """A 200 with a JSON body; its headers alone for a HEAD request."""
+    headers = [(b"content-length", b"%d" % len(body)), _JSON]
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    await send({"type": "http.response.body", "body": b"" if head else body})
+
+
+def _header(scope: Scope, name: bytes) -> str:
+    for key, value in scope["headers"]:
+        if key == name:
+            return value.decode("latin-1")
+    return ""
 
 
 async def _read_body(scope: Scope, receive: Receive, limit: int) -> bytes:

@@ -11,7 +11,7 @@ from starlette.responses import Response
 from starlette.types import Scope
 
 from .. import errors
-from ..checking.shapes import answer_divergences
+from ..api.shapes import answer_divergences
 
 _ANSWER_HEADERS = ("content-type", "retry-after", "www-authenticate")
 # Hop-by-hop headers, and those httpx sets itself for the upstream connection. Without

@@ -4,9 +4,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Path, Query, Response
 from pydantic import BaseModel, Field
+from pydantic_core import to_json
 
 from ... import errors
-from ...api.routing import json_response
 from ...keys import mask
 from ...schemas import SubscriberPublic
 from ...store.seeding import AccountSeed, parse_account_document, parse_document
@@ -92,7 +92,7 @@ async def list_subscribers(
     tag: Annotated[str | None, Query(description="A tag's name or id")] = None,
 ) -> Any:
     # Serialised here rather than by FastAPI, which would validate every subscriber again.
-    return json_response(accounts.find_subscribers(api_key=api_key, avatar_id=avatar_id, email=email, tag=tag))
+    return _json(accounts.find_subscribers(api_key=api_key, avatar_id=avatar_id, email=email, tag=tag))
 
 
 @router.get("/subscribers/{subscriber_id}", response_model=SubscriberPublic, summary="One subscriber")
@@ -105,4 +105,9 @@ async def get_subscriber(
     subscriber = accounts.get_subscriber(api_key, avatar_id, subscriber_id)
     if subscriber is None:
         raise errors.unknown_tenant(mask(api_key))
-    return json_response(subscriber)
+    return _json(subscriber)
+
+
+def _json(content: Any) -> Response:
+    """The store's subscriber objects, already in their documented shape, as JSON."""
+    return Response(to_json(content), media_type="application/json")

@@ -1,7 +1,8 @@
 """Where an answer's shape differs from what the fake serves: keys, key order, types, ids.
 
-The expected shapes are the documented models of `schemas`, so `verify`, `snapshot` and the
-`--upstream` proxy compare against the very definitions the fake renders through.
+The expected shapes are the route table's answers, the documented models of `schemas`, so
+`verify`, `snapshot` and the `--upstream` proxy compare against the very definitions the fake
+renders through.
 """
 
 import json
@@ -10,41 +11,11 @@ from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel
 
-from ..schemas import (
-    AvatarPublic,
-    CustomFieldPublic,
-    ErrorBody,
-    SequencePublic,
-    SubscriberPublic,
-    TagPublic,
-)
+from ..schemas import ErrorBody
+from .table import route_at
 
-# What each list route answers: a bare array of these.
-LIST_ROUTES: dict[str, type[BaseModel]] = {
-    "avatars/list": AvatarPublic,
-    "tags/list": TagPublic,
-    "customfields/list": CustomFieldPublic,
-    "sequences/list": SequencePublic,
-}
-# Every write route answers the subscriber it changed.
-WRITE_ROUTES = frozenset(
-    {
-        "subscribers/add",
-        "subscribers/update",
-        "tags/add",
-        "tags/delete",
-        "customfields/update",
-        "sequences/add",
-        "sequences/remove",
-    }
-)
 # Ids are strings of digits; other fields ending in _id (facebook_id, push_id) are free text.
 ID_FIELDS = frozenset({"id", "avatar_id", "tag_id", "custom_field_id", "sequence_id"})
-
-
-def route_of(path: str) -> str:
-    """`/tags/list/` and `/tags/list` are the same route: `tags/list`."""
-    return path.strip("/")
 
 
 def kind(value: Any) -> str:
@@ -105,8 +76,8 @@ def _model_problems(value: Any, model: type[BaseModel], where: str) -> list[str]
 def answer_divergences(path: str, status: int, content_type: str | None, body: bytes) -> list[str]:
     """Where an answer to a SmartEngage request differs in shape from what the fake would serve
     for its route: the status class, and the body's keys, order and types; [] if it conforms."""
-    route = route_of(path)
-    if status < 300 and route not in LIST_ROUTES and route not in WRITE_ROUTES:
+    route = route_at(path)
+    if status < 300 and route is None:
         return [f"status {status} on an unknown route, where the fake answers 404"]
     problems = [] if status >= 300 or status == 200 else [f"status {status}, where the fake answers 200"]
     if not body and status in (204, 304):
@@ -117,8 +88,5 @@ def answer_divergences(path: str, status: int, content_type: str | None, body: b
         document = json.loads(body)
     except ValueError:
         return [*problems, "the body is not JSON"]
-    if status >= 300:
-        expected: Any = ErrorBody
-    else:
-        expected = list[LIST_ROUTES[route]] if route in LIST_ROUTES else SubscriberPublic
+    expected = ErrorBody if status >= 300 or route is None else route.answer
     return problems + shape_problems(document, expected)
