@@ -57,8 +57,8 @@ def _parser() -> argparse.ArgumentParser:
     snapshot = commands.add_parser(
         "snapshot",
         help="write a SmartEngage account's avatars, tags, custom fields and sequences as a fixture",
-        description="Read /avatars/list and, for each avatar, its tags, custom fields and sequences, and write them "
-        "as a fixture document that --fixtures loads: ids and order kept, no subscribers (the API cannot list "
+        description="Read the account's avatars and, for each avatar, its tags, custom fields and sequences, and write "
+        "them as a fixture document that --fixtures loads: ids and order kept, no subscribers (the API cannot list "
         "them). Progress goes to standard error. Exit 2, naming the URL, if it cannot.",
     )
     commands_module.add_snapshot_arguments(snapshot, REFERENCE_KEY)
@@ -112,7 +112,9 @@ def _banner(settings: Settings, app: "FastAPI") -> str:
         lines.append(f"no fixture files in {', '.join(map(str, settings.fixtures))}: no accounts")
     lines += ["API keys (Authorization: Bearer <key>):", *(f"  {_shown(key)}" for key in keys)]
     if REFERENCE_KEY in keys:
-        lines.append(f"try:  curl -H 'Authorization: Bearer {REFERENCE_KEY}' {settings.base_url}/avatars/list")
+        from .api.table import AVATARS_LIST  # loaded with the app already: serving only
+
+        lines.append(f"try:  curl -H 'Authorization: Bearer {REFERENCE_KEY}' {settings.base_url}{AVATARS_LIST.path}")
     if settings.upstream:
         lines.append(f"forwarding SmartEngage requests to {settings.upstream}: the keys are the upstream's")
     lines.append(f"dashboard: {settings.base_url}/_fake/ui    API docs: {settings.base_url}/docs")

@@ -148,7 +148,7 @@ GROUPS: list[tuple[str, list[Option]]] = [
                 "--duplicates",
                 "duplicates",
                 _one_of(DUPLICATE_POLICIES),
-                "subscribers/add with an email, facebook_id or push_id that exists: update that subscriber "
+                "a new subscriber with an email, facebook_id or push_id that exists: update that subscriber "
                 "(default), or answer 409",
                 "{" + ",".join(DUPLICATE_POLICIES) + "}",
             ),

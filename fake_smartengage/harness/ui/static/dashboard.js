@@ -670,6 +670,15 @@
 
   // ---- start ---------------------------------------------------------------------------------
 
+  // The fault form offers every route the server answers, in both spellings.
+  async function loadRoutes() {
+    const routes = await api("GET", "/routes");
+    $("fault-path").placeholder = routes.length ? `e.g. ${routes[routes.length - 1].path}` : "";
+    $("routes").replaceChildren(
+      ...routes.flatMap((route) => [route.path, route.other_path]).map((path) => h("option", { value: path }))
+    );
+  }
+
   function stop() {
     running = false;
     generation += 1;
@@ -682,7 +691,7 @@
     $("forget-token").hidden = !TOKEN_REQUIRED;
     running = true;
     try {
-      await Promise.all([loadState(), loadFaults()]);
+      await Promise.all([loadState(), loadFaults(), loadRoutes()]);
     } catch (error) {
       if (error.status === 401) return;
       say(error.message, true);
