@@ -71,6 +71,11 @@ def other_spelling(path: str) -> str:
     return path.removesuffix("/") if path.endswith("/") else f"{path}/"
 
 
+def same_path(path: str, other: str) -> bool:
+    """Whether two paths are one route's, or would be: the trailing slash does not count."""
+    return path.rstrip("/") == other.rstrip("/")
+
+
 TAG_CHANGE = FormSpec(
     AVATAR_ID, SUBSCRIBER_ID, FormField("tag", "Tag for subscribers (its id, or its name)", required=True)
 )
