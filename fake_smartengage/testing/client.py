@@ -26,6 +26,7 @@ from typing import Any
 
 import httpx
 
+from ..keys import mask
 from .matching import Params, differences, failure_message
 
 __all__ = ["FakeSmartEngage", "FakeSmartEngageError", "Fixture", "Tenant", "read_fixture"]
@@ -290,7 +291,7 @@ class Tenant:
         return {"Authorization": f"Bearer {self.api_key}"}
 
     def __repr__(self) -> str:
-        return f"<Tenant {self.api_key[:6]}… on {self.base_url}>"
+        return f"<Tenant {mask(self.api_key)} on {self.base_url}>"
 
     def subscribers(
         self, avatar_id: int | None = None, email: str | None = None, tag: str | int | None = None

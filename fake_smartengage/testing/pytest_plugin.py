@@ -34,6 +34,8 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import pytest
 
+from ..keys import mask
+
 if TYPE_CHECKING:
     from .client import FakeSmartEngage, Tenant
 
@@ -281,7 +283,7 @@ def _journal_section(tenant: "Tenant") -> str:
         entries = tenant.requests(limit=SHOWN_REQUESTS + 1)
     except Exception as error:  # a report must never fail: say why the journal is missing
         return f"could not read the journal of the fake: {error!r}"
-    who = f"tenant {tenant.api_key[:6]}… on {tenant.base_url}"
+    who = f"tenant {mask(tenant.api_key)} on {tenant.base_url}"
     if not entries:
         return f"no requests reached the fake ({who})"
     lines = [f"requests this test sent ({who}), oldest first:"]
