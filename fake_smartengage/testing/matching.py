@@ -8,19 +8,19 @@ and arrays by their values whichever way they were spelt (tags[]=a, tags=a, tags
 
 import difflib
 import json
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ..parameter_keys import PARAMETER_KEY
+
 SHOWN_CLOSEST = 3
-_KEY = re.compile(r"(?P<name>[^\[\]]+)(?:\[(?P<index>[^\[\]]*)\])?")
 
 Params = Mapping[str, Any]
 """Expected parameters: a string or number, or a list of them for an array."""
 
 
 def _name(key: str) -> str:
-    match = _KEY.fullmatch(key)
+    match = PARAMETER_KEY.fullmatch(key)
     return match["name"] if match else key
 
 
@@ -39,7 +39,7 @@ def sent_params(sent: Mapping[str, Any] | None) -> dict[str, str | list[str]]:
     found: dict[str, str | list[str]] = {}
     indexed: dict[str, list[tuple[str, str]]] = {}
     for key, value in (sent or {}).items():
-        match = _KEY.fullmatch(key)
+        match = PARAMETER_KEY.fullmatch(key)
         if match is None or match["index"] is None:
             found[key] = value
         else:
