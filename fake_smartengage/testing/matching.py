@@ -72,12 +72,30 @@ def differences(entry: Mapping[str, Any], method: str | None, path: str | None, 
     return found
 
 
+def calls(
+    entries: list[dict[str, Any]], method: str | None, path: str | None, params: Params | None
+) -> list[dict[str, Any]]:
+    """The entries that match the expected call, in their order."""
+    return [entry for entry in entries if not differences(entry, method, path, params)]
+
+
+def assert_called(
+    entries: list[dict[str, Any]], method: str, path: str, params: Params | None, times: int | None
+) -> list[dict[str, Any]]:
+    """The entries that match, if they are as many as expected (None: at least one); otherwise an
+    AssertionError that shows the closest entries. `entries` are a tenant's, oldest first."""
+    matching = calls(entries, method, path, params)
+    if (times is None and not matching) or (times is not None and len(matching) != times):
+        raise AssertionError(_failure_message(method, path, params, times, entries, matching))
+    return matching
+
+
 def describe(method: str, path: str, params: Params | None) -> str:
     wanted = f"{method.upper()} {path}"
     return f"{wanted} with {_shown(expected_params(params))}" if params else wanted
 
 
-def failure_message(
+def _failure_message(
     method: str,
     path: str,
     params: Params | None,

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import pytest
 
 from ..keys import mask
+from .documents import read_fixture
 
 if TYPE_CHECKING:
     from .client import FakeSmartEngage, Tenant
@@ -214,7 +215,7 @@ def _marker_document(request: pytest.FixtureRequest) -> tuple[dict[str, Any], st
         if not path.is_absolute():
             path = Path(request.node.path).parent / path
         try:
-            document = _client_module().read_fixture(path)
+            document = read_fixture(path)
         except (OSError, ValueError) as error:
             _fail_from_none(f"@pytest.mark.{MARKER}: cannot read {path}: {error}")
         source = f"@pytest.mark.{MARKER}: {path}"
