@@ -38,12 +38,12 @@ def _positive(value: str) -> int:
 
 
 def _rate(value: str) -> str:
-    from .harness.ratelimit import parse_rate
+    from .harness.ratelimit import RATE_FORMAT, parse_rate
 
     try:
         parse_rate(value)
     except ValueError:
-        raise _invalid(value, "write N/s, N/m or N/h, e.g. 10/s, or off") from None
+        raise _invalid(value, f"write {RATE_FORMAT}") from None
     return value
 
 

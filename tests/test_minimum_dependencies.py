@@ -30,6 +30,7 @@ SUBSET = [
     "test_seeding.py",
     "test_openapi.py",
     "test_testing_client.py",
+    "test_testing_server.py",
 ]
 # Imported by those tests besides the package itself; at the test extra's own versions.
 TEST_TOOLS = {"pytest", "httpx", "anyio"}

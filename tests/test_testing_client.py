@@ -1,6 +1,6 @@
-"""fake_smartengage.server (a server in a thread) and fake_smartengage.testing (the harness client),
-against real servers over TCP."""
+"""fake_smartengage.testing's harness client, against real servers over TCP."""
 
+import inspect
 import json
 import time
 from collections.abc import Iterator
@@ -17,7 +17,6 @@ from fake_smartengage.settings import Settings
 from fake_smartengage.testing import (
     FakeSmartEngage,
     FakeSmartEngageError,
-    ServerError,
     ServerThread,
     Tenant,
     read_fixture,
@@ -54,57 +53,6 @@ def avatar_ids(client: httpx.Client) -> list[str]:
     response = client.get("/avatars/list")
     assert response.status_code == 200, response.text
     return [avatar["avatar_id"] for avatar in response.json()]
-
-
-# -- the server thread ------------------------------------------------------------------------
-
-
-def test_server_thread_serves_on_a_free_port_until_stopped():
-    server = ServerThread(create_app(Settings()))
-    with pytest.raises(ServerError, match="start"):
-        _ = server.base_url
-    with server, ServerThread() as other:
-        assert server.running and other.running
-        assert server.port != other.port and server.port != 0
-        assert server.base_url == f"http://127.0.0.1:{server.port}"
-        answer = httpx.get(
-            f"{server.base_url}/avatars/list", headers={"Authorization": f"Bearer {DEFAULT_KEY}"}, trust_env=False
-        )
-        assert answer.status_code == 200
-        with pytest.raises(ServerError, match="already started"):
-            server.start()
-    assert not server.running
-    with pytest.raises(httpx.ConnectError):
-        httpx.get(f"{server.base_url}/_fake/health", trust_env=False)
-    server.stop()  # a second stop is a no-op
-
-
-def test_server_thread_says_why_it_died():
-    async def failing_startup(scope, receive, send):
-        assert scope["type"] == "lifespan"
-        await receive()
-        await send({"type": "lifespan.startup.failed", "message": "no database"})
-
-    server = ServerThread(failing_startup)
-    with pytest.raises(ServerError, match=r"died before it was ready \(SystemExit"):
-        server.start()
-    assert not server.running
-
-
-def test_server_thread_gives_up_at_its_deadline():
-    async def never_healthy(scope, receive, send):
-        if scope["type"] == "lifespan":
-            while (await receive())["type"] != "lifespan.shutdown":
-                await send({"type": "lifespan.startup.complete"})
-            await send({"type": "lifespan.shutdown.complete"})
-            return
-        await send({"type": "http.response.start", "status": 503, "headers": []})
-        await send({"type": "http.response.body", "body": b"starting"})
-
-    server = ServerThread(never_healthy, startup_timeout=0.3)
-    with pytest.raises(ServerError, match=r"not healthy within 0.3s \(last: 503 b'starting'\)"):
-        server.start()
-    assert not server.running
 
 
 # -- the harness client -----------------------------------------------------------------------
@@ -357,6 +305,15 @@ def test_faults_of_a_tenant_hit_only_that_tenant(fake, tenant, other):
     tenant.clear_faults()
     assert [f["id"] for f in fake.faults()] == [server_wide["id"]]
     assert tenant.client.get("/avatars/list").status_code == 200
+
+
+def test_a_tenant_makes_faults_with_the_servers_parameters_less_the_key():
+    # Each class declares its own (they are what users' editors show): a fault option added to
+    # one is added to the other, and a tenant's faults are always its own key's.
+    for name in ("fail", "delay"):
+        server = inspect.signature(getattr(FakeSmartEngage, name)).parameters
+        tenant = inspect.signature(getattr(Tenant, name)).parameters
+        assert list(tenant.values()) == [parameter for key, parameter in server.items() if key != "api_key"]
 
 
 def test_requests_and_reset_of_a_tenant_are_its_own(fake, tenant, other):

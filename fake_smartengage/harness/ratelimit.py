@@ -17,6 +17,8 @@ from ..keys import key_digest
 _RATE = re.compile(r"([1-9][0-9]{0,8})/(s|m|h)")
 _PERIODS = {"s": 1.0, "m": 60.0, "h": 3600.0}
 OFF = "off"
+# How a limit is written, for every message that asks for one.
+RATE_FORMAT = f"N/s, N/m or N/h, e.g. 10/s, or {OFF}"
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,7 @@ def parse_rate(text: str) -> Rate | None:
         return None
     match = _RATE.fullmatch(text.strip())
     if match is None:
-        raise ValueError(f"invalid rate limit {text!r}: write N/s, N/m, N/h or {OFF}")
+        raise ValueError(f"invalid rate limit {text!r}: write {RATE_FORMAT}")
     return Rate(int(match[1]), _PERIODS[match[2]], text.strip())
 
 

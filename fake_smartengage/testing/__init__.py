@@ -1,7 +1,8 @@
 """The testing side of fake-smartengage: what a test suite imports.
 
-* `FakeSmartEngage`, `Tenant`, `FakeSmartEngageError`, `read_fixture` (`client`): a typed client
-  of the harness API of any fake-smartengage server;
+* `FakeSmartEngage`, `Tenant` (`client`): a typed client of the harness API of any
+  fake-smartengage server, which raises `FakeSmartEngageError` (`errors`) when the server refuses;
+* `Fixture`, `read_fixture` (`documents`): a fixture document given as a dict or a file;
 * `ServerThread`, `ServerError` (`server`): a real server in a background thread of this process;
 * the pytest plugin (`pytest_plugin`), registered through the `pytest11` entry point.
 
@@ -13,15 +14,17 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .client import FakeSmartEngage, FakeSmartEngageError, Fixture, Tenant, read_fixture
+    from .client import FakeSmartEngage, Tenant
+    from .documents import Fixture, read_fixture
+    from .errors import FakeSmartEngageError
     from .server import ServerError, ServerThread
 
 _HOMES = {
     "FakeSmartEngage": "client",
-    "FakeSmartEngageError": "client",
-    "Fixture": "client",
+    "FakeSmartEngageError": "errors",
+    "Fixture": "documents",
     "Tenant": "client",
-    "read_fixture": "client",
+    "read_fixture": "documents",
     "ServerError": "server",
     "ServerThread": "server",
 }

@@ -16,64 +16,25 @@ Every method raises `FakeSmartEngageError` (with the status and the JSON error b
 server answers with an error.
 """
 
-import json
-import os
-from collections.abc import Mapping
 from datetime import datetime
-from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 import httpx
 
-from .matching import Params, differences, failure_message
+from ..keys import mask
+from . import matching
+from .documents import Fixture, read_fixture
+from .errors import FakeSmartEngageError
+from .matching import Params
 
-__all__ = ["FakeSmartEngage", "FakeSmartEngageError", "Fixture", "Tenant", "read_fixture"]
-
-Fixture = Mapping[str, Any] | str | os.PathLike[str]
-"""A fixture document: a dict, or the path of a JSON file holding one."""
+__all__ = ["FakeSmartEngage", "FakeSmartEngageError", "Tenant"]
 
 _PREFIX = "/_fake"
 
 
-def read_fixture(fixture: Fixture | None) -> dict[str, Any] | None:
-    """The document itself: a mapping as it is, a path read as JSON; None stays None."""
-    if fixture is None:
-        return None
-    if isinstance(fixture, Mapping):
-        return dict(fixture)
-    path = Path(fixture)
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except ValueError as error:
-        raise ValueError(f"{path}: not a JSON document: {error}") from None
-    if not isinstance(document, dict):
-        raise ValueError(f"{path}: a fixture document must be a JSON object")
-    return document
-
-
-class FakeSmartEngageError(Exception):
-    """The harness API answered with an error; `body` is its JSON error body (or its text)."""
-
-    def __init__(self, method: str, url: str, status: int, body: Any) -> None:
-        self.method = method
-        self.url = url
-        self.status = status
-        self.body = body
-        # The path only: a query string may carry an API key.
-        super().__init__(f"{method} {httpx.URL(url).path} answered {status}: {self.message}")
-
-    @property
-    def message(self) -> str:
-        error = self.body.get("error") if isinstance(self.body, dict) else None
-        if isinstance(error, dict) and "message" in error:
-            return str(error["message"])
-        return str(self.body)
-
-    @property
-    def param(self) -> str | None:
-        error = self.body.get("error") if isinstance(self.body, dict) else None
-        return error.get("param") if isinstance(error, dict) else None
+def _bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
 
 
 def _params(**values: Any) -> dict[str, Any]:
@@ -121,7 +82,7 @@ class FakeSmartEngage:
         # test (the `smartengage` fixture's) would pay each time.
         tls = httpx.create_ssl_context(verify=verify, trust_env=trust_env)
         self._client_options: dict[str, Any] = {"timeout": timeout, "verify": tls, "trust_env": trust_env}
-        headers = {"Authorization": f"Bearer {admin_token}"} if admin_token else {}
+        headers = _bearer(admin_token) if admin_token else {}
         # Tenants' clients use the harness client's connections too: a test's new tenant then
         # neither builds a transport nor opens a connection, nor closes one when it is dropped.
         # Not with trust_env: httpx mounts the environment's proxies only on a client whose
@@ -137,18 +98,14 @@ class FakeSmartEngage:
     ) -> httpx.Response:
         response = self.http.request(method, f"{_PREFIX}{path}", params=params, **kwargs)
         if response.status_code >= 400:
-            try:
-                body: Any = response.json()
-            except ValueError:
-                body = response.text
-            raise FakeSmartEngageError(method, str(response.request.url), response.status_code, body)
+            raise FakeSmartEngageError.from_response(response)
         return response
 
     def client(self, api_key: str, **options: Any) -> httpx.Client:
         """A client of the SmartEngage API of this server, authenticated with `api_key`."""
         return httpx.Client(
             base_url=self.base_url,
-            headers={"Authorization": f"Bearer {api_key}"},
+            headers=_bearer(api_key),
             **{**self._client_options, **options},
         )
 
@@ -287,10 +244,10 @@ class Tenant:
     @property
     def headers(self) -> dict[str, str]:
         """What a request of this tenant carries, for clients built elsewhere."""
-        return {"Authorization": f"Bearer {self.api_key}"}
+        return _bearer(self.api_key)
 
     def __repr__(self) -> str:
-        return f"<Tenant {self.api_key[:6]}… on {self.base_url}>"
+        return f"<Tenant {mask(self.api_key)} on {self.base_url}>"
 
     def subscribers(
         self, avatar_id: int | None = None, email: str | None = None, tag: str | int | None = None
@@ -314,8 +271,7 @@ class Tenant:
         self, method: str | None = None, path: str | None = None, *, params: Params | None = None
     ) -> list[dict[str, Any]]:
         """This tenant's journal entries that match, oldest first; `params` as in `assert_called`."""
-        entries = list(reversed(self.requests()))
-        return [entry for entry in entries if not differences(entry, method, path, params)]
+        return matching.calls(self._oldest_first(), method, path, params)
 
     def assert_called(
         self, method: str, path: str, *, params: Params | None = None, times: int | None = None
@@ -326,11 +282,10 @@ class Tenant:
         values however spelt; parameters not named are not compared. Returns the matching journal
         entries, oldest first; the failure message shows the closest requests that were made.
         """
-        entries = list(reversed(self.requests()))
-        matching = [entry for entry in entries if not differences(entry, method, path, params)]
-        if (times is None and not matching) or (times is not None and len(matching) != times):
-            raise AssertionError(failure_message(method, path, params, times, entries, matching))
-        return matching
+        return matching.assert_called(self._oldest_first(), method, path, params, times)
+
+    def _oldest_first(self) -> list[dict[str, Any]]:
+        return list(reversed(self.requests()))
 
     def state(self) -> dict[str, Any]:
         return self.fake.state(self.api_key)
@@ -356,13 +311,17 @@ class Tenant:
         retry_after: int | None = None,
     ) -> dict[str, Any]:
         """The next `times` matching requests of this tenant answer `status`."""
-        fault = self.fake.fail(method, path, status, times, body, retry_after, api_key=self.api_key)
-        self.fault_ids.append(fault["id"])
-        return fault
+        fault = self.fake.fail(
+            method, path, status=status, times=times, body=body, retry_after=retry_after, api_key=self.api_key
+        )
+        return self._made(fault)
 
     def delay(self, method: str, path: str, ms: int, times: int | None = 1) -> dict[str, Any]:
         """The next `times` matching requests of this tenant wait `ms` milliseconds first."""
-        fault = self.fake.delay(method, path, ms, times, api_key=self.api_key)
+        return self._made(self.fake.delay(method, path, ms=ms, times=times, api_key=self.api_key))
+
+    def _made(self, fault: dict[str, Any]) -> dict[str, Any]:
+        """A fault made through this tenant: removed with it, by `clear_faults()` and `delete()`."""
         self.fault_ids.append(fault["id"])
         return fault
 

@@ -11,7 +11,9 @@ database, the faults and the rate limits each take a lock for their changes.
 from typing import Any
 
 from ..errors import ApiError
-from .client import _PREFIX, FakeSmartEngage, FakeSmartEngageError, Fixture
+from .client import _PREFIX, FakeSmartEngage
+from .documents import Fixture
+from .errors import FakeSmartEngageError
 from .server import ServerThread
 
 

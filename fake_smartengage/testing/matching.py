@@ -8,19 +8,19 @@ and arrays by their values whichever way they were spelt (tags[]=a, tags=a, tags
 
 import difflib
 import json
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ..parameter_keys import PARAMETER_KEY
+
 SHOWN_CLOSEST = 3
-_KEY = re.compile(r"(?P<name>[^\[\]]+)(?:\[(?P<index>[^\[\]]*)\])?")
 
 Params = Mapping[str, Any]
 """Expected parameters: a string or number, or a list of them for an array."""
 
 
 def _name(key: str) -> str:
-    match = _KEY.fullmatch(key)
+    match = PARAMETER_KEY.fullmatch(key)
     return match["name"] if match else key
 
 
@@ -39,7 +39,7 @@ def sent_params(sent: Mapping[str, Any] | None) -> dict[str, str | list[str]]:
     found: dict[str, str | list[str]] = {}
     indexed: dict[str, list[tuple[str, str]]] = {}
     for key, value in (sent or {}).items():
-        match = _KEY.fullmatch(key)
+        match = PARAMETER_KEY.fullmatch(key)
         if match is None or match["index"] is None:
             found[key] = value
         else:
@@ -72,12 +72,30 @@ def differences(entry: Mapping[str, Any], method: str | None, path: str | None, 
     return found
 
 
+def calls(
+    entries: list[dict[str, Any]], method: str | None, path: str | None, params: Params | None
+) -> list[dict[str, Any]]:
+    """The entries that match the expected call, in their order."""
+    return [entry for entry in entries if not differences(entry, method, path, params)]
+
+
+def assert_called(
+    entries: list[dict[str, Any]], method: str, path: str, params: Params | None, times: int | None
+) -> list[dict[str, Any]]:
+    """The entries that match, if they are as many as expected (None: at least one); otherwise an
+    AssertionError that shows the closest entries. `entries` are a tenant's, oldest first."""
+    matching = calls(entries, method, path, params)
+    if (times is None and not matching) or (times is not None and len(matching) != times):
+        raise AssertionError(_failure_message(method, path, params, times, entries, matching))
+    return matching
+
+
 def describe(method: str, path: str, params: Params | None) -> str:
     wanted = f"{method.upper()} {path}"
     return f"{wanted} with {_shown(expected_params(params))}" if params else wanted
 
 
-def failure_message(
+def _failure_message(
     method: str,
     path: str,
     params: Params | None,

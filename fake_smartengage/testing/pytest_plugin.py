@@ -34,6 +34,9 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import pytest
 
+from ..keys import mask
+from .documents import read_fixture
+
 if TYPE_CHECKING:
     from .client import FakeSmartEngage, Tenant
 
@@ -212,7 +215,7 @@ def _marker_document(request: pytest.FixtureRequest) -> tuple[dict[str, Any], st
         if not path.is_absolute():
             path = Path(request.node.path).parent / path
         try:
-            document = _client_module().read_fixture(path)
+            document = read_fixture(path)
         except (OSError, ValueError) as error:
             _fail_from_none(f"@pytest.mark.{MARKER}: cannot read {path}: {error}")
         source = f"@pytest.mark.{MARKER}: {path}"
@@ -281,7 +284,7 @@ def _journal_section(tenant: "Tenant") -> str:
         entries = tenant.requests(limit=SHOWN_REQUESTS + 1)
     except Exception as error:  # a report must never fail: say why the journal is missing
         return f"could not read the journal of the fake: {error!r}"
-    who = f"tenant {tenant.api_key[:6]}… on {tenant.base_url}"
+    who = f"tenant {mask(tenant.api_key)} on {tenant.base_url}"
     if not entries:
         return f"no requests reached the fake ({who})"
     lines = [f"requests this test sent ({who}), oldest first:"]
