@@ -8,17 +8,15 @@ the harness API show keys masked.
 
 import hashlib
 import secrets
-from collections.abc import MutableMapping
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
 # An ASGI scope, spelled without Starlette: `healthcheck` imports this module and nothing else.
-Scope = MutableMapping[str, Any]
+Scope = Mapping[str, Any]
 
 # The key SmartEngage's reference prints in its examples, and the default fixture's.
 REFERENCE_KEY = "se_k73DUceVnvRCusWxDN2qQQ1a"
-
-_PRESENTED_KEY = "fake_smartengage.api_key"
 
 
 @lru_cache(maxsize=4096)  # the same few keys come with every request, several times
@@ -37,12 +35,8 @@ def mask(api_key: str) -> str:
 
 def presented_key(scope: Scope) -> str | None:
     """The bearer key a request carries (the scheme's case does not matter), if any."""
-    if _PRESENTED_KEY not in scope:  # read once per request, asked by several stages
-        scope[_PRESENTED_KEY] = None
-        for name, value in scope["headers"]:
-            if name == b"authorization":
-                scheme, _, key = value.decode("latin-1").partition(" ")
-                if scheme.lower() == "bearer" and key.strip():
-                    scope[_PRESENTED_KEY] = key.strip()
-                break
-    return scope[_PRESENTED_KEY]
+    for name, value in scope["headers"]:
+        if name == b"authorization":
+            scheme, _, key = value.decode("latin-1").partition(" ")
+            return key.strip() if scheme.lower() == "bearer" and key.strip() else None
+    return None

@@ -23,6 +23,7 @@ from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import Field, File
 
 from .. import errors
+from ..parameter_keys import PARAMETER_KEY
 from ..validation import MAX_ID, as_id
 
 MAX_FIELDS = 1000
@@ -37,7 +38,6 @@ class _NotText(str):
 NOT_TEXT = _NotText("<not a string or a number>")
 # A request's parameters, (key, value) in the order sent.
 Parameters = list[tuple[str, str]]
-_KEY = re.compile(r"(?P<name>[^\[\]]+)(?:\[(?P<index>[^\[\]]*)\])?")
 _INDEX = re.compile(r"[0-9]{1,9}")
 
 Kind = Literal["id", "text"]
@@ -66,7 +66,7 @@ class FormSpec:
         for key, value in parameters:
             name, index = key, None
             if "[" in key or "]" in key:
-                match = _KEY.fullmatch(key)
+                match = PARAMETER_KEY.fullmatch(key)
                 if match is None:
                     continue
                 name, index = match["name"], match["index"]

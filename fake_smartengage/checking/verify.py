@@ -2,13 +2,13 @@
 
 Each check has a stable id, the route it calls as documented, and a basis: `documented` (the
 reference says so) or `fake` (the reference is silent and this is the fake's documented choice,
-README "How it behaves where the reference is silent"). A `fake` check that diverges on the real
+docs/reference/behaviour.md). A `fake` check that diverges on the real
 service means one of the fake's guesses is wrong.
 
     with Remote(base_url, api_key) as remote:
         report = Verifier(remote, avatar_id=7, writes=True).run()
 
-`fake-smartengage verify` (verify_command) prints the report; the test suite runs the same code.
+`fake-smartengage verify` (`commands.verify`) prints the report; the test suite runs the same code.
 """
 
 from collections.abc import Callable
