@@ -17,7 +17,7 @@ SECURITY_SCHEMES = {
         "description": f"Your SmartEngage API key; the default fixture's key is {REFERENCE_KEY}",
     }
 }
-SECURITY = [{"bearerAuth": []}]
+SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 
 _ACCOUNT = "fake_smartengage.account"
 

@@ -5,7 +5,7 @@ The expected shapes are the documented models of `schemas`, so `verify`, `snapsh
 """
 
 import json
-from types import NoneType
+from types import GenericAlias, NoneType
 from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel
@@ -58,6 +58,11 @@ def kind(value: Any) -> str:
     if isinstance(value, str):
         return f"a string ({value[:30]!r})"
     return "an array" if isinstance(value, list) else "an object"
+
+
+def list_of(model: type[BaseModel]) -> GenericAlias:
+    """`list[model]` for a model chosen at run time (a type checker reads `list[...]` as a static type)."""
+    return GenericAlias(list, (model,))
 
 
 def shape_problems(value: Any, expected: Any, where: str = "body") -> list[str]:
@@ -120,5 +125,5 @@ def answer_divergences(path: str, status: int, content_type: str | None, body: b
     if status >= 300:
         expected: Any = ErrorBody
     else:
-        expected = list[LIST_ROUTES[route]] if route in LIST_ROUTES else SubscriberPublic
+        expected = list_of(LIST_ROUTES[route]) if route in LIST_ROUTES else SubscriberPublic
     return problems + shape_problems(document, expected)

@@ -13,7 +13,7 @@ from .. import __version__
 from ..errors import FixtureError
 from ..store.seeding import parse_document
 from .remote import CannotRun, Remote
-from .shapes import LIST_ROUTES, shape_problems
+from .shapes import LIST_ROUTES, list_of, shape_problems
 
 # Per avatar: the fixture's key for the list, and the route that lists it.
 _CATALOGUES = {"tags": "/tags/list/", "custom_fields": "/customfields/list/", "sequences": "/sequences/list/"}
@@ -59,7 +59,7 @@ def _list(remote: Remote, path: str, avatar_id: str | None) -> list[dict[str, An
         body = response.json()
     except ValueError:
         raise CannotRun(f"{where} answered something other than JSON") from None
-    problems = shape_problems(body, list[LIST_ROUTES[path.strip("/")]])
+    problems = shape_problems(body, list_of(LIST_ROUTES[path.strip("/")]))
     if problems:
         raise CannotRun(f"{where} answered another shape than the fake serves: {problems[0]}")
     return body

@@ -19,7 +19,7 @@ import httpx
 
 from ..schemas import ErrorBody, SubscriberPublic
 from .remote import CannotRun, Remote
-from .shapes import LIST_ROUTES, kind, shape_problems
+from .shapes import LIST_ROUTES, kind, list_of, shape_problems
 
 DOCUMENTED = "documented"
 FAKE = "fake"
@@ -148,7 +148,7 @@ class Verifier:
                     response = self.remote.call(method, path, data=parameters)
                 body = _json(response)
                 problems = _status_problem(response, lambda status: status == 200)
-                problems = problems or shape_problems(body, list[model])
+                problems = problems or shape_problems(body, list_of(model))
                 if not problems and canonical is None:
                     canonical = body
                 elif not problems and body != canonical:
@@ -191,7 +191,7 @@ class Verifier:
         for check_id, parameters, status in cases:
             expected = f"{status}, {_ERROR_SHAPE}, param avatar_id"
             response = self.remote.call("GET", "/tags/list/", params=parameters)
-            problems = _status_problem(response, lambda got, status=status: got == status)
+            problems = _status_problem(response, status.__eq__)
             body = _json(response)
             problems = problems or shape_problems(body, ErrorBody)
             if not problems and body["error"]["param"] != "avatar_id":
