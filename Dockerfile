@@ -5,13 +5,17 @@
 # Every option is a FAKE_SMARTENGAGE_* environment variable (docs/reference/cli.md, docs/guides/ci-sidecar.md).
 # tests/test_docker_recipe.py performs these steps without a Docker engine and lints this file.
 
-# Build stage: the project's wheel, and the wheels of everything it depends on.
+# Build stage: the project's wheel, and the wheels of everything it depends on at the versions of
+# the serving lock (requirements/serve.txt, which `make run` installs too). The project is built
+# without its dependencies, so one missing from the lock fails the final stage's --no-index install.
 FROM python:3.12-slim-bookworm AS build
 WORKDIR /src
+COPY requirements/serve.txt requirements/
 COPY pyproject.toml README.md ./
 COPY fake_smartengage/ fake_smartengage/
 COPY fixtures/ fixtures/
-RUN pip wheel --no-cache-dir --wheel-dir /wheels .
+RUN pip wheel --no-cache-dir --wheel-dir /wheels --requirement requirements/serve.txt \
+    && pip wheel --no-cache-dir --wheel-dir /wheels --no-deps .
 
 # Final stage: the installed wheels and nothing else (no compiler, no source tree, no wheel files).
 FROM python:3.12-slim-bookworm

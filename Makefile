@@ -2,36 +2,64 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-# `make run` installs what serving needs; `make test` (and the tools) add the test tools. The test
-# stamp depends on the serving one, so `make run` after `make test` installs nothing.
+# `make run` installs what serving needs; `make test` (and the tools) add the test tools. Both install
+# the exact versions of the locks (requirements/, written by `make lock`), then the package itself with
+# --no-deps. The test lock holds the serving one's versions, and the test stamp depends on the serving
+# one, so `make run` after `make test` installs nothing.
+SERVE_LOCK := requirements/serve.txt
+TEST_LOCK := requirements/test.txt
 SERVE_STAMP := $(VENV)/.installed-serve
 STAMP := $(VENV)/.installed
 
-.PHONY: run test docs bench schema clean
+.PHONY: run test test-latest lock chromium docs bench schema clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(SERVE_STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+$(SERVE_STAMP): $(SERVE_LOCK) pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --requirement $(SERVE_LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(SERVE_STAMP)
 
-$(STAMP): $(SERVE_STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+$(STAMP): $(SERVE_STAMP) $(TEST_LOCK)
+	$(BIN)/python -m pip install --quiet --requirement $(TEST_LOCK)
 	touch $(STAMP)
 
 run: $(SERVE_STAMP)
 	$(BIN)/fake-smartengage serve
 
-# The browser tests drive Debian's chromium; if it cannot be installed they fail and say so.
-test: $(STAMP)
-	test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) \
-		|| echo "make test: could not install chromium: the browser tests (tests/test_ui*.py) will fail"
+test: $(STAMP) chromium
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet --site-dir build/site
 	$(BIN)/python -m pytest
+
+# The suite on the newest releases pyproject.toml allows, as a user installing today gets them: no lock,
+# every dependency upgraded (eager), in a virtualenv of its own so that .venv keeps the locked versions.
+LATEST := .venv-latest
+test-latest: chromium
+	test -x $(LATEST)/bin/python || $(PYTHON) -m venv $(LATEST)
+	$(LATEST)/bin/python -m pip install --quiet --upgrade pip
+	$(LATEST)/bin/python -m pip install --quiet --upgrade --upgrade-strategy eager -e '.[test]'
+	$(LATEST)/bin/python -m pytest
+
+# Rewrites the locks from pyproject.toml: one resolution for every platform and every Python the
+# package supports (--universal; 3.11 is the oldest), the serving lock at the test lock's versions.
+# Pins that still fit are kept; `make lock LOCK_FLAGS=--upgrade` takes the newest releases instead.
+LOCK_FLAGS ?=
+LOCK := $(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --custom-compile-command "make lock" --quiet
+lock: | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --constraint $(TEST_LOCK) uv
+	$(LOCK) $(LOCK_FLAGS) --extra test --output-file $(TEST_LOCK)
+	$(LOCK) --constraint $(TEST_LOCK) --output-file $(SERVE_LOCK)
+
+# The browser tests drive Debian's chromium; if it cannot be installed they fail and say so.
+chromium:
+	test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) \
+		|| echo "make test: could not install chromium: the browser tests (tests/test_ui*.py) will fail"
 
 # The documentation site (docs/, mkdocs.yml), rebuilt on every change; beside `make run`'s port.
 DOCS_ADDR ?= 127.0.0.1:8001
@@ -48,7 +76,7 @@ schema: $(STAMP)
 	$(BIN)/python -m fake_smartengage.store.models > fake_smartengage/store/schema.sql
 
 clean:
-	rm -rf $(VENV) dist build *.egg-info
+	rm -rf $(VENV) $(LATEST) dist build *.egg-info
 
 # Swagger UI and ReDoc for /docs and /redoc, which work without a network: the files the pages load,
 # with their licences, from npm's packages (fake_smartengage/apidocs/assets/README.md).

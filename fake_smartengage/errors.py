@@ -6,8 +6,9 @@ wrong method, oversized body), is rendered in one shape modelled on the usual RE
     {"error": {"type": "invalid_request_error", "message": "...", "param": "avatar_id"}}
 """
 
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from http import HTTPStatus
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -39,7 +40,7 @@ class ApiError(Exception):
         *,
         param: str | None = None,
         type: str | None = None,
-        headers: dict[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
@@ -270,9 +271,16 @@ async def _unexpected(_: Request, error: Exception) -> JSONResponse:
     return render(unexpected(error))
 
 
+# Starlette types every handler as taking any Exception; each of these is given its own class only.
+_HANDLERS: dict[type[Exception], Callable[[Request, Any], Awaitable[JSONResponse]]] = {
+    ApiError: _api_error,
+    HTTPException: _http_exception,
+    RequestValidationError: _validation_error,
+    FixtureError: _fixture_error,
+    Exception: _unexpected,
+}
+
+
 def install_error_handlers(app: FastAPI) -> None:
-    app.add_exception_handler(ApiError, _api_error)
-    app.add_exception_handler(HTTPException, _http_exception)
-    app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(FixtureError, _fixture_error)
-    app.add_exception_handler(Exception, _unexpected)
+    for error_class, handler in _HANDLERS.items():
+        app.add_exception_handler(error_class, handler)

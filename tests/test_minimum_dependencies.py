@@ -5,8 +5,7 @@ clean virtualenv with every runtime dependency at exactly its declared floor, pl
 tools the tests import. Then the tests that exercise those dependencies run against that
 install: a real `fake-smartengage serve` over TCP (uvicorn, a clean stop on signals), every body
 type (python-multipart, starlette), fixture validation (pydantic), the OpenAPI document
-(fastapi), the server thread (uvicorn), the dashboard's template (jinja2), all on SQLite through
-sqlmodel and SQLAlchemy.
+(fastapi), the server thread (uvicorn), the dashboard's template (jinja2), all on SQLite.
 """
 
 import json

@@ -16,7 +16,7 @@ SECURITY_SCHEMES = {
         "description": f"Your SmartEngage API key; the default fixture's key is {REFERENCE_KEY}",
     }
 }
-SECURITY = [{"bearerAuth": []}]
+SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 
 
 def authenticate(request: ApiRequest) -> Account:

@@ -248,14 +248,15 @@ def _parse_multipart(content_type: str, body: bytes) -> Parameters:
         parse_form(headers, io.BytesIO(body), fields.append, files.append)
     except FormParserError as error:
         raise errors.malformed_request(f"the multipart body cannot be parsed: {error}") from None
+    # A part without a name is refused above; the field types still allow None for one.
     if files:
         raise errors.malformed_request(
-            f"field {files[0].field_name.decode(errors='replace')} is a file; send text values"
+            f"field {(files[0].field_name or b'').decode(errors='replace')} is a file; send text values"
         )
     if len(fields) > MAX_FIELDS:
         raise errors.malformed_request(f"the body has more than {MAX_FIELDS} fields")
     try:
-        return [(field.field_name.decode("utf-8"), (field.value or b"").decode("utf-8")) for field in fields]
+        return [((field.field_name or b"").decode("utf-8"), (field.value or b"").decode("utf-8")) for field in fields]
     except UnicodeDecodeError:
         raise errors.malformed_request("the body is not valid UTF-8") from None
 
@@ -267,7 +268,7 @@ def _parse_json(body: bytes) -> Parameters:
         raise errors.malformed_request(f"the body is not valid JSON: {error}") from None
     if not isinstance(document, dict):
         raise errors.malformed_request("a JSON body must be an object")
-    parameters = []
+    parameters: list[tuple[str, str]] = []
     for key, value in document.items():
         if isinstance(value, list):
             name = key if key.endswith("[]") else f"{key}[]"

@@ -89,9 +89,8 @@ SEQUENCE_CHANGE = FormSpec(
     AVATAR_ID, SUBSCRIBER_ID, FormField("sequence", "Sequence for subscribers (its id, or its name)", required=True)
 )
 _NEWEST_FIRST = "Returns a list of the avatar's {}, the most recently created first."
-# The reference documents GET on its list routes and shows POST on /avatars/list in its
+# The reference documents GET on its list routes and shows POST on the avatars' in its
 # authentication example; every list route answers both.
-_LIST = {"methods": ("GET",), "other_methods": ("POST",)}
 
 AVATARS_LIST = ApiRoute(
     "list_avatars",
@@ -107,7 +106,8 @@ AVATARS_LIST = ApiRoute(
 TAGS_LIST = ApiRoute(
     "list_tags",
     "/tags/list/",
-    **_LIST,
+    methods=("GET",),
+    other_methods=("POST",),
     form=AVATAR_LIST,
     answer=list[TagPublic],
     operation=lambda store, account, form: store.list_tags(account, form["avatar_id"]),
@@ -144,7 +144,8 @@ TAGS_DELETE = ApiRoute(
 CUSTOM_FIELDS_LIST = ApiRoute(
     "list_custom_fields",
     "/customfields/list/",
-    **_LIST,
+    methods=("GET",),
+    other_methods=("POST",),
     form=AVATAR_LIST,
     answer=list[CustomFieldPublic],
     operation=lambda store, account, form: store.list_custom_fields(account, form["avatar_id"]),
@@ -167,7 +168,8 @@ CUSTOM_FIELDS_UPDATE = ApiRoute(
 SEQUENCES_LIST = ApiRoute(
     "list_sequences",
     "/sequences/list/",
-    **_LIST,
+    methods=("GET",),
+    other_methods=("POST",),
     form=AVATAR_LIST,
     answer=list[SequencePublic],
     operation=lambda store, account, form: store.list_sequences(account, form["avatar_id"]),

@@ -80,7 +80,7 @@ async def asset(name: str) -> FileResponse:
 
 
 def _with_policy(page: HTMLResponse) -> HTMLResponse:
-    html = page.body.decode()
+    html = bytes(page.body).decode()
     hashes = "".join(
         f" 'sha256-{base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()}'"
         for script in _INLINE_SCRIPT.findall(html)

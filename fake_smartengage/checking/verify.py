@@ -196,7 +196,7 @@ class Verifier:
         for check_id, parameters, status in cases:
             expected = f"{status}, {_ERROR_SHAPE}, param avatar_id"
             response = self.remote.call("GET", TAGS_LIST.path, params=parameters)
-            problems = _status_problem(response, lambda got, status=status: got == status)
+            problems = _status_problem(response, status.__eq__)
             body = _json(response)
             problems = problems or shape_problems(body, ErrorBody)
             if not problems and body["error"]["param"] != "avatar_id":

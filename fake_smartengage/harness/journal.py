@@ -127,7 +127,7 @@ class Journal:
         divergences: list[str] | None = None,
     ) -> None:
         budget = _Budget(self._entry_bytes)
-        entry = {
+        entry: dict[str, Any] = {
             "id": 0,  # numbered below, in the order entries are kept
             "time": when,  # formatted when read: most entries never are
             "method": method,

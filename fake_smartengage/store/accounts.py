@@ -148,9 +148,10 @@ class Accounts:
 
     def add_from_template(self, api_key: str) -> None:
         """A new account under `api_key` holding what the template holds."""
-        assert self._template is not None, "choose_template() comes first"
+        template = self._template
+        assert template is not None, "choose_template() comes first"
         with self._lock:
-            self._replace(lambda: [self._copy(api_key, self._template)], keep_others=True)
+            self._replace(lambda: [self._copy(api_key, template)], keep_others=True)
 
     def replace_all(self, accounts: list[AccountSeed]) -> None:
         """Makes these accounts the whole state."""
@@ -310,7 +311,8 @@ class Accounts:
         tag: str | None = None,
     ) -> list[SubscriberObject]:
         """Subscribers matching every filter given, by account, avatar, then newest first."""
-        conditions, values = ["TRUE"], []
+        conditions: list[str] = ["TRUE"]
+        values: list[str | int | None] = []
         if avatar_id is not None:
             conditions.append("a.avatar_id = ?")
             values.append(avatar_id)

@@ -206,7 +206,7 @@ class Locked:
             raise errors.invalid_api_key()
         return self._connection
 
-    def __exit__(self, *exc_info: object) -> None:
+    def __exit__(self, exc_type: type[BaseException] | None, *exc_info: object) -> None:
         self._lock.release()
 
 

@@ -5,6 +5,7 @@ subscriber's own attachments are listed in the order they were attached.
 """
 
 import sqlite3
+from typing import cast
 
 from . import hydration
 from .catalogues import CATALOGUES
@@ -23,7 +24,7 @@ def insert_avatars(conn: sqlite3.Connection, avatars: list[AvatarSeed]) -> None:
             f"INSERT INTO avatar (avatar_id, ordinal, {_AVATAR_COLUMNS}) VALUES (?, ?, {placeholders})",
             (avatar.avatar_id, len(avatars) - position, *(getattr(avatar, c) for c in AVATAR_DETAILS)),
         ).lastrowid
-        _insert_avatar_contents(conn, avatar_pk, avatar)
+        _insert_avatar_contents(conn, cast(int, avatar_pk), avatar)  # lastrowid: int after an INSERT
 
 
 def _insert_avatar_contents(conn: sqlite3.Connection, avatar_pk: int, avatar: AvatarSeed) -> None:
@@ -33,11 +34,12 @@ def _insert_avatar_contents(conn: sqlite3.Connection, avatar_pk: int, avatar: Av
         pks[catalogue.table] = {}
         for position, item in enumerate(items):
             item_id = getattr(item, catalogue.id_column)
-            pks[catalogue.table][item_id] = conn.execute(
+            pk = conn.execute(
                 f"INSERT INTO {catalogue.table} (avatar_pk, {catalogue.id_column}, ordinal, {catalogue.name_column}) "
                 "VALUES (?, ?, ?, ?)",
                 (avatar_pk, item_id, len(items) - position, getattr(item, catalogue.name_column)),
             ).lastrowid
+            pks[catalogue.table][item_id] = cast(int, pk)
     placeholders = ", ".join("?" for _ in SUBSCRIBER_DETAILS)
     for position, subscriber in enumerate(avatar.subscribers):
         subscriber_pk = conn.execute(

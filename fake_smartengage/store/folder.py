@@ -62,7 +62,7 @@ class Folder:
         """The database of this kind and number that the folder holds."""
         path = self._file(kind, number)
         if path is not None and not path.exists():
-            raise StartupError(f"{path}: named in {self.path / _STATE} but missing; start with a new folder")
+            raise StartupError(f"{path}: named in {path.with_name(_STATE)} but missing; start with a new folder")
         return Database(path)
 
     def remove(self, db: Database) -> None:

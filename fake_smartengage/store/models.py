@@ -144,7 +144,7 @@ def schema_ddl() -> str:
         statements.append(str(CreateTable(table).compile(dialect=dialect)).strip())
         statements += [
             str(CreateIndex(index).compile(dialect=dialect)).strip()
-            for index in sorted(table.indexes, key=lambda i: i.name)
+            for index in sorted(table.indexes, key=lambda i: str(i.name))
         ]
     return "".join(f"{statement};\n\n" for statement in statements)
 

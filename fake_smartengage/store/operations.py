@@ -13,7 +13,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from .. import errors
 from ..schemas import AvatarObject, AvatarPublic, CatalogueItem, SubscriberObject
@@ -277,7 +277,7 @@ def _insert_row(conn: sqlite3.Connection, avatar: int, changes: SubscriberChange
     full_name = (
         changes.full_name if changes.full_name is not None else _joined_name(changes.first_name, changes.last_name)
     )
-    return conn.execute(
+    pk = conn.execute(
         "INSERT INTO subscriber (avatar_pk, subscriber_id, ordinal, full_name, first_name, last_name, "
         "email, facebook_id, push_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
@@ -292,6 +292,7 @@ def _insert_row(conn: sqlite3.Connection, avatar: int, changes: SubscriberChange
             changes.push_id,
         ),
     ).lastrowid
+    return cast(int, pk)  # sqlite3 types lastrowid as optional, for statements that insert nothing
 
 
 def _update_row(conn: sqlite3.Connection, subscriber: int, changes: SubscriberChanges) -> None:

@@ -6,12 +6,16 @@ import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 Fixture = Mapping[str, Any] | str | os.PathLike[str]
 """A fixture document: a dict, or the path of a JSON file holding one."""
 
 
+@overload
+def read_fixture(fixture: Fixture) -> dict[str, Any]: ...
+@overload
+def read_fixture(fixture: None) -> None: ...
 def read_fixture(fixture: Fixture | None) -> dict[str, Any] | None:
     """The document itself: a mapping as it is, a path read as JSON; None stays None."""
     if fixture is None:

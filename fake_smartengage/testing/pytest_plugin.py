@@ -28,7 +28,7 @@ import json
 import os
 import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -38,6 +38,8 @@ from ..keys import mask
 from .documents import read_fixture
 
 if TYPE_CHECKING:
+    from pluggy import Result
+
     from .client import FakeSmartEngage, Tenant
 
 URL_ENV = "FAKE_SMARTENGAGE_URL"
@@ -269,9 +271,11 @@ def smartengage_app(request: pytest.FixtureRequest, smartengage_settings: dict[s
 
 
 @pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, "Result[pytest.TestReport]", None]:
     outcome = yield
-    report: pytest.TestReport = outcome.get_result()  # type: ignore[attr-defined]
+    report = outcome.get_result()
     if not report.failed or report.when == "teardown":
         return
     tenant = item.stash.get(_TENANT, None)
