@@ -27,7 +27,7 @@ from . import exchange, hydration
 from .columns import COLUMNS
 from .db import Database, KeptUntilChanged, Locked, Transaction
 from .folder import ACCOUNT, SEED, Entry, Folder
-from .operations import subscriber_pks
+from .lookups import subscriber_pks
 from .seeding import FORMAT, AccountSeed
 
 # At most this many answers of the list routes are kept per account between its changes.

@@ -15,9 +15,9 @@ from collections.abc import Callable, Hashable
 from pathlib import Path
 from typing import Generic, TypeVar
 
-from .. import __version__, errors
-from ..errors import StartupError
+from .. import __version__
 from .columns import COLUMNS, SCHEMA
+from .exceptions import AccountGone, CannotStore, StartupError
 
 # Every statement, with its values, at DEBUG level: `--log-level debug` shows what a request ran.
 sql_log = logging.getLogger("fake_smartengage.sql")
@@ -128,7 +128,7 @@ class Database:
             try:
                 conn.execute("ATTACH DATABASE ? AS seed", (f"{seed.location}{separator}mode=ro",))
             except sqlite3.OperationalError as error:  # no file handle left, say
-                raise errors.cannot_store(f"{seed.location}: {error}") from None
+                raise CannotStore(f"{seed.location}: {error}") from None
             self._attached = seed
 
     def page_count(self) -> int:
@@ -203,7 +203,7 @@ class Locked:
         self._lock.acquire()
         if self._db._generation != self._generation:
             self._lock.release()
-            raise errors.invalid_api_key()
+            raise AccountGone()
         return self._connection
 
     def __exit__(self, *exc_info: object) -> None:
