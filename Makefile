@@ -71,9 +71,12 @@ bench: $(STAMP)
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python bench/run.py
 
-# After changing a table in fake_smartengage/store/models.py: the DDL the server runs.
+# After changing a table in fake_smartengage/store/models.py: the DDL the server runs. Written aside
+# first: importing the store reads the file being replaced.
 schema: $(STAMP)
-	$(BIN)/python -m fake_smartengage.store.models > fake_smartengage/store/schema.sql
+	mkdir -p build
+	$(BIN)/python -m fake_smartengage.store.models > build/schema.sql.new
+	mv build/schema.sql.new fake_smartengage/store/schema.sql
 
 clean:
 	rm -rf $(VENV) $(LATEST) dist build *.egg-info

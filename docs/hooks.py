@@ -92,6 +92,8 @@ def error_functions() -> Iterator[tuple[str, Any]]:
         signature = inspect.signature(function)
         if function.__module__ != errors.__name__ or signature.return_annotation is not errors.ApiError:
             continue
+        if function is errors.as_api_error:  # it makes no error: it words those the others make
+            continue
         yield name, function(**{name: _placeholder(parameter) for name, parameter in signature.parameters.items()})
 
 

@@ -1,5 +1,8 @@
 """The one error type, the texts it carries, and the handlers that render every non-2xx answer.
 
+The store raises its own errors (`store.exceptions`), which carry facts and no status:
+`as_api_error` words them here, so every message is written in this module.
+
 The reference documents no error body, so every error, ours or the framework's (unknown route,
 wrong method, oversized body), is rendered in one shape modelled on the usual REST convention:
 
@@ -16,18 +19,27 @@ from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse
 from starlette.routing import Match
 
+from .store.exceptions import (
+    AccountGone,
+    AmbiguousName,
+    CannotStore,
+    IdentitySplit,
+    IdentityTaken,
+    IdsExhausted,
+    InvalidEmail,
+    MissingIdentity,
+    NotFound,
+    StoreError,
+)
+
+# Where the rest of the package finds them, beside the errors it answers.
+from .store.exceptions import FixtureError as FixtureError
+from .store.exceptions import StartupError as StartupError
+
 INVALID_REQUEST = "invalid_request_error"
 AUTHENTICATION = "authentication_error"
 RATE_LIMIT = "rate_limit_error"
 API_ERROR = "api_error"
-
-
-class StartupError(Exception):
-    """The server cannot start as configured; the message names the path and the reason."""
-
-
-class FixtureError(Exception):
-    """A fixture document that cannot be loaded; the message names its source and the entry."""
 
 
 class ApiError(Exception):
@@ -223,11 +235,43 @@ def cannot_store(reason: str) -> ApiError:
     return ApiError(503, f"The fake cannot store another database: {reason}")
 
 
-def render(error: ApiError) -> JSONResponse:
-    return JSONResponse(error.body(), status_code=error.status, headers=error.headers)
+def as_api_error(error: Exception) -> ApiError:
+    """The answer to anything raised below a route: an `ApiError` as it is, the store's errors
+    and an unloadable fixture document worded, and anything else a 500 (a bug in the fake)."""
+    match error:
+        case ApiError():
+            return error
+        case NotFound(kind, param, value):
+            return not_found(kind, param, value)
+        case AmbiguousName(kind, param, value):
+            return ambiguous_name(kind, param, value)
+        case InvalidEmail(value):
+            return invalid_email(value)
+        case MissingIdentity():
+            return missing_identity()
+        case IdentityTaken(param, subscriber_id):
+            return identity_taken(param, subscriber_id)
+        case IdentitySplit(subscriber_ids):
+            return identity_split(subscriber_ids)
+        case IdsExhausted(kind):
+            return ids_exhausted(kind)
+        case AccountGone():
+            # Its key opened an account a moment ago, and opens nothing now.
+            return invalid_api_key()
+        case CannotStore(reason):
+            return cannot_store(reason)
+        case FixtureError():
+            return ApiError(400, f"Invalid fixture document: {error}")
+    return unexpected(error)
 
 
-async def _api_error(_: Request, error: ApiError) -> JSONResponse:
+def render(error: Exception) -> JSONResponse:
+    """The response to `error`, worded by `as_api_error`."""
+    answer = as_api_error(error)
+    return JSONResponse(answer.body(), status_code=answer.status, headers=answer.headers)
+
+
+async def _answer(_: Request, error: Exception) -> JSONResponse:
     return render(error)
 
 
@@ -263,21 +307,11 @@ async def _validation_error(_: Request, error: RequestValidationError) -> JSONRe
     return render(ApiError(400, f"{param}: {message}" if param else message, param=param))
 
 
-async def _fixture_error(_: Request, error: FixtureError) -> JSONResponse:
-    return render(ApiError(400, f"Invalid fixture document: {error}"))
-
-
-async def _unexpected(_: Request, error: Exception) -> JSONResponse:
-    return render(unexpected(error))
-
-
 # Starlette types every handler as taking any Exception; each of these is given its own class only.
 _HANDLERS: dict[type[Exception], Callable[[Request, Any], Awaitable[JSONResponse]]] = {
-    ApiError: _api_error,
     HTTPException: _http_exception,
     RequestValidationError: _validation_error,
-    FixtureError: _fixture_error,
-    Exception: _unexpected,
+    **dict.fromkeys((ApiError, StoreError, FixtureError, Exception), _answer),
 }
 
 

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from ..store import SubscriberChanges
+from ..store import SUBSCRIBER_WRITABLE, SubscriberChanges
 from .forms import FormField, FormSpec
 from .params import AVATAR_ID, SUBSCRIBER_ID
 
@@ -29,13 +29,12 @@ SUBSCRIBER_UPDATE = FormSpec(AVATAR_ID, SUBSCRIBER_ID, *_DETAILS, paired=("custo
 
 
 def subscriber_changes(form: dict[str, Any]) -> SubscriberChanges:
+    # Each writable column is a parameter of its own name (tests/test_subscriber_columns.py).
+    details = {column: form[column] for column in SUBSCRIBER_WRITABLE}
+    if details["full_name"] is None:
+        details["full_name"] = form["fullname"]
     return SubscriberChanges(
-        full_name=form["full_name"] if form["full_name"] is not None else form["fullname"],
-        first_name=form["first_name"],
-        last_name=form["last_name"],
-        email=form["email"],
-        facebook_id=form["facebook_id"],
-        push_id=form["push_id"],
+        details,
         tags=form["tags"],
         custom_values=list(zip(form["custom_field"], form["field_value"], strict=True)),
     )

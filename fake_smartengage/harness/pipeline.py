@@ -115,11 +115,11 @@ class HarnessPipeline:
                 await forwarded(scope, receive, capture)
             else:
                 await _send_json(capture, answer(self.store, request), head=request.method == "HEAD")
-        except errors.ApiError as error:
+        except (errors.ApiError, errors.StoreError) as error:
             if read:
                 await errors.render(error)(scope, receive, capture)
             else:
-                await _refuse_unread(error, scope, receive, capture, self.max_body_bytes)
+                await _refuse_unread(errors.as_api_error(error), scope, receive, capture, self.max_body_bytes)
         except Exception as error:
             # A bug in the fake: answered if nothing was yet, and raised on for the server to log.
             if not responded:

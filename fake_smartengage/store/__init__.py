@@ -7,7 +7,8 @@ modules they delegate to here.
 """
 
 from .accounts import Account, Accounts
+from .columns import SUBSCRIBER_WRITABLE
 from .folder import Folder
 from .operations import Store, SubscriberChanges
 
-__all__ = ["Account", "Accounts", "Folder", "Store", "SubscriberChanges"]
+__all__ = ["SUBSCRIBER_WRITABLE", "Account", "Accounts", "Folder", "Store", "SubscriberChanges"]

@@ -25,13 +25,11 @@ from ..schemas import SubscriberObject
 from ..validation import as_id
 from . import exchange, hydration
 from .columns import COLUMNS
-from .db import Database, KeptUntilChanged, Locked, Transaction
+from .db import Database, Locked, Transaction
 from .folder import ACCOUNT, SEED, Entry, Folder
-from .operations import subscriber_pks
+from .lookups import subscriber_pks
 from .seeding import FORMAT, AccountSeed
 
-# At most this many answers of the list routes are kept per account between its changes.
-_KEPT_READS = 256
 # A seed of at most this many pages (of 1 KiB), about 60 subscribers like the default fixture's,
 # is copied in SQL: beyond that, copying its rows costs a test more than compiling its
 # statements again.
@@ -53,8 +51,7 @@ class _Seed:
 
 
 class Account:
-    """An account a key opens: its database, the seed it resets to, and the answers of its list
-    routes kept until it changes."""
+    """An account a key opens: its database and the seed it resets to."""
 
     def __init__(self, api_key: str, number: int, seed: int, db: Database, *, copied: bool = False) -> None:
         """`copied`: `db` was just copied from the seed."""
@@ -65,7 +62,6 @@ class Account:
         # Taken now: once the database is another account's or closed, they refuse (`hand_over`).
         self._reading = db.reading()
         self._transaction = db.transaction()
-        self.kept_reads: KeptUntilChanged[bytes] = KeptUntilChanged(db, _KEPT_READS)
         self._copied_version = db.version() if copied else None
 
     def reading(self) -> Locked:

@@ -15,25 +15,18 @@ SCHEMA = Path(__file__).parent / "schema.sql"
 _PLACEMENT = frozenset({"pk", "avatar_pk", "ordinal"})
 
 
-def _read_schema() -> tuple[dict[str, tuple[str, ...]], dict[str, dict[str, str]]]:
+def _read_schema() -> dict[str, tuple[str, ...]]:
     connection = sqlite3.connect(":memory:")
     try:
         connection.executescript(SCHEMA.read_text())
         tables = [name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-        columns = {
-            table: tuple(row[1] for row in connection.execute(f"PRAGMA table_info({table})")) for table in tables
-        }
-        references = {
-            table: {row[3]: row[2] for row in connection.execute(f"PRAGMA foreign_key_list({table})")}
-            for table in tables
-        }
-        return columns, references
+        return {table: tuple(row[1] for row in connection.execute(f"PRAGMA table_info({table})")) for table in tables}
     finally:
         connection.close()
 
 
 # Tables in the DDL's order, in which every table comes after those it refers to.
-COLUMNS, REFERENCES = _read_schema()  # REFERENCES: table -> {column: the table it refers to}
+COLUMNS = _read_schema()
 
 
 def details(table: str, local_id: str) -> tuple[str, ...]:
@@ -43,3 +36,8 @@ def details(table: str, local_id: str) -> tuple[str, ...]:
 
 AVATAR_DETAILS = details("avatar", "avatar_id")
 SUBSCRIBER_DETAILS = details("subscriber", "subscriber_id")
+
+# The subscriber's columns that no API parameter sets: only a fixture document does. Every other
+# detail is a parameter of subscribers/add and subscribers/update, written as sent.
+SUBSCRIBER_READ_ONLY = frozenset({"ip", "gender", "language", "place"})
+SUBSCRIBER_WRITABLE = tuple(column for column in SUBSCRIBER_DETAILS if column not in SUBSCRIBER_READ_ONLY)

@@ -11,13 +11,11 @@ import itertools
 import logging
 import sqlite3
 import threading
-from collections.abc import Callable, Hashable
 from pathlib import Path
-from typing import Generic, TypeVar
 
-from .. import __version__, errors
-from ..errors import StartupError
+from .. import __version__
 from .columns import COLUMNS, SCHEMA
+from .exceptions import AccountGone, CannotStore, StartupError
 
 # Every statement, with its values, at DEBUG level: `--log-level debug` shows what a request ran.
 sql_log = logging.getLogger("fake_smartengage.sql")
@@ -128,7 +126,7 @@ class Database:
             try:
                 conn.execute("ATTACH DATABASE ? AS seed", (f"{seed.location}{separator}mode=ro",))
             except sqlite3.OperationalError as error:  # no file handle left, say
-                raise errors.cannot_store(f"{seed.location}: {error}") from None
+                raise CannotStore(f"{seed.location}: {error}") from None
             self._attached = seed
 
     def page_count(self) -> int:
@@ -160,34 +158,6 @@ class Database:
             self._generation += 1
 
 
-Kept = TypeVar("Kept")
-
-
-class KeptUntilChanged(Generic[Kept]):
-    """Answers computed from the state, kept until it next changes: at most `size` of them, so
-    that keys a client makes up cannot grow memory."""
-
-    def __init__(self, db: Database, size: int) -> None:
-        self._db = db
-        self._size = size
-        self._kept: tuple[tuple[int, int, int], dict[Hashable, Kept]] = (db.version(), {})
-
-    def get(self, key: Hashable, compute: Callable[[], Kept]) -> Kept:
-        # The version is read before computing: a change meanwhile leaves the answer in a dict
-        # of the version before it, which the next request discards.
-        version = self._db.version()
-        kept_version, kept = self._kept
-        if kept_version != version:
-            kept = {}
-            self._kept = (version, kept)
-        if key in kept:
-            return kept[key]
-        answer = compute()
-        if len(kept) < self._size:
-            kept[key] = answer
-        return answer
-
-
 class Locked:
     """The connection, held under the lock. Every request goes through this or `Transaction`,
     so they are plain classes rather than generator context managers, which cost several times
@@ -203,7 +173,7 @@ class Locked:
         self._lock.acquire()
         if self._db._generation != self._generation:
             self._lock.release()
-            raise errors.invalid_api_key()
+            raise AccountGone()
         return self._connection
 
     def __exit__(self, exc_type: type[BaseException] | None, *exc_info: object) -> None:

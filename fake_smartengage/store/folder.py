@@ -15,9 +15,8 @@ import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .. import errors
-from ..errors import StartupError
 from .db import Database
+from .exceptions import CannotStore, StartupError
 
 _STATE = "state.json"
 _FORMAT = 1
@@ -56,7 +55,7 @@ class Folder:
         except StartupError as error:  # a file SQLite cannot create: no space, no file handle left
             if path is not None:
                 _delete_files(path)
-            raise errors.cannot_store(str(error)) from None
+            raise CannotStore(str(error)) from None
 
     def open(self, kind: str, number: int) -> Database:
         """The database of this kind and number that the folder holds."""

@@ -1,30 +1,30 @@
 """The SmartEngage API's reads and writes of the state.
 
 Functions take the caller's account (`accounts.Account`) and the ids as the client sent them;
-they raise `ApiError` for anything the client got wrong and know nothing of HTTP requests.
+they raise the store's errors (`exceptions`) for anything the client got wrong and know nothing
+of HTTP.
 Each write runs in one transaction, so a request that fails changes nothing.
 
 Queries go to sqlite3 directly: the ORM costs more per request than the whole rest of the
 request does, and the schema is still the one declared in `models`.
 """
 
-from __future__ import annotations
-
+import dataclasses
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, cast
+from typing import cast
 
-from .. import errors
 from ..schemas import AvatarObject, AvatarPublic, CatalogueItem, SubscriberObject
 from ..settings import DuplicatePolicy
-from ..validation import MAX_ID, as_id, is_valid_email
+from ..validation import MAX_ID, is_valid_email
 from . import hydration
+from .accounts import Account, Accounts
 from .catalogues import CUSTOM_FIELDS, SEQUENCES, TAGS, Catalogue
+from .columns import SUBSCRIBER_WRITABLE
+from .exceptions import IdentitySplit, IdentityTaken, IdsExhausted, InvalidEmail, MissingIdentity
+from .lookups import avatar_pk, catalogue_pk, subscriber_pks
 from .seeding import IDENTITY_FIELDS
-
-if TYPE_CHECKING:
-    from .accounts import Account, Accounts
 
 ACTIVE = "Active"
 # The public shape's fields are the avatar table's columns, ids aside shown as they are stored.
@@ -35,19 +35,26 @@ _AVATAR_ID = _AVATAR_FIELDS.index("avatar_id")
 
 @dataclass(frozen=True)
 class SubscriberChanges:
-    """What a subscribers/add or subscribers/update request asks for; None means not sent."""
+    """What a subscribers/add or subscribers/update request asks for: `details`, the subscriber's
+    columns as sent (`SUBSCRIBER_WRITABLE`; a column absent or None was not sent), the tags to
+    attach and the custom field values to set."""
 
-    full_name: str | None = None
-    first_name: str | None = None
-    last_name: str | None = None
-    email: str | None = None
-    facebook_id: str | None = None
-    push_id: str | None = None
+    details: Mapping[str, str | None] = dataclasses.field(default_factory=dict)
     tags: Sequence[str] = ()
     custom_values: Sequence[tuple[str, str]] = ()
 
+    def __post_init__(self) -> None:
+        # The names become column names in the statements: only the declared ones may.
+        unknown = set(self.details) - set(SUBSCRIBER_WRITABLE)
+        if unknown:
+            raise ValueError(f"not writable subscriber columns: {', '.join(sorted(unknown))}")
+
+    def sent(self) -> dict[str, str]:
+        return {column: value for column, value in self.details.items() if value is not None}
+
     def identities(self) -> dict[str, str]:
-        return {name: getattr(self, name) for name in IDENTITY_FIELDS if getattr(self, name) is not None}
+        sent = self.sent()
+        return {name: sent[name] for name in IDENTITY_FIELDS if name in sent}
 
 
 class Store:
@@ -94,20 +101,20 @@ class Store:
     # Subscribers
 
     def add_subscriber(self, account: Account, avatar_id: int, changes: SubscriberChanges) -> SubscriberObject:
-        _check_email(changes.email)
+        _check_email(changes)
         identities = changes.identities()
         if not identities:
-            raise errors.missing_identity()
+            raise MissingIdentity()
         with account.transaction() as conn:
             avatar = avatar_pk(conn, avatar_id)
             tags, values = _resolve_lists(conn, avatar, changes)
             owners = _owners(conn, avatar, identities)
             if len(owners) > 1:
-                raise errors.identity_split(sorted(subscriber_id for subscriber_id, _ in owners.values()))
+                raise IdentitySplit(sorted(subscriber_id for subscriber_id, _ in owners.values()))
             if owners:
                 subscriber, (subscriber_id, param) = next(iter(owners.items()))
                 if self.duplicates == "conflict":
-                    raise errors.identity_taken(param, subscriber_id)
+                    raise IdentityTaken(param, subscriber_id)
                 _update_row(conn, subscriber, changes)
             else:
                 subscriber = _insert_row(conn, avatar, changes)
@@ -118,13 +125,13 @@ class Store:
     def update_subscriber(
         self, account: Account, avatar_id: int, subscriber_id: int, changes: SubscriberChanges
     ) -> SubscriberObject:
-        _check_email(changes.email)
+        _check_email(changes)
 
         def apply(conn: sqlite3.Connection, avatar: int, subscriber: int) -> None:
             tags, values = _resolve_lists(conn, avatar, changes)
             for owner, (owner_id, param) in _owners(conn, avatar, changes.identities()).items():
                 if owner != subscriber:
-                    raise errors.identity_taken(param, owner_id)
+                    raise IdentityTaken(param, owner_id)
             _update_row(conn, subscriber, changes)
             _attach_tags(conn, subscriber, tags)
             _set_values(conn, subscriber, values)
@@ -133,7 +140,7 @@ class Store:
 
     def add_tag(self, account: Account, avatar_id: int, subscriber_id: int, tag: str) -> SubscriberObject:
         def apply(conn: sqlite3.Connection, avatar: int, subscriber: int) -> None:
-            _attach_tags(conn, subscriber, [_resolve(conn, TAGS, avatar, tag, "tag")])
+            _attach_tags(conn, subscriber, [catalogue_pk(conn, TAGS, avatar, tag, "tag")])
 
         return self._change_subscriber(account, avatar_id, subscriber_id, apply)
 
@@ -141,7 +148,7 @@ class Store:
         def apply(conn: sqlite3.Connection, avatar: int, subscriber: int) -> None:
             conn.execute(
                 "DELETE FROM subscriber_tag WHERE subscriber_pk = ? AND tag_pk = ?",
-                (subscriber, _resolve(conn, TAGS, avatar, tag, "tag")),
+                (subscriber, catalogue_pk(conn, TAGS, avatar, tag, "tag")),
             )
 
         return self._change_subscriber(account, avatar_id, subscriber_id, apply)
@@ -150,7 +157,7 @@ class Store:
         self, account: Account, avatar_id: int, subscriber_id: int, field: str, value: str
     ) -> SubscriberObject:
         def apply(conn: sqlite3.Connection, avatar: int, subscriber: int) -> None:
-            _set_values(conn, subscriber, [(_resolve(conn, CUSTOM_FIELDS, avatar, field, "field"), value)])
+            _set_values(conn, subscriber, [(catalogue_pk(conn, CUSTOM_FIELDS, avatar, field, "field"), value)])
 
         return self._change_subscriber(account, avatar_id, subscriber_id, apply)
 
@@ -162,7 +169,7 @@ class Store:
                 "VALUES (?, ?, (SELECT COALESCE(MAX(ordinal), 0) + 1 FROM subscriber_sequence "
                 "WHERE subscriber_pk = ?), ?) "
                 "ON CONFLICT (subscriber_pk, sequence_pk) DO UPDATE SET status = excluded.status",
-                (subscriber, _resolve(conn, SEQUENCES, avatar, sequence, "sequence"), subscriber, ACTIVE),
+                (subscriber, catalogue_pk(conn, SEQUENCES, avatar, sequence, "sequence"), subscriber, ACTIVE),
             )
 
         return self._change_subscriber(account, avatar_id, subscriber_id, apply)
@@ -173,7 +180,7 @@ class Store:
         def apply(conn: sqlite3.Connection, avatar: int, subscriber: int) -> None:
             conn.execute(
                 "DELETE FROM subscriber_sequence WHERE subscriber_pk = ? AND sequence_pk = ?",
-                (subscriber, _resolve(conn, SEQUENCES, avatar, sequence, "sequence")),
+                (subscriber, catalogue_pk(conn, SEQUENCES, avatar, sequence, "sequence")),
             )
 
         return self._change_subscriber(account, avatar_id, subscriber_id, apply)
@@ -191,61 +198,19 @@ class Store:
             return hydration.load_one(conn, subscriber).public()
 
 
-def _check_email(email: str | None) -> None:
+def _check_email(changes: SubscriberChanges) -> None:
+    email = changes.details.get("email")
     if email is not None and not is_valid_email(email):
-        raise errors.invalid_email(email)
-
-
-def avatar_pk(conn: sqlite3.Connection, avatar_id: int) -> int:
-    # Another account's avatar is in another database: answered exactly like a missing one.
-    row = conn.execute("SELECT pk FROM avatar WHERE avatar_id = ?", (avatar_id,)).fetchone()
-    if row is None:
-        raise errors.not_found("avatar", "avatar_id", avatar_id)
-    return row[0]
-
-
-def subscriber_pks(conn: sqlite3.Connection, avatar_id: int, subscriber_id: int) -> tuple[int, int]:
-    """The avatar's and the subscriber's surrogate keys, in one statement; 404 as `avatar_pk` does."""
-    row = conn.execute(
-        "SELECT a.pk, s.pk FROM avatar AS a "
-        "LEFT JOIN subscriber AS s ON s.avatar_pk = a.pk AND s.subscriber_id = ? "
-        "WHERE a.avatar_id = ?",
-        (subscriber_id, avatar_id),
-    ).fetchone()
-    if row is None:
-        raise errors.not_found("avatar", "avatar_id", avatar_id)
-    if row[1] is None:
-        raise errors.not_found("subscriber", "subscriber_id", subscriber_id)
-    return row[0], row[1]
-
-
-def _resolve(conn: sqlite3.Connection, catalogue: Catalogue, avatar: int, ref: str, param: str) -> int:
-    """The item `ref` names: by its documented id first, failing that by its unique name."""
-    item_id = as_id(ref)
-    if item_id is not None:
-        row = conn.execute(
-            f"SELECT pk FROM {catalogue.table} WHERE avatar_pk = ? AND {catalogue.id_column} = ?",
-            (avatar, item_id),
-        ).fetchone()
-        if row:
-            return row[0]
-    rows = conn.execute(
-        f"SELECT pk FROM {catalogue.table} WHERE avatar_pk = ? AND {catalogue.name_column} = ? LIMIT 2",
-        (avatar, ref),
-    ).fetchall()
-    if not rows:
-        raise errors.not_found(catalogue.label, param, ref)
-    if len(rows) > 1:
-        raise errors.ambiguous_name(catalogue.label, param, ref)
-    return rows[0][0]
+        raise InvalidEmail(email)
 
 
 def _resolve_lists(
     conn: sqlite3.Connection, avatar: int, changes: SubscriberChanges
 ) -> tuple[list[int], list[tuple[int, str]]]:
-    tags = [_resolve(conn, TAGS, avatar, tag, "tags") for tag in changes.tags]
+    tags = [catalogue_pk(conn, TAGS, avatar, tag, "tags") for tag in changes.tags]
     values = [
-        (_resolve(conn, CUSTOM_FIELDS, avatar, field, "custom_field"), value) for field, value in changes.custom_values
+        (catalogue_pk(conn, CUSTOM_FIELDS, avatar, field, "custom_field"), value)
+        for field, value in changes.custom_values
     ]
     return tags, values
 
@@ -273,46 +238,31 @@ def _insert_row(conn: sqlite3.Connection, avatar: int, changes: SubscriberChange
         (avatar, avatar),
     ).fetchone()
     if highest_id == MAX_ID:
-        raise errors.ids_exhausted("subscriber")
-    full_name = (
-        changes.full_name if changes.full_name is not None else _joined_name(changes.first_name, changes.last_name)
-    )
+        raise IdsExhausted("subscriber")
+    values = changes.sent()
+    if "full_name" not in values:
+        full_name = _joined_name(values.get("first_name"), values.get("last_name"))
+        if full_name is not None:
+            values["full_name"] = full_name
+    columns = ("avatar_pk", "subscriber_id", "ordinal", *values)
     pk = conn.execute(
-        "INSERT INTO subscriber (avatar_pk, subscriber_id, ordinal, full_name, first_name, last_name, "
-        "email, facebook_id, push_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            avatar,
-            (highest_id or 0) + 1,
-            (highest_ordinal or 0) + 1,
-            full_name,
-            changes.first_name,
-            changes.last_name,
-            changes.email,
-            changes.facebook_id,
-            changes.push_id,
-        ),
+        f"INSERT INTO subscriber ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
+        (avatar, (highest_id or 0) + 1, (highest_ordinal or 0) + 1, *values.values()),
     ).lastrowid
     return cast(int, pk)  # sqlite3 types lastrowid as optional, for statements that insert nothing
 
 
 def _update_row(conn: sqlite3.Connection, subscriber: int, changes: SubscriberChanges) -> None:
     """Sets what was sent and keeps the rest."""
-    assignments = {
-        name: getattr(changes, name)
-        for name in ("first_name", "last_name", *IDENTITY_FIELDS)
-        if getattr(changes, name) is not None
-    }
-    if changes.full_name is not None:
-        assignments["full_name"] = changes.full_name
-    elif changes.first_name is not None or changes.last_name is not None:
+    assignments: dict[str, str | None] = {**changes.sent()}
+    if "full_name" not in assignments and ("first_name" in assignments or "last_name" in assignments):
         full_name, first, last = conn.execute(
             "SELECT full_name, first_name, last_name FROM subscriber WHERE pk = ?", (subscriber,)
         ).fetchone()
         # Only a name that was derived from first and last name follows them; one set explicitly stays.
         if full_name is None or full_name == _joined_name(first, last):
             assignments["full_name"] = _joined_name(
-                changes.first_name if changes.first_name is not None else first,
-                changes.last_name if changes.last_name is not None else last,
+                assignments.get("first_name", first), assignments.get("last_name", last)
             )
     if assignments:
         columns = ", ".join(f"{name} = ?" for name in assignments)

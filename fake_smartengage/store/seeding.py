@@ -23,10 +23,10 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar, get_args
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, create_model, field_validator
 
 from .. import __version__
-from ..errors import FixtureError
 from ..settings import bundled_fixtures
 from ..validation import MAX_ID, is_valid_email
 from .columns import AVATAR_DETAILS, SUBSCRIBER_DETAILS
+from .exceptions import FixtureError
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 NonEmpty = Annotated[str, StringConstraints(min_length=1)]
