@@ -53,6 +53,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # FastAPI's own pages load their scripts from a CDN; apidocs serves ones that work offline.
         docs_url=None,
         redoc_url=None,
+        # FastAPI's OpenTelemetry hooks (its documented `telemetry` setting, FastAPI >= 0.16x; older
+        # versions keep it unused) ask the global providers on every request, the fake's own
+        # included: about a tenth of what a read costs in process.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.settings = settings
     app.state.store = store

@@ -10,6 +10,7 @@ No module but this one writes a route's path.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Literal
 
 from ..schemas import (
@@ -54,7 +55,7 @@ class ApiRoute:
     def paths(self) -> tuple[str, str]:
         return self.path, self.other_path
 
-    @property
+    @cached_property
     def served_methods(self) -> frozenset[str]:
         """Every method the route answers; HEAD wherever GET is, as HTTP has it."""
         methods = {*self.methods, *self.other_methods}
