@@ -8,6 +8,7 @@ from fastapi.openapi.utils import get_openapi
 
 from . import __version__
 from .api.auth import SECURITY_SCHEMES
+from .api.behaviour import DEFAULT, Profile
 from .api.openapi import documentation_routes
 from .apidocs import router as docs_router
 from .errors import install_error_handlers
@@ -28,7 +29,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """A complete fake server; fixtures are loaded unless the --db folder already holds accounts."""
     settings = settings or Settings()
     accounts = Accounts(Folder(settings.db))
-    store = Store(accounts, duplicates=settings.duplicates)
+    store = Store(accounts)
     loaded = []
     if accounts.is_empty():
         loaded = fixture_files(list(settings.fixtures))
@@ -42,6 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         journal=Journal(
             settings.journal_size, entry_bytes=settings.journal_entry_bytes, total_bytes=settings.journal_bytes
         ),
+        profile=server_profile(settings),
     )
 
     app = _App(
@@ -96,6 +98,12 @@ class _App(FastAPI):
             _without_validation_error(schema)
             self.openapi_schema = schema
         return self.openapi_schema
+
+
+def server_profile(settings: Settings) -> Profile:
+    """The profile's switches, with --duplicates over the profile's own."""
+    profile = DEFAULT.with_changes(settings.profile)
+    return profile.with_changes({"duplicates": settings.duplicates}) if settings.duplicates else profile
 
 
 def _upstream(settings: Settings) -> "Upstream | None":

@@ -114,6 +114,10 @@ def missing_param(param: str) -> ApiError:
     return ApiError(400, f"Missing required parameter: {param}", param=param)
 
 
+def unknown_param(param: str) -> ApiError:
+    return ApiError(400, f"Unknown parameter: {param}", param=param)
+
+
 def invalid_id(param: str) -> ApiError:
     return ApiError(400, f"Invalid {param}: must be a positive integer no larger than 2^63-1", param=param)
 
@@ -265,10 +269,12 @@ def as_api_error(error: Exception) -> ApiError:
     return unexpected(error)
 
 
-def render(error: Exception) -> JSONResponse:
-    """The response to `error`, worded by `as_api_error`."""
+def render(error: Exception, *, plain: bool = False) -> JSONResponse:
+    """The response to `error`, worded by `as_api_error`; `plain`: the message alone as the
+    error (the error_body switch at string: `{"error": "<message>"}`)."""
     answer = as_api_error(error)
-    return JSONResponse(answer.body(), status_code=answer.status, headers=answer.headers)
+    body = {"error": answer.message} if plain else answer.body()
+    return JSONResponse(body, status_code=answer.status, headers=answer.headers)
 
 
 async def _answer(_: Request, error: Exception) -> JSONResponse:

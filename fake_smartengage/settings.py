@@ -1,11 +1,12 @@
 """The one settings object; `cli` builds it from flags and FAKE_SMARTENGAGE_* variables."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 MIB = 1024 * 1024
-DuplicatePolicy = Literal["update", "conflict"]
+DuplicatePolicy = Literal["update", "conflict", "create"]
 EventLoop = Literal["auto", "uvloop", "asyncio"]
 HttpParser = Literal["auto", "httptools", "h11"]
 
@@ -23,7 +24,10 @@ class Settings:
     fixtures: tuple[Path, ...] = field(default_factory=lambda: (bundled_fixtures(),))
     db: Path | None = None
     log_level: str = "info"
-    duplicates: DuplicatePolicy = "update"
+    # The behaviour profile's switches (api/behaviour.py) by name, and --duplicates, which sets one
+    # of them; None leaves it to the profile.
+    profile: Mapping[str, str] = field(default_factory=dict)
+    duplicates: DuplicatePolicy | None = None
     ssl_certfile: Path | None = None
     ssl_keyfile: Path | None = None
     max_body_bytes: int = MIB

@@ -1,25 +1,47 @@
-"""How the SmartEngage API answers a request: its route, then its key, then its parameters.
+"""How the SmartEngage API answers a request, under a behaviour profile (`behaviour`).
 
-The order is the one Starlette's router gave the routes before the route table served them:
-an unknown path is 404 and a method the route does not answer 405, whatever the key; then a
-missing or unknown key is 401 before any parameter is read.
+By default the order is the one Starlette's router gave the routes before the route table served
+them: an unknown path is 404 and a method the route does not answer 405, whatever the key; then a
+missing or unknown key is 401 before any parameter is read. With check_order at key-first, the
+key comes first, on every path.
 """
+
+from typing import Any
 
 from pydantic_core import to_json
 
 from .. import errors
 from ..store import Store
 from .auth import authenticate
+from .behaviour import DEFAULT, Profile
 from .request import ApiRequest
 
+# A list of one avatar's items asked without the avatar.
+_AVATAR = "avatar_id"
 
-def answer(store: Store, request: ApiRequest) -> bytes:
-    """The JSON body of the 200 the request gets; an `ApiError` for any other answer."""
+
+def answer(store: Store, request: ApiRequest, profile: Profile = DEFAULT) -> tuple[int, bytes]:
+    """The status and JSON body of the success the request gets; an `ApiError` for any other answer."""
+    if profile.follows("check_order", "key-first"):
+        authenticate(request)
     route = request.route
-    if route is None:
+    if route is None or not route.served(request.path, profile):
         raise errors.unknown_route(request.method, request.path)
-    if request.method not in route.served_methods:
-        raise errors.method_not_allowed(request.method, request.path, route.served_methods)
+    methods = route.methods_under(profile)
+    if request.method not in methods:
+        raise errors.method_not_allowed(request.method, request.path, methods)
     account = authenticate(request)
-    request.parameters = route.form.parse(request.pairs())
-    return to_json(route.operation(store, account, request.parameters))
+    lenient = route.lists and not profile.follows("list_without_avatar", "400")
+    request.parameters = route.form.parse(
+        request.pairs(),
+        optional=frozenset({_AVATAR}) if lenient else frozenset(),
+        strict=profile.follows("unknown_parameters", "400"),
+    )
+    result: Any
+    if lenient and _AVATAR in request.parameters and request.parameters[_AVATAR] is None:
+        empty = profile.follows("list_without_avatar", "empty")
+        result = [] if empty else route.operation(store, account, request.parameters, profile)
+    else:
+        result = route.operation(store, account, request.parameters, profile)
+    status = 201 if route.creates and profile.follows("add_status", "201") else 200
+    return status, to_json(result)

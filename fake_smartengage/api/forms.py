@@ -60,22 +60,28 @@ class FormSpec:
         self.fields = {field.name: field for field in fields}
         self.paired = paired
 
-    def parse(self, parameters: Parameters) -> dict[str, Any]:
-        """Checked values by name: an int for ids, a list for arrays, None when not sent."""
+    def parse(
+        self, parameters: Parameters, *, optional: frozenset[str] = frozenset(), strict: bool = False
+    ) -> dict[str, Any]:
+        """Checked values by name: an int for ids, a list for arrays, None when not sent.
+
+        `optional` names required fields that may be left out this time; `strict` refuses a
+        parameter no field takes, which is otherwise ignored (the unknown_parameters switch)."""
         entries: dict[str, list[tuple[str | None, str]]] = {}
         for key, value in parameters:
             name, index = key, None
             if "[" in key or "]" in key:
                 match = PARAMETER_KEY.fullmatch(key)
-                if match is None:
-                    continue
-                name, index = match["name"], match["index"]
-            if name in self.fields:
-                if isinstance(value, _NotText):
-                    raise errors.not_text(name)
-                if not value.isascii() and not _is_unicode(value):
-                    raise errors.lone_surrogate(name)
-                entries.setdefault(name, []).append((index, value))
+                name, index = (match["name"], match["index"]) if match else (key, None)
+            if name not in self.fields:
+                if strict:
+                    raise errors.unknown_param(name)
+                continue
+            if isinstance(value, _NotText):
+                raise errors.not_text(name)
+            if not value.isascii() and not _is_unicode(value):
+                raise errors.lone_surrogate(name)
+            entries.setdefault(name, []).append((index, value))
         arrays: dict[str, dict[int, str]] = {}
         values: dict[str, Any] = {}
         for name, field in self.fields.items():
@@ -83,7 +89,7 @@ class FormSpec:
             if field.array:
                 arrays[name] = _array(field, sent) if sent else {}
                 values[name] = list(arrays[name].values())
-            elif sent or field.required:
+            elif sent or (field.required and name not in optional):
                 values[name] = _scalar(field, sent)
             else:  # most of a route's parameters, most of the time
                 values[name] = None

@@ -21,15 +21,18 @@ from ..schemas import (
     TagPublic,
 )
 from ..store import Account, Store
+from ..store.catalogues import CUSTOM_FIELDS, TAGS
+from .behaviour import DEFAULT, Profile
 from .forms import FormField, FormSpec
 from .params import AVATAR_ID, AVATAR_LIST, SUBSCRIBER_ID
 from .subscribers import NEW_SUBSCRIBER, SUBSCRIBER_UPDATE, subscriber_changes
 
 # What a route does once the request is authenticated and its parameters parsed: the store
-# operation, with the checked parameters by name.
-Operation = Callable[[Store, Account, dict[str, Any]], Any]
-# documented: the reference documents the route. (Behaviour profiles add the routes it promises.)
-Basis = Literal["documented"]
+# operation, with the checked parameters by name and the profile in force.
+Operation = Callable[[Store, Account, dict[str, Any], Profile], Any]
+# documented: the reference documents the route. promised: its prose promises the route, which
+# SmartEngage's integrations use, and the fake serves it with the promised_routes switch on.
+Basis = Literal["documented", "promised"]
 
 
 @dataclass(frozen=True)
@@ -43,9 +46,12 @@ class ApiRoute:
     resource: str
     summary: str
     description: str = ""
-    # Methods the reference does not document that the fake answers as well: its choice.
+    # Methods the reference does not document that the fake answers as well: its choice (the
+    # list_post switch).
     other_methods: tuple[str, ...] = ()
     basis: Basis = "documented"
+    # A route that creates something: its success is a 201 with the add_status switch at 201.
+    creates: bool = False
 
     @property
     def other_path(self) -> str:
@@ -57,8 +63,18 @@ class ApiRoute:
 
     @cached_property
     def served_methods(self) -> frozenset[str]:
-        """Every method the route answers; HEAD wherever GET is, as HTTP has it."""
-        methods = {*self.methods, *self.other_methods}
+        """The methods the route answers under the default profile."""
+        return self.methods_under(DEFAULT)
+
+    def served(self, path: str, profile: Profile) -> bool:
+        """Whether the route answers at `path`, one of its spellings, under `profile`."""
+        if self.basis == "promised" and not profile.follows("promised_routes", "on"):
+            return False
+        return path == self.path or profile.follows("other_spelling", "answered")
+
+    def methods_under(self, profile: Profile) -> frozenset[str]:
+        """The methods the route answers under `profile`; HEAD wherever GET is, as HTTP has it."""
+        methods = {*self.methods, *(self.other_methods if profile.follows("list_post", "answered") else ())}
         return frozenset(methods | {"HEAD"} if "GET" in methods else methods)
 
     @property
@@ -99,7 +115,7 @@ AVATARS_LIST = ApiRoute(
     methods=("GET", "POST"),
     form=FormSpec(),
     answer=list[AvatarPublic],
-    operation=lambda store, account, form: store.list_avatars(account),
+    operation=lambda store, account, form, profile: store.list_avatars(account),
     resource="Avatars",
     summary="List all avatars",
     description="Returns a list of your avatars, the most recently created first.",
@@ -111,7 +127,7 @@ TAGS_LIST = ApiRoute(
     other_methods=("POST",),
     form=AVATAR_LIST,
     answer=list[TagPublic],
-    operation=lambda store, account, form: store.list_tags(account, form["avatar_id"]),
+    operation=lambda store, account, form, profile: store.list_tags(account, form["avatar_id"]),
     resource="Tags",
     summary="List all tags",
     description=_NEWEST_FIRST.format("tags"),
@@ -122,7 +138,7 @@ TAGS_ADD = ApiRoute(
     methods=("POST",),
     form=TAG_CHANGE,
     answer=SubscriberPublic,
-    operation=lambda store, account, form: store.add_tag(
+    operation=lambda store, account, form, profile: store.add_tag(
         account, form["avatar_id"], form["subscriber_id"], form["tag"]
     ),
     resource="Tags",
@@ -135,7 +151,7 @@ TAGS_DELETE = ApiRoute(
     methods=("POST",),
     form=TAG_CHANGE,
     answer=SubscriberPublic,
-    operation=lambda store, account, form: store.remove_tag(
+    operation=lambda store, account, form, profile: store.remove_tag(
         account, form["avatar_id"], form["subscriber_id"], form["tag"]
     ),
     resource="Tags",
@@ -149,7 +165,7 @@ CUSTOM_FIELDS_LIST = ApiRoute(
     other_methods=("POST",),
     form=AVATAR_LIST,
     answer=list[CustomFieldPublic],
-    operation=lambda store, account, form: store.list_custom_fields(account, form["avatar_id"]),
+    operation=lambda store, account, form, profile: store.list_custom_fields(account, form["avatar_id"]),
     resource="Custom Fields",
     summary="List all custom fields",
     description=_NEWEST_FIRST.format("custom fields"),
@@ -160,7 +176,7 @@ CUSTOM_FIELDS_UPDATE = ApiRoute(
     methods=("POST",),
     form=FIELD_VALUE,
     answer=SubscriberPublic,
-    operation=lambda store, account, form: store.set_custom_field(
+    operation=lambda store, account, form, profile: store.set_custom_field(
         account, form["avatar_id"], form["subscriber_id"], form["field"], form["value"]
     ),
     resource="Custom Fields",
@@ -173,7 +189,7 @@ SEQUENCES_LIST = ApiRoute(
     other_methods=("POST",),
     form=AVATAR_LIST,
     answer=list[SequencePublic],
-    operation=lambda store, account, form: store.list_sequences(account, form["avatar_id"]),
+    operation=lambda store, account, form, profile: store.list_sequences(account, form["avatar_id"]),
     resource="Sequences",
     summary="List all sequences",
     description=_NEWEST_FIRST.format("sequences"),
@@ -184,7 +200,7 @@ SEQUENCES_ADD = ApiRoute(
     methods=("POST",),
     form=SEQUENCE_CHANGE,
     answer=SubscriberPublic,
-    operation=lambda store, account, form: store.add_to_sequence(
+    operation=lambda store, account, form, profile: store.add_to_sequence(
         account, form["avatar_id"], form["subscriber_id"], form["sequence"]
     ),
     resource="Sequences",
@@ -197,7 +213,7 @@ SEQUENCES_REMOVE = ApiRoute(
     methods=("POST",),
     form=SEQUENCE_CHANGE,
     answer=SubscriberPublic,
-    operation=lambda store, account, form: store.remove_from_sequence(
+    operation=lambda store, account, form, profile: store.remove_from_sequence(
         account, form["avatar_id"], form["subscriber_id"], form["sequence"]
     ),
     resource="Sequences",
@@ -209,7 +225,10 @@ SUBSCRIBERS_ADD = ApiRoute(
     methods=("POST",),
     form=NEW_SUBSCRIBER,
     answer=SubscriberPublic,
-    operation=lambda store, account, form: store.add_subscriber(account, form["avatar_id"], subscriber_changes(form)),
+    operation=lambda store, account, form, profile: store.add_subscriber(
+        account, form["avatar_id"], subscriber_changes(form), duplicates=profile.duplicates
+    ),
+    creates=True,
     resource="Subscribers",
     summary="Create a subscriber",
     description=(
@@ -224,8 +243,8 @@ SUBSCRIBERS_UPDATE = ApiRoute(
     methods=("POST",),
     form=SUBSCRIBER_UPDATE,
     answer=SubscriberPublic,
-    operation=lambda store, account, form: store.update_subscriber(
-        account, form["avatar_id"], form["subscriber_id"], subscriber_changes(form)
+    operation=lambda store, account, form, profile: store.update_subscriber(
+        account, form["avatar_id"], form["subscriber_id"], subscriber_changes(form), duplicates=profile.duplicates
     ),
     resource="Subscribers",
     summary="Update a subscriber",
@@ -246,7 +265,58 @@ ROUTES: tuple[ApiRoute, ...] = (
     SUBSCRIBERS_ADD,
     SUBSCRIBERS_UPDATE,
 )
-_BY_PATH = {path: route for route in ROUTES for path in route.paths}
+
+# The routes the reference promises ("a list of all your subscribers") but does not document, as
+# SmartEngage's integrations call them; served with the promised_routes switch on.
+SUBSCRIBERS_LIST = ApiRoute(
+    "list_subscribers",
+    "/subscribers/list/",
+    methods=("GET",),
+    other_methods=("POST",),
+    form=AVATAR_LIST,
+    answer=list[SubscriberPublic],
+    operation=lambda store, account, form, profile: store.list_subscribers(account, form["avatar_id"]),
+    resource="Subscribers",
+    summary="List all subscribers (promised_routes on)",
+    description="The avatar's subscribers, the most recently created first, each as every write answers it.",
+    basis="promised",
+)
+TAGS_CREATE = ApiRoute(
+    "create_tag",
+    "/tags/create",
+    methods=("POST",),
+    form=FormSpec(AVATAR_ID, FormField("name", "The tag's name", required=True)),
+    answer=TagPublic,
+    operation=lambda store, account, form, profile: store.create_item(account, TAGS, form["avatar_id"], form["name"]),
+    resource="Tags",
+    summary="Create a tag (promised_routes on)",
+    description="A new tag, first in the avatar's list; the tag of that name if there is one.",
+    basis="promised",
+    creates=True,
+)
+CUSTOM_FIELDS_CREATE = ApiRoute(
+    "create_custom_field",
+    "/customfields/create",
+    methods=("POST",),
+    form=FormSpec(
+        AVATAR_ID,
+        FormField("custom_field_name", "The custom field's name", required=True),
+        FormField("custom_field_type", "Its type, as SmartEngage's integrations send it", required=True),
+        FormField("custom_field_title", "Its title (accepted, not kept)"),
+        FormField("custom_field_desc", "Its description (accepted, not kept)"),
+    ),
+    answer=CustomFieldPublic,
+    operation=lambda store, account, form, profile: store.create_item(
+        account, CUSTOM_FIELDS, form["avatar_id"], form["custom_field_name"]
+    ),
+    resource="Custom Fields",
+    summary="Create a custom field (promised_routes on)",
+    description="A new custom field, first in the avatar's list; the field of that name if there is one.",
+    basis="promised",
+    creates=True,
+)
+PROMISED_ROUTES: tuple[ApiRoute, ...] = (SUBSCRIBERS_LIST, TAGS_CREATE, CUSTOM_FIELDS_CREATE)
+_BY_PATH = {path: route for route in (*ROUTES, *PROMISED_ROUTES) for path in route.paths}
 
 
 def route_at(path: str) -> ApiRoute | None:

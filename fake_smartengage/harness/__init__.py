@@ -1,11 +1,14 @@
 """The test harness: everything a server keeps beside the SmartEngage state itself.
 
-`Harness` owns the tenants (accounts made for tests), the fault list, the request journal and
-the rate limits, and is the one place where they change together: `reset()` and
-`drop_tenant()` are written once here, and the `/_fake/` routes only call them.
+`Harness` owns the tenants (accounts made for tests), the fault list, the request journal, the
+rate limits and the behaviour profiles, and is the one place where they change together:
+`reset()` and `drop_tenant()` are written once here, and the `/_fake/` routes only call them.
 """
 
+from collections.abc import Mapping
+
 from .. import errors
+from ..api.behaviour import DEFAULT, Profile
 from ..keys import mask, new_api_key
 from ..store import Accounts
 from ..store.seeding import AccountSeed, FixtureDocument, check_unique_keys
@@ -15,13 +18,19 @@ from .ratelimit import Rate, RateLimiter
 
 
 class Harness:
-    def __init__(self, accounts: Accounts, *, rate_limit: Rate | None, journal: Journal) -> None:
-        """`rate_limit` is every key's default."""
+    def __init__(
+        self, accounts: Accounts, *, rate_limit: Rate | None, journal: Journal, profile: Profile = DEFAULT
+    ) -> None:
+        """`rate_limit` is every key's default, `profile` the server's."""
         self._accounts = accounts
         self._default_rate = rate_limit
         self.limiter = RateLimiter(rate_limit)
         self.faults = Faults()
         self.journal = journal
+        self._start_profile = self.profile = profile
+        # A tenant's own switches, and its profile: the server's with them.
+        self._tenant_switches: dict[str, dict[str, str]] = {}
+        self._tenant_profiles: dict[str, Profile] = {}
 
     # The whole server
 
@@ -37,6 +46,8 @@ class Harness:
             return
         self._accounts.restore_start()
         self.limiter = RateLimiter(self._default_rate)
+        self._tenant_switches.clear()
+        self.set_server_profile(self._start_profile)
 
     def load(self, document: FixtureDocument) -> None:
         """Makes the document the whole state; its accounts then reset to what it holds."""
@@ -62,11 +73,13 @@ class Harness:
         return api_key
 
     def drop_tenant(self, api_key: str) -> None:
-        """The account, all it owns, its own rate limit and the faults aimed at its key."""
+        """The account, all it owns, its own rate limit and profile, and the faults aimed at its key."""
         if not self._accounts.delete(api_key):
             raise _unknown_tenant(api_key)
         self.limiter.use_default(api_key)
         self.faults.remove_for_key(api_key)
+        self._tenant_switches.pop(api_key, None)
+        self._tenant_profiles.pop(api_key, None)
 
     def load_tenant(self, account: AccountSeed) -> None:
         """Replaces one tenant's state; it then resets to what `account` holds."""
@@ -83,6 +96,33 @@ class Harness:
         else:
             self.limiter.use_default(api_key)
         return self.limiter.limit_for(api_key)
+
+    # Behaviour profiles
+
+    def profile_for(self, api_key: str | None) -> Profile:
+        """The profile a request with this key is answered under: its tenant's, else the server's."""
+        return self._tenant_profiles.get(api_key, self.profile) if api_key is not None else self.profile
+
+    def set_server_profile(self, profile: Profile) -> None:
+        """The server's profile, which every tenant's own switches then apply over."""
+        self.profile = profile
+        self._tenant_profiles = {key: profile.with_changes(switches) for key, switches in self._tenant_switches.items()}
+
+    def set_tenant_switches(self, api_key: str, switches: Mapping[str, str]) -> Profile:
+        """A tenant's own switches (none: the server's profile alone); the profile now in force."""
+        if self._accounts.find(api_key) is None:
+            raise _unknown_tenant(api_key)
+        profile = self.profile.with_changes(switches, source="profile")
+        if switches:
+            self._tenant_switches[api_key] = dict(switches)
+            self._tenant_profiles[api_key] = profile
+        else:
+            self._tenant_switches.pop(api_key, None)
+            self._tenant_profiles.pop(api_key, None)
+        return profile
+
+    def tenant_switches(self, api_key: str) -> dict[str, str]:
+        return dict(self._tenant_switches.get(api_key, {}))
 
 
 def _unknown_tenant(api_key: str) -> errors.ApiError:

@@ -18,9 +18,11 @@ import asyncio
 import contextlib
 from typing import TYPE_CHECKING
 
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import errors
+from ..api.behaviour import Profile
 from ..api.dispatch import answer
 from ..api.request import ApiRequest
 from ..apidocs import DOCS_PATH, REDOC_PATH
@@ -79,7 +81,7 @@ class HarnessPipeline:
             try:
                 body = await _read_body(scope, receive, self.max_harness_body_bytes)
             except errors.ApiError as error:
-                await _refuse_unread(error, scope, receive, send, self.max_harness_body_bytes)
+                await _refuse_unread(errors.render(error), scope, receive, send, self.max_harness_body_bytes)
                 return
             await self.app(scope, _replay(body, receive), send)
 
@@ -93,6 +95,7 @@ class HarnessPipeline:
             api_key=api_key,
             account=self.store.account_for_key(api_key) if api_key is not None else None,
         )
+        profile = self.harness.profile_for(api_key)
         status, response = 500, bytearray()
         read, responded, divergences = False, False, None
 
@@ -107,19 +110,21 @@ class HarnessPipeline:
         try:
             request.body = await _read_body(scope, receive, self.max_body_bytes)
             read = True
-            stop = await self._stopped(request)
+            stop = await self._stopped(request, profile)
             if stop is not None:
                 await stop(scope, receive, capture)
             elif self.upstream is not None:
                 forwarded, divergences = await self.upstream.forward(scope, request.body)
                 await forwarded(scope, receive, capture)
             else:
-                await _send_json(capture, answer(self.store, request), head=request.method == "HEAD")
+                status, body = answer(self.store, request, profile)
+                await _send_json(capture, status, body, head=request.method == "HEAD")
         except (errors.ApiError, errors.StoreError) as error:
+            refusal = errors.render(error, plain=profile.follows("error_body", "string"))
             if read:
-                await errors.render(error)(scope, receive, capture)
+                await refusal(scope, receive, capture)
             else:
-                await _refuse_unread(errors.as_api_error(error), scope, receive, capture, self.max_body_bytes)
+                await _refuse_unread(refusal, scope, receive, capture, self.max_body_bytes)
         except Exception as error:
             # A bug in the fake: answered if nothing was yet, and raised on for the server to log.
             if not responded:
@@ -140,7 +145,7 @@ class HarnessPipeline:
                 divergences=divergences,
             )
 
-    async def _stopped(self, request: ApiRequest) -> ASGIApp | None:
+    async def _stopped(self, request: ApiRequest, profile: Profile) -> ASGIApp | None:
         """The answer of the fault or rate limit that stops this request, if one does."""
         fault = self.harness.faults.take(request.method, request.path, request.api_key)
         if fault is not None:
@@ -156,17 +161,17 @@ class HarnessPipeline:
         if self.upstream is not None or request.account is not None:
             wait = limiter.admit(request.api_key)
             if wait is not None:
-                return errors.render(errors.rate_limited(wait))
+                return errors.render(errors.rate_limited(wait), plain=profile.follows("error_body", "string"))
         return None
 
 
 _JSON = (b"content-type", b"application/json")
 
 
-async def _send_json(send: Send, body: bytes, *, head: bool) -> None:
-    """A 200 with a JSON body; its headers alone for a HEAD request."""
+async def _send_json(send: Send, status: int, body: bytes, *, head: bool) -> None:
+    """A JSON body; its headers alone for a HEAD request."""
     headers = [(b"content-length", b"%d" % len(body)), _JSON]
-    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": b"" if head else body})
 
 
@@ -198,10 +203,9 @@ async def _read_body(scope: Scope, receive: Receive, limit: int) -> bytes:
     return bytes(body)
 
 
-async def _refuse_unread(error: errors.ApiError, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
-    """Answers `error` to a request whose body (of at most `limit` bytes) is not read in full, then
-    closes the connection once the rest is drained: the answer's last (empty) part follows that."""
-    response = errors.render(error)
+async def _refuse_unread(response: Response, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+    """Answers `response` to a request whose body (of at most `limit` bytes) is not read in full,
+    then closes the connection once the rest is drained: the answer's last (empty) part follows that."""
     response.headers["Connection"] = "close"
 
     async def send_then_drain(message: Message) -> None:

@@ -27,6 +27,7 @@ from .lookups import avatar_pk, catalogue_pk, subscriber_pks
 from .seeding import IDENTITY_FIELDS
 
 ACTIVE = "Active"
+SUBSCRIBERS_NEWEST_FIRST = "SELECT pk FROM subscriber WHERE avatar_pk = ? ORDER BY ordinal DESC"
 # The public shape's fields are the avatar table's columns, ids aside shown as they are stored.
 _AVATAR_FIELDS = tuple(AvatarPublic.model_fields)
 _AVATAR_PUBLIC_COLUMNS = ", ".join(_AVATAR_FIELDS)
@@ -58,9 +59,8 @@ class SubscriberChanges:
 
 
 class Store:
-    def __init__(self, accounts: Accounts, *, duplicates: DuplicatePolicy = "update") -> None:
+    def __init__(self, accounts: Accounts) -> None:
         self._accounts = accounts
-        self.duplicates = duplicates
 
     def account_for_key(self, api_key: str) -> Account | None:
         return self._accounts.find(api_key)
@@ -77,30 +77,72 @@ class Store:
             avatars.append(avatar)
         return avatars
 
-    def list_tags(self, account: Account, avatar_id: int) -> list[CatalogueItem]:
+    # An avatar_id of None lists the items of every avatar, in the order the avatars are listed.
+
+    def list_tags(self, account: Account, avatar_id: int | None) -> list[CatalogueItem]:
         return self._list(TAGS, account, avatar_id)
 
-    def list_custom_fields(self, account: Account, avatar_id: int) -> list[CatalogueItem]:
+    def list_custom_fields(self, account: Account, avatar_id: int | None) -> list[CatalogueItem]:
         return self._list(CUSTOM_FIELDS, account, avatar_id)
 
-    def list_sequences(self, account: Account, avatar_id: int) -> list[CatalogueItem]:
+    def list_sequences(self, account: Account, avatar_id: int | None) -> list[CatalogueItem]:
         return self._list(SEQUENCES, account, avatar_id)
 
-    def _list(self, catalogue: Catalogue, account: Account, avatar_id: int) -> list[CatalogueItem]:
+    def _list(self, catalogue: Catalogue, account: Account, avatar_id: int | None) -> list[CatalogueItem]:
         """The catalogue's items in the shape of its public model (`TagPublic`...), whose fields
         are the catalogue's id and name columns."""
         with account.reading() as conn:
-            avatar = avatar_pk(conn, avatar_id)
-            rows = conn.execute(
-                f"SELECT {catalogue.id_column}, {catalogue.name_column} FROM {catalogue.table} "
-                "WHERE avatar_pk = ? ORDER BY ordinal DESC",
-                (avatar,),
-            ).fetchall()
+            if avatar_id is None:
+                rows = conn.execute(
+                    f"SELECT item.{catalogue.id_column}, item.{catalogue.name_column} FROM {catalogue.table} AS item "
+                    "JOIN avatar ON avatar.pk = item.avatar_pk ORDER BY avatar.ordinal DESC, item.ordinal DESC"
+                ).fetchall()
+            else:
+                rows = conn.execute(
+                    f"SELECT {catalogue.id_column}, {catalogue.name_column} FROM {catalogue.table} "
+                    "WHERE avatar_pk = ? ORDER BY ordinal DESC",
+                    (avatar_pk(conn, avatar_id),),
+                ).fetchall()
         return [{catalogue.id_column: str(item_id), catalogue.name_column: name} for item_id, name in rows]
+
+    def create_item(self, account: Account, catalogue: Catalogue, avatar_id: int, name: str) -> CatalogueItem:
+        """A new tag or custom field of the avatar, newest in its list; the one of that name if
+        there is one (creating is idempotent, so a client may retry it)."""
+        with account.transaction() as conn:
+            avatar = avatar_pk(conn, avatar_id)
+            found = conn.execute(
+                f"SELECT {catalogue.id_column} FROM {catalogue.table} "
+                f"WHERE avatar_pk = ? AND {catalogue.name_column} = ? ORDER BY ordinal DESC LIMIT 1",
+                (avatar, name),
+            ).fetchone()
+            if found is not None:
+                return {catalogue.id_column: str(found[0]), catalogue.name_column: name}
+            highest_id, highest_ordinal = conn.execute(
+                f"SELECT MAX({catalogue.id_column}), MAX(ordinal) FROM {catalogue.table} WHERE avatar_pk = ?",
+                (avatar,),
+            ).fetchone()
+            if highest_id == MAX_ID:
+                raise IdsExhausted(catalogue.label)
+            item_id = (highest_id or 0) + 1
+            conn.execute(
+                f"INSERT INTO {catalogue.table} (avatar_pk, {catalogue.id_column}, ordinal, {catalogue.name_column}) "
+                "VALUES (?, ?, ?, ?)",
+                (avatar, item_id, (highest_ordinal or 0) + 1, name),
+            )
+        return {catalogue.id_column: str(item_id), catalogue.name_column: name}
+
+    def list_subscribers(self, account: Account, avatar_id: int) -> list[SubscriberObject]:
+        """The avatar's subscribers as every write answers them, newest first."""
+        with account.reading() as conn:
+            avatar = avatar_pk(conn, avatar_id)
+            pks = [pk for (pk,) in conn.execute(SUBSCRIBERS_NEWEST_FIRST, (avatar,))]
+            return [loaded.public() for loaded in hydration.load(conn, pks)]
 
     # Subscribers
 
-    def add_subscriber(self, account: Account, avatar_id: int, changes: SubscriberChanges) -> SubscriberObject:
+    def add_subscriber(
+        self, account: Account, avatar_id: int, changes: SubscriberChanges, *, duplicates: DuplicatePolicy = "update"
+    ) -> SubscriberObject:
         _check_email(changes)
         identities = changes.identities()
         if not identities:
@@ -108,12 +150,12 @@ class Store:
         with account.transaction() as conn:
             avatar = avatar_pk(conn, avatar_id)
             tags, values = _resolve_lists(conn, avatar, changes)
-            owners = _owners(conn, avatar, identities)
+            owners = {} if duplicates == "create" else _owners(conn, avatar, identities)
             if len(owners) > 1:
                 raise IdentitySplit(sorted(subscriber_id for subscriber_id, _ in owners.values()))
             if owners:
                 subscriber, (subscriber_id, param) = next(iter(owners.items()))
-                if self.duplicates == "conflict":
+                if duplicates == "conflict":
                     raise IdentityTaken(param, subscriber_id)
                 _update_row(conn, subscriber, changes)
             else:
@@ -123,13 +165,21 @@ class Store:
             return hydration.load_one(conn, subscriber).public()
 
     def update_subscriber(
-        self, account: Account, avatar_id: int, subscriber_id: int, changes: SubscriberChanges
+        self,
+        account: Account,
+        avatar_id: int,
+        subscriber_id: int,
+        changes: SubscriberChanges,
+        *,
+        duplicates: DuplicatePolicy = "update",
     ) -> SubscriberObject:
+        """With duplicates "create", identities are not unique, so taking one is no conflict."""
         _check_email(changes)
 
         def apply(conn: sqlite3.Connection, avatar: int, subscriber: int) -> None:
             tags, values = _resolve_lists(conn, avatar, changes)
-            for owner, (owner_id, param) in _owners(conn, avatar, changes.identities()).items():
+            owners = {} if duplicates == "create" else _owners(conn, avatar, changes.identities())
+            for owner, (owner_id, param) in owners.items():
                 if owner != subscriber:
                     raise IdentityTaken(param, owner_id)
             _update_row(conn, subscriber, changes)
