@@ -203,6 +203,10 @@ def invalid_since() -> ApiError:
     return ApiError(400, "since must be an entry id or an ISO 8601 time", param="since")
 
 
+def invalid_profile(reason: str) -> ApiError:
+    return ApiError(400, f"Invalid profile: {reason}")
+
+
 def invalid_rate_limit(reason: str) -> ApiError:
     return ApiError(400, reason, param="rate_limit")
 

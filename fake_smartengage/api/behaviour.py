@@ -127,22 +127,28 @@ class Profile:
     def __repr__(self) -> str:
         return f"Profile({self.changes()!r})"
 
+    def values(self) -> dict[str, str]:
+        """Every switch and its alternative."""
+        return dict(self._values)
+
     def changes(self) -> dict[str, str]:
         """The switches set to another alternative than their default: what a profile file holds."""
         return {switch.name: self[switch.name] for switch in SWITCHES if self[switch.name] != switch.default}
 
-    def with_changes(self, changes: Mapping[str, Any], *, source: str = "profile") -> "Profile":
-        """This profile with `changes` set; a ProfileError naming the valid switches and values."""
+    def with_changes(self, changes: Mapping[str, Any], *, source: str | None = None) -> "Profile":
+        """This profile with `changes` set; a ProfileError naming the valid switches and values,
+        and `source` (a file) if given."""
         values = dict(self._values)
+        where = f"{source}: " if source else ""
         for name, value in changes.items():
             switch = _BY_NAME.get(name)
             if switch is None:
                 close = difflib.get_close_matches(str(name), SWITCH_NAMES, n=1)
                 hint = f" (did you mean {close[0]}?)" if close else ""
-                raise ProfileError(f"{source}: no switch {name!r}{hint}; the switches are {', '.join(SWITCH_NAMES)}")
+                raise ProfileError(f"{where}no switch {name!r}{hint}; the switches are {', '.join(SWITCH_NAMES)}")
             if not isinstance(value, str) or value not in switch.alternatives:
                 raise ProfileError(
-                    f"{source}: {name} is one of {', '.join(switch.alternatives)}, not {json.dumps(value)}"
+                    f"{where}{name} is one of {', '.join(switch.alternatives)}, not {json.dumps(value)}"
                 )
             values[name] = value
         return Profile(values)
@@ -151,10 +157,11 @@ class Profile:
 DEFAULT = Profile()
 
 
-def parse_profile(raw: object, *, source: str = "profile") -> Profile:
+def parse_profile(raw: object, *, source: str) -> Profile:
     """A profile from a JSON object of switch names and alternatives."""
     if not isinstance(raw, dict):
-        raise ProfileError(f"{source}: a profile is a JSON object of switches, like {json.dumps(DEFAULT.changes())}")
+        example = json.dumps({SWITCHES[0].name: SWITCHES[0].alternatives[1]})
+        raise ProfileError(f"{source}: a profile is a JSON object of switches, like {example}")
     return DEFAULT.with_changes(raw, source=source)
 
 

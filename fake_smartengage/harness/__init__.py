@@ -112,7 +112,7 @@ class Harness:
         """A tenant's own switches (none: the server's profile alone); the profile now in force."""
         if self._accounts.find(api_key) is None:
             raise _unknown_tenant(api_key)
-        profile = self.profile.with_changes(switches, source="profile")
+        profile = self.profile.with_changes(switches)
         if switches:
             self._tenant_switches[api_key] = dict(switches)
             self._tenant_profiles[api_key] = profile
@@ -122,6 +122,8 @@ class Harness:
         return profile
 
     def tenant_switches(self, api_key: str) -> dict[str, str]:
+        if self._accounts.find(api_key) is None:
+            raise _unknown_tenant(api_key)
         return dict(self._tenant_switches.get(api_key, {}))
 
 

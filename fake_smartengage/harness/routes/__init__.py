@@ -15,7 +15,7 @@ from ... import __version__, errors
 from ...keys import presented_key
 from ...schemas import ErrorBody
 from ..pipeline import HARNESS_PREFIX
-from . import catalogue, faults, journal, tenants, ui
+from . import catalogue, faults, journal, profiles, tenants, ui
 
 
 async def require_admin_token(request: Request) -> None:
@@ -52,7 +52,7 @@ def _harness_router() -> APIRouter:
     router.include_router(ui.router)  # the dashboard page needs no token; the calls it makes do
 
     guarded = APIRouter(dependencies=[Depends(require_admin_token)], responses=_ERRORS)
-    for module in (tenants, journal, faults, catalogue):
+    for module in (tenants, journal, faults, catalogue, profiles):
         guarded.include_router(module.router)
     router.include_router(guarded)
     return router
