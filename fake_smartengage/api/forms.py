@@ -24,7 +24,7 @@ from python_multipart.multipart import Field, File
 from starlette.types import Scope
 
 from .. import errors
-from ..validation import MAX_ID, as_id
+from ..validation import EMAIL_PATTERN, MAX_EMAIL_LENGTH, MAX_ID, as_id
 
 MAX_FIELDS = 1000
 
@@ -44,7 +44,7 @@ BODY = "fake_smartengage.body"
 _KEY = re.compile(r"(?P<name>[^\[\]]+)(?:\[(?P<index>[^\[\]]*)\])?")
 _INDEX = re.compile(r"[0-9]{1,9}")
 
-Kind = Literal["id", "text"]
+Kind = Literal["id", "email", "text"]
 _NONE: tuple[tuple[str | None, str], ...] = ()  # the entries of a parameter not sent
 
 
@@ -64,9 +64,13 @@ _KEPT_FORMS = 256
 
 
 class FormSpec:
-    def __init__(self, *fields: FormField, paired: tuple[str, str] | None = None) -> None:
+    def __init__(
+        self, *fields: FormField, paired: tuple[str, str] | None = None, one_of_required: tuple[str, ...] = ()
+    ) -> None:
         self.fields = {field.name: field for field in fields}
         self.paired = paired
+        # Fields of which at least one must be sent; the store checks it, the document states it.
+        self.one_of_required = one_of_required
         # A test's reads send the same few query strings again and again: a request without a
         # body is parsed once per query string, at most _KEPT_FORMS of them, and the values shared.
         self._kept: dict[bytes, tuple[dict[str, Any], dict[str, Any], dict[str, Any]]] = {}
@@ -101,6 +105,8 @@ class FormSpec:
             if name in self.fields:
                 if isinstance(value, _NotText):
                     raise errors.not_text(name)
+                if "\x00" in value:
+                    raise errors.malformed_request("parameter values may not contain NUL characters")
                 if not value.isascii() and not _is_unicode(value):
                     raise errors.lone_surrogate(name)
                 entries.setdefault(name, []).append((index, value))
@@ -136,26 +142,40 @@ class FormSpec:
 
     def openapi_body(self) -> dict:
         """The fields as a request body in each accepted content type, for POST routes."""
-        properties = {
-            _wire_name(field): {**_schema(field), "description": field.description} for field in self.fields.values()
-        }
-        schema = {
-            "type": "object",
-            "properties": properties,
-            "required": [_wire_name(field) for field in self.fields.values() if field.required],
-        }
+        form_schema = {"schema": self._body_schema(json=False)}
         encoding = {
             _wire_name(field): {"style": "form", "explode": True} for field in self.fields.values() if field.array
         }
-        form_schema = {"schema": schema, **({"encoding": encoding} if encoding else {})}
+        if encoding:
+            form_schema["encoding"] = encoding
         return {
-            "required": any(field.required for field in self.fields.values()),
+            "required": any(field.required for field in self.fields.values()) or bool(self.one_of_required),
             "content": {
                 "application/x-www-form-urlencoded": form_schema,
                 "multipart/form-data": form_schema,
-                "application/json": {"schema": schema},
+                "application/json": {"schema": self._body_schema(json=True)},
             },
         }
+
+    def _body_schema(self, *, json: bool) -> dict:
+        schema: dict[str, Any] = {
+            "type": "object",
+            "properties": {
+                _wire_name(field): {**_schema(field, json=json), "description": field.description}
+                for field in self.fields.values()
+            },
+            "required": [_wire_name(field) for field in self.fields.values() if field.required],
+        }
+        if self.one_of_required:
+            schema["anyOf"] = [
+                {"required": [name], "properties": {name: {"type": ["string", "number"], "minLength": 1}}}
+                for name in self.one_of_required
+            ]
+        return schema
+
+
+# A text with no NUL character, which no parameter may hold.
+_NO_NUL = "^[^\\u0000]*$"
 
 
 def _as_sent(parameters: list[tuple[str, str]]) -> dict[str, str | list[str]]:
@@ -186,13 +206,22 @@ def _wire_name(field: FormField) -> str:
     return f"{field.name}[]" if field.array else field.name
 
 
-def _schema(field: FormField) -> dict:
-    item: dict = {"type": "string"}
+def _schema(field: FormField, *, json: bool = False) -> dict:
+    """What the field accepts. A JSON body may also hold a number where text is expected (it is
+    read as its text), and null for a parameter (read as not sent)."""
+    item: dict[str, Any]
     if field.kind == "id":
         item = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
-    elif not field.blank_allowed:
-        item = {"type": "string", "minLength": 1}
-    return {"type": "array", "items": item} if field.array else item
+    elif field.kind == "email":  # an empty one counts as not sent
+        item = {"type": "string", "maxLength": MAX_EMAIL_LENGTH, "pattern": f"^(?:{EMAIL_PATTERN})?$"}
+    else:
+        item = {"type": ["string", "number"] if json else "string", "pattern": _NO_NUL}
+        if field.required and not field.blank_allowed:  # an empty optional one counts as not sent
+            item["minLength"] = 1
+    schema = {"type": "array", "items": item} if field.array else item
+    if json and not field.required:
+        schema = {"anyOf": [schema, {"type": "null"}]}
+    return schema
 
 
 def _scalar(field: FormField, entries: Sequence[tuple[str | None, str]]) -> Any:
@@ -238,9 +267,6 @@ def parse_parameters(scope: Scope, body: bytes) -> list[tuple[str, str]]:
     parameters = _parse_urlencoded(scope["query_string"], "query string")
     if body:
         parameters += _parse_body(_header(scope, b"content-type"), body)
-    for _, value in parameters:
-        if "\x00" in value:
-            raise errors.malformed_request("parameter values may not contain NUL characters")
     return parameters
 
 
@@ -337,4 +363,6 @@ def _parse_json(body: bytes) -> list[tuple[str, str]]:
 def _json_scalar(value: object) -> str:
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         return NOT_TEXT
+    if isinstance(value, float) and value.is_integer():  # JSON (and JSON Schema): 5.0 is the integer 5
+        return str(int(value))
     return str(value)
