@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 from ..keys import key_digest
 
-_RATE = re.compile(r"([1-9][0-9]{0,8})/(s|m|h)")
+RATE_PATTERN = r"([1-9][0-9]{0,8})/(s|m|h)"
+_RATE = re.compile(RATE_PATTERN)
 _PERIODS = {"s": 1.0, "m": 60.0, "h": 3600.0}
 OFF = "off"
 
