@@ -1,6 +1,6 @@
-"""/openapi.json describes the documented routes with their real parameters and shapes, and what the server
-enforces (tests/test_fuzz.py checks that throughout); /docs and
-/redoc show it with files of this server only (tests/test_ui_apidocs.py renders them offline)."""
+"""/openapi.json describes the documented routes with their real parameters and shapes, and what
+the server enforces (tests/test_fuzz.py checks that throughout); /docs and /redoc show it with
+files of this server only (tests/test_ui_apidocs.py renders them offline)."""
 
 import base64
 import hashlib
