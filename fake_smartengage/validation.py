@@ -23,13 +23,20 @@ def is_valid_email(value: str) -> bool:
     return len(value) <= MAX_EMAIL_LENGTH and _EMAIL.fullmatch(value) is not None
 
 
-def as_id(value: str) -> int | None:
-    """The positive integer id `value` spells (spaces around it allowed), or None if none can exist."""
+def as_id(value: str, *, whole_decimal: bool = False) -> int | None:
+    """The positive integer id `value` spells (spaces around it allowed), or None if none can exist.
+    With `whole_decimal`, also written with zeros after a point ("5.0"): an integer to JSON and JSON
+    Schema, so to a client or tool that reads the OpenAPI document's integer as a number."""
     digits = value.strip()
+    if whole_decimal:
+        digits = _WHOLE_DECIMAL.sub("", digits)
     if not (digits.isascii() and digits.isdigit()):  # ASCII digits only: "٣" is a digit too
         return None
     number = int(digits)
     return number if 1 <= number <= MAX_ID else None
+
+
+_WHOLE_DECIMAL = re.compile(r"(?<=[0-9])\.0+$")
 
 
 def _json_integer(value: object) -> object:

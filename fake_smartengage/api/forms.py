@@ -237,7 +237,7 @@ def _scalar(field: FormField, entries: Sequence[tuple[str | None, str]]) -> Any:
             raise errors.missing_param(field.name)
         return None
     if field.kind == "id":
-        number = as_id(value)
+        number = as_id(value, whole_decimal=True)
         if number is None:
             raise errors.invalid_id(field.name)
         return number
@@ -363,6 +363,4 @@ def _parse_json(body: bytes) -> list[tuple[str, str]]:
 def _json_scalar(value: object) -> str:
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         return NOT_TEXT
-    if isinstance(value, float) and value.is_integer():  # JSON (and JSON Schema): 5.0 is the integer 5
-        return str(int(value))
     return str(value)
