@@ -35,10 +35,10 @@ def parse_rate(text: str) -> Rate | None:
     """A rate from "10/s", "600/m" or "1000/h"; None for "off". ValueError for anything else."""
     if text == OFF:
         return None
-    match = _RATE.fullmatch(text.strip())
+    match = _RATE.fullmatch(text)  # as the OpenAPI document's pattern says: no spaces around it
     if match is None:
         raise ValueError(f"invalid rate limit {text!r}: write N/s, N/m, N/h or {OFF}")
-    return Rate(int(match[1]), _PERIODS[match[2]], text.strip())
+    return Rate(int(match[1]), _PERIODS[match[2]], text)
 
 
 class RateLimiter:

@@ -42,7 +42,8 @@ class NewTenant(BaseModel):
 
 class RateLimitChange(BaseModel):
     rate_limit: str | None = Field(
-        description=f"N/s, N/m, N/h, '{OFF}', or null for the server's default", pattern=f"^(?:{RATE_PATTERN}|{OFF})$"
+        description=f"N/s, N/m, N/h, '{OFF}', or null for the server's default",
+        json_schema_extra={"pattern": f"^(?:{RATE_PATTERN}|{OFF})$"},  # checked by parse_rate, in its words
     )
 
 
