@@ -119,7 +119,7 @@ def unknown_param(param: str) -> ApiError:
 
 
 def invalid_id(param: str) -> ApiError:
-    return ApiError(400, f"Invalid {param}: must be a positive integer no larger than 2^63-1", param=param)
+    return ApiError(400, f"Invalid {param}: must be a positive integer no larger than 2^53-1", param=param)
 
 
 def repeated_param(param: str) -> ApiError:
@@ -200,7 +200,7 @@ def unknown_file(name: str) -> ApiError:
 
 
 def invalid_since() -> ApiError:
-    return ApiError(400, "since must be an entry id or an ISO 8601 time", param="since")
+    return ApiError(400, "since must be an entry id or an RFC 3339 time, such as 2024-05-01T12:00:00Z", param="since")
 
 
 def invalid_profile(reason: str) -> ApiError:

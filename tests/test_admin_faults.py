@@ -124,8 +124,18 @@ async def test_faults_are_journaled(client):
         ({"method": "GET", "path": "/x", "delay_ms": -1}, "delay_ms"),
         ({"method": "GET", "path": "/x", "delay_ms": 5, "retry_after": 3}, None),
         ({"method": "GET", "path": "/x", "status": 503, "color": "red"}, "color"),
+        # Integers as the OpenAPI document has them: no booleans or strings standing in for one.
+        ({"method": "GET", "path": "/x", "delay_ms": False}, "delay_ms"),
+        ({"method": "GET", "path": "/x", "status": "503"}, "status"),
+        ({"method": "GET", "path": "/x", "status": 503, "times": True}, "times"),
     ],
 )
 async def test_invalid_fault_is_400(client, spec, param):
     assert_error(await client.post("/_fake/faults", json=spec), 400, param)
     assert (await client.get("/_fake/faults")).json() == []
+
+
+async def test_fault_numbers_may_be_written_as_whole_json_numbers(client):
+    created = await client.post("/_fake/faults", json={"method": "GET", "path": "/x", "status": 503.0, "times": 2.0})
+    assert created.status_code == 201, created.text
+    assert (created.json()["status"], created.json()["times"]) == (503, 2)

@@ -2,6 +2,8 @@
 
 import time
 
+import pytest
+
 from conftest import DEFAULT_KEY, asgi_client, assert_error
 from fake_smartengage.app import create_app
 from fake_smartengage.settings import Settings
@@ -95,8 +97,22 @@ async def test_journal_filters(client):
     assert await paths(since="2999-01-01T00:00:00Z") == []
 
 
+@pytest.mark.parametrize(
+    "since",
+    ["yesterday", "", "٣", "2024-05-01T12:00:00", "2024-05-01 12:00:00Z", "2024-05-01", "2023-02-29T00:00:00Z"],
+)
+async def test_journal_since_is_an_entry_id_or_an_rfc_3339_time(client, since):
+    assert_error(await client.get("/_fake/requests", params={"since": since}), 400, "since")
+
+
+async def test_journal_since_a_time_out_of_pythons_range_in_utc(client):
+    await client.get("/avatars/list")
+    earliest = await client.get("/_fake/requests", params={"since": "0001-01-01t00:00:00+01:00"})
+    assert [entry["path"] for entry in earliest.json()] == ["/avatars/list"]
+    assert (await client.get("/_fake/requests", params={"since": "9999-12-31T23:59:59-01:00"})).json() == []
+
+
 async def test_journal_rejects_bad_filters(client):
-    assert_error(await client.get("/_fake/requests", params={"since": "yesterday"}), 400, "since")
     assert_error(await client.get("/_fake/requests", params={"limit": 0}), 400, "limit")
 
 

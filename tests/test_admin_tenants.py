@@ -211,7 +211,10 @@ async def test_a_document_of_a_newer_format_is_refused(client, state, tenant):
 @pytest.mark.parametrize(
     ("stamp", "message"),
     [
-        ({"format": "1"}, None),
+        ({"format": 1}, None),
+        ({"format": 1.0}, None),  # JSON's integer 1, as the OpenAPI document has it
+        ({"format": "1"}, 'format: must be a whole number, not "1"'),
+        ({"format": True}, "format: must be a whole number, not true"),
         ({"format": 0}, "format: must be at least 1, not 0"),
         ({"format": "new"}, 'format: must be a whole number, not "new"'),
         ({"fake_smartengage": 1}, "fake_smartengage: must be a string, not 1"),

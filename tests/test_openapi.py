@@ -1,5 +1,6 @@
-"""/openapi.json describes the documented routes with their real parameters and shapes; /docs and
-/redoc show it with files of this server only (tests/test_ui_apidocs.py renders them offline)."""
+"""/openapi.json describes the documented routes with their real parameters and shapes, and what
+the server enforces (tests/test_fuzz.py checks that throughout); /docs and /redoc show it with
+files of this server only (tests/test_ui_apidocs.py renders them offline)."""
 
 import base64
 import hashlib
@@ -9,6 +10,7 @@ import pytest
 
 from conftest import SUBSCRIBER_KEYS, assert_error, route_names, routes_named
 from fake_smartengage.apidocs import ASSETS
+from fake_smartengage.validation import MAX_ID, is_valid_email
 
 # In process only: the document is the same however it is fetched.
 pytestmark = pytest.mark.parametrize("client", ["asgi"], indirect=True)
@@ -56,6 +58,109 @@ async def test_body_parameters_include_arrays_in_every_content_type(spec):
         "custom_field[]",
         "field_value[]",
     }
+
+
+async def test_a_new_subscriber_needs_one_identity(spec):
+    for content in spec["paths"]["/subscribers/add"]["post"]["requestBody"]["content"].values():
+        branches = content["schema"]["anyOf"]
+        assert [branch["required"] for branch in branches] == [["email"], ["facebook_id"], ["push_id"]]
+
+
+def _maxima(node: object) -> list:
+    if isinstance(node, dict):
+        own = [node["maximum"]] if "maximum" in node else []
+        return own + [maximum for value in node.values() for maximum in _maxima(value)]
+    return [maximum for item in node for maximum in _maxima(item)] if isinstance(node, list) else []
+
+
+async def test_every_bound_reads_the_same_as_a_double(spec):
+    # A tool (schemathesis, a JavaScript client) may read a bound as a double: past 2^53 it would
+    # then allow ids the server refuses.
+    maxima = _maxima(spec)
+    assert MAX_ID in maxima
+    assert all(float(maximum) == maximum for maximum in maxima)
+
+
+def _validator(spec: dict, schema: dict):
+    """A validator for a schema of the document, its references resolved within the document."""
+    # schemathesis's validator, which tests/test_minimum_dependencies.py's venv leaves out
+    jsonschema_rs = pytest.importorskip("jsonschema_rs")
+    return jsonschema_rs.validator_for({**schema, "components": spec["components"]}, validate_formats=True)
+
+
+EMAILS = ["a@b.co", "a b@c.de", "a@b", "", "x" * 250 + "@b.co", "a\u2003@b.co", "a\x1c@b.co", "a\x01@b.co", "é@ü.de"]
+
+
+async def test_email_is_described_as_the_server_checks_it(spec):
+    body = spec["paths"]["/subscribers/update"]["post"]["requestBody"]["content"]
+    schema = body["application/x-www-form-urlencoded"]["schema"]["properties"]["email"]
+    valid = _validator(spec, schema)
+    for email in EMAILS:
+        assert valid.is_valid(email) == (email == "" or is_valid_email(email)), email  # empty: not sent
+
+
+FAULTS = [
+    {"method": "GET", "path": "/x"},
+    {"method": "GET", "path": "/x", "status": 503},
+    {"method": "GET", "path": "/x", "status": None, "delay_ms": 5},
+    {"method": "GET", "path": "/x", "delay_ms": 5, "body": {"a": 1}},
+    {"method": "GET", "path": "/x", "delay_ms": 5, "retry_after": 1},
+    {"method": "GET", "path": "/x", "status": 503, "body": None, "retry_after": 1},
+    {"method": "GET", "path": "/x", "status": 503.0},
+    {"method": "GET", "path": "/x", "delay_ms": False},
+    {"method": "GET", "path": "/x", "status": "503"},
+]
+
+
+async def test_the_document_and_the_server_agree_on_faults(spec, client):
+    valid = _validator(
+        spec, spec["paths"]["/_fake/faults"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    )
+    for fault in FAULTS:
+        response = await client.post("/_fake/faults", json=fault)
+        assert response.status_code == (201 if valid.is_valid(fault) else 400), fault
+
+
+@pytest.mark.parametrize(
+    ("since", "valid"),
+    [
+        ("12", True),
+        ("2024-05-01T12:00:00Z", True),
+        ("2024-05-01t12:00:00.5+02:00", True),
+        ("", False),
+        ("٣", False),
+        ("2024-05-01T12:00:00", False),
+        ("2024-05-01", False),
+        ("2023-02-29T00:00:00Z", False),
+    ],
+)
+async def test_the_document_and_the_server_agree_on_since(spec, client, since, valid):
+    (parameter,) = (p for p in spec["paths"]["/_fake/requests"]["get"]["parameters"] if p["name"] == "since")
+    assert _validator(spec, parameter["schema"]).is_valid(since) == valid
+    assert (await client.get("/_fake/requests", params={"since": since})).status_code == (200 if valid else 400)
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        None,
+        {},
+        {"avatars": []},
+        {"accounts": [{"avatars": []}]},
+        {"format": 1, "avatars": []},
+        {"x": 1},
+        {"description": "d", "avatars": []},
+        {"accounts": []},
+        {"avatars": [{"avatar_id": True}]},
+        {"avatars": [{"avatar_id": 1, "subscribers": [{"id": 1, "email": "not an address"}]}]},
+        {"avatars": [{"avatar_id": 1, "subscribers": [{"id": 1, "full_name": "No identity"}]}]},
+        {"avatars": [{"avatar_id": 1, "subscribers": [{"id": 1, "push_id": "p"}]}]},
+    ],
+)
+async def test_the_document_and_the_server_agree_on_a_new_tenants_content(spec, client, document):
+    body = spec["paths"]["/_fake/tenants"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    response = await client.post("/_fake/tenants", json=document)
+    assert response.status_code == (201 if _validator(spec, body).is_valid(document) else 400), response.text
 
 
 async def test_list_routes_take_avatar_id_from_the_query(spec):

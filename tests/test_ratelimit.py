@@ -71,6 +71,9 @@ async def test_tenant_limit_through_the_admin_api():
         assert (await client.get("/avatars/list", headers=as_tenant)).status_code == 200
         refused = await client.put(f"/_fake/tenants/{key}/rate-limit", json={"rate_limit": "fast"})
         assert_error(refused, 400, "rate_limit", f"invalid rate limit 'fast': write {RATE_FORMAT}")
+        assert_error(  # the document's pattern, as written: no spaces around it
+            await client.put(f"/_fake/tenants/{key}/rate-limit", json={"rate_limit": " 1/s"}), 400, "rate_limit"
+        )
         assert_error(await client.put("/_fake/tenants/nobody/rate-limit", json={"rate_limit": "1/s"}), 404, "api_key")
 
 

@@ -147,9 +147,7 @@ class Profile:
                 hint = f" (did you mean {close[0]}?)" if close else ""
                 raise ProfileError(f"{where}no switch {name!r}{hint}; the switches are {', '.join(SWITCH_NAMES)}")
             if not isinstance(value, str) or value not in switch.alternatives:
-                raise ProfileError(
-                    f"{where}{name} is one of {', '.join(switch.alternatives)}, not {json.dumps(value)}"
-                )
+                raise ProfileError(f"{where}{name} is one of {', '.join(switch.alternatives)}, not {json.dumps(value)}")
             values[name] = value
         return Profile(values)
 

@@ -24,7 +24,7 @@ from python_multipart.multipart import Field, File
 
 from .. import errors
 from ..parameter_keys import PARAMETER_KEY
-from ..validation import MAX_ID, as_id
+from ..validation import EMAIL_PATTERN, MAX_EMAIL_LENGTH, MAX_ID, as_id
 
 MAX_FIELDS = 1000
 
@@ -40,7 +40,7 @@ NOT_TEXT = _NotText("<not a string or a number>")
 Parameters = list[tuple[str, str]]
 _INDEX = re.compile(r"[0-9]{1,9}")
 
-Kind = Literal["id", "text"]
+Kind = Literal["id", "email", "text"]
 _NONE: tuple[tuple[str | None, str], ...] = ()  # the entries of a parameter not sent
 
 
@@ -56,9 +56,13 @@ class FormField:
 
 
 class FormSpec:
-    def __init__(self, *fields: FormField, paired: tuple[str, str] | None = None) -> None:
+    def __init__(
+        self, *fields: FormField, paired: tuple[str, str] | None = None, one_of_required: tuple[str, ...] = ()
+    ) -> None:
         self.fields = {field.name: field for field in fields}
         self.paired = paired
+        # Fields of which at least one must be sent; the store checks it, the document states it.
+        self.one_of_required = one_of_required
 
     def parse(
         self, parameters: Parameters, *, optional: frozenset[str] = frozenset(), strict: bool = False
@@ -79,6 +83,8 @@ class FormSpec:
                 continue
             if isinstance(value, _NotText):
                 raise errors.not_text(name)
+            if "\x00" in value:
+                raise errors.malformed_request("parameter values may not contain NUL characters")
             if not value.isascii() and not _is_unicode(value):
                 raise errors.lone_surrogate(name)
             entries.setdefault(name, []).append((index, value))
@@ -114,26 +120,40 @@ class FormSpec:
 
     def openapi_body(self) -> dict:
         """The fields as a request body in each accepted content type, for POST routes."""
-        properties = {
-            _wire_name(field): {**_schema(field), "description": field.description} for field in self.fields.values()
-        }
-        schema = {
-            "type": "object",
-            "properties": properties,
-            "required": [_wire_name(field) for field in self.fields.values() if field.required],
-        }
+        form_schema = {"schema": self._body_schema(json=False)}
         encoding = {
             _wire_name(field): {"style": "form", "explode": True} for field in self.fields.values() if field.array
         }
-        form_schema = {"schema": schema, **({"encoding": encoding} if encoding else {})}
+        if encoding:
+            form_schema["encoding"] = encoding
         return {
-            "required": any(field.required for field in self.fields.values()),
+            "required": any(field.required for field in self.fields.values()) or bool(self.one_of_required),
             "content": {
                 "application/x-www-form-urlencoded": form_schema,
                 "multipart/form-data": form_schema,
-                "application/json": {"schema": schema},
+                "application/json": {"schema": self._body_schema(json=True)},
             },
         }
+
+    def _body_schema(self, *, json: bool) -> dict:
+        schema: dict[str, Any] = {
+            "type": "object",
+            "properties": {
+                _wire_name(field): {**_schema(field, json=json), "description": field.description}
+                for field in self.fields.values()
+            },
+            "required": [_wire_name(field) for field in self.fields.values() if field.required],
+        }
+        if self.one_of_required:
+            schema["anyOf"] = [
+                {"required": [name], "properties": {name: {"type": ["string", "number"], "minLength": 1}}}
+                for name in self.one_of_required
+            ]
+        return schema
+
+
+# A text with no NUL character, which no parameter may hold.
+_NO_NUL = "^[^\\u0000]*$"
 
 
 def as_sent(parameters: Parameters) -> dict[str, str | list[str]]:
@@ -164,13 +184,22 @@ def _wire_name(field: FormField) -> str:
     return f"{field.name}[]" if field.array else field.name
 
 
-def _schema(field: FormField) -> dict:
-    item: dict = {"type": "string"}
+def _schema(field: FormField, *, json: bool = False) -> dict:
+    """What the field accepts. A JSON body may also hold a number where text is expected (it is
+    read as its text), and null for a parameter (read as not sent)."""
+    item: dict[str, Any]
     if field.kind == "id":
         item = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
-    elif not field.blank_allowed:
-        item = {"type": "string", "minLength": 1}
-    return {"type": "array", "items": item} if field.array else item
+    elif field.kind == "email":  # an empty one counts as not sent
+        item = {"type": "string", "maxLength": MAX_EMAIL_LENGTH, "pattern": f"^(?:{EMAIL_PATTERN})?$"}
+    else:
+        item = {"type": ["string", "number"] if json else "string", "pattern": _NO_NUL}
+        if field.required and not field.blank_allowed:  # an empty optional one counts as not sent
+            item["minLength"] = 1
+    schema = {"type": "array", "items": item} if field.array else item
+    if json and not field.required:
+        schema = {"anyOf": [schema, {"type": "null"}]}
+    return schema
 
 
 def _scalar(field: FormField, entries: Sequence[tuple[str | None, str]]) -> Any:
@@ -186,7 +215,7 @@ def _scalar(field: FormField, entries: Sequence[tuple[str | None, str]]) -> Any:
             raise errors.missing_param(field.name)
         return None
     if field.kind == "id":
-        number = as_id(value)
+        number = as_id(value, whole_decimal=True)
         if number is None:
             raise errors.invalid_id(field.name)
         return number
@@ -216,9 +245,6 @@ def parse_parameters(query: bytes, content_type: str, body: bytes) -> Parameters
     parameters = _parse_urlencoded(query, "query string")
     if body:
         parameters += _parse_body(content_type, body)
-    for _, value in parameters:
-        if "\x00" in value:
-            raise errors.malformed_request("parameter values may not contain NUL characters")
     return parameters
 
 

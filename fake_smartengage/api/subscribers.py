@@ -12,7 +12,7 @@ _DETAILS = (
     FormField("last_name", "The subscribers last name"),
     FormField("full_name", "The subscribers full name (default: first_name and last_name)"),
     FormField("fullname", "Same as full_name, which wins if both are sent"),
-    FormField("email", "Subscribers email address"),
+    FormField("email", "Subscribers email address", kind="email"),
     FormField("facebook_id", "Identifier got from facebook"),
     FormField("push_id", "Push notification id got from the web"),
     FormField("tags", "Tags for subscribers (ids or names)", array=True),
@@ -24,7 +24,9 @@ _DETAILS = (
         blank_allowed=True,
     ),
 )
-NEW_SUBSCRIBER = FormSpec(AVATAR_ID, *_DETAILS, paired=("custom_field", "field_value"))
+NEW_SUBSCRIBER = FormSpec(
+    AVATAR_ID, *_DETAILS, paired=("custom_field", "field_value"), one_of_required=("email", "facebook_id", "push_id")
+)
 SUBSCRIBER_UPDATE = FormSpec(AVATAR_ID, SUBSCRIBER_ID, *_DETAILS, paired=("custom_field", "field_value"))
 
 

@@ -6,28 +6,56 @@ that injects a 503 knows exactly which call gets it.
 
 import threading
 from itertools import count
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.responses import JSONResponse
 
 from .. import errors
 from ..keys import key_digest, mask
+from ..validation import JSON_INTEGER
+
+
+def _given(name: str) -> dict[str, Any]:
+    return {"required": [name], "properties": {name: {"not": {"type": "null"}}}}
 
 
 class FaultSpec(BaseModel):
     """A fault as posted: which requests it matches and what it does to them."""
 
-    model_config = ConfigDict(extra="forbid")
+    # The rules of `_does_something`, for the OpenAPI document: a status or a delay_ms (or both);
+    # a body or a retry_after only with a status.
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "allOf": [
+                {"anyOf": [_given("status"), _given("delay_ms")]},
+                {
+                    "anyOf": [
+                        _given("status"),
+                        {"properties": {"body": {"type": "null"}, "retry_after": {"type": "null"}}},
+                    ]
+                },
+            ]
+        },
+    )
 
     method: str = Field(description="HTTP method to match, or * for any", min_length=1, max_length=16)
     path: str = Field(description="Path to match, with or without its trailing slash", pattern=r"^/")
     api_key: str | None = Field(None, description="Match only requests made with this key")
-    status: int | None = Field(None, ge=200, le=599, description="Answer with this status instead")
+    status: Annotated[int, Field(ge=200, le=599), JSON_INTEGER] | None = Field(
+        None, description="Answer with this status instead"
+    )
     body: Any = Field(None, description="JSON body of the answer (default: an error in the API's shape)")
-    retry_after: int | None = Field(None, ge=0, le=86400, description="Retry-After header, in seconds")
-    delay_ms: int | None = Field(None, ge=0, le=60000, description="Wait this long before answering")
-    times: int | None = Field(1, ge=1, description="How many matching requests it hits; null: until removed")
+    retry_after: Annotated[int, Field(ge=0, le=86400), JSON_INTEGER] | None = Field(
+        None, description="Retry-After header, in seconds"
+    )
+    delay_ms: Annotated[int, Field(ge=0, le=60000), JSON_INTEGER] | None = Field(
+        None, description="Wait this long before answering"
+    )
+    times: Annotated[int, Field(ge=1), JSON_INTEGER] | None = Field(
+        1, description="How many matching requests it hits; null: until removed"
+    )
 
     @model_validator(mode="after")
     def _does_something(self) -> "FaultSpec":

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 from ..keys import key_digest
 
-_RATE = re.compile(r"([1-9][0-9]{0,8})/(s|m|h)")
+RATE_PATTERN = r"([1-9][0-9]{0,8})/(s|m|h)"
+_RATE = re.compile(RATE_PATTERN)
 _PERIODS = {"s": 1.0, "m": 60.0, "h": 3600.0}
 OFF = "off"
 # How a limit is written, for every message that asks for one.
@@ -36,10 +37,10 @@ def parse_rate(text: str) -> Rate | None:
     """A rate from "10/s", "600/m" or "1000/h"; None for "off". ValueError for anything else."""
     if text == OFF:
         return None
-    match = _RATE.fullmatch(text.strip())
+    match = _RATE.fullmatch(text)  # as the OpenAPI document's pattern says: no spaces around it
     if match is None:
         raise ValueError(f"invalid rate limit {text!r}: write {RATE_FORMAT}")
-    return Rate(int(match[1]), _PERIODS[match[2]], text.strip())
+    return Rate(int(match[1]), _PERIODS[match[2]], text)
 
 
 class RateLimiter:

@@ -24,11 +24,11 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from .. import __version__
 from ..settings import bundled_fixtures
-from ..validation import MAX_ID, is_valid_email
+from ..validation import JSON_INTEGER, MAX_ID, is_valid_email
 from .columns import AVATAR_DETAILS, SUBSCRIBER_DETAILS
 from .exceptions import FixtureError
 
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Id = Annotated[int, Field(ge=1, le=MAX_ID), JSON_INTEGER]
 NonEmpty = Annotated[str, StringConstraints(min_length=1)]
 
 
@@ -122,9 +122,11 @@ VERSION_FIELDS = ("format", "fake_smartengage")
 
 
 class FixtureDocument(_Strict):
-    format: Annotated[int, Field(ge=1, description="The fixture format version; optional in hand-written files")] = (
-        FORMAT
-    )
+    format: Annotated[
+        int,
+        Field(ge=1, le=FORMAT, description="The fixture format version; optional in hand-written files"),
+        JSON_INTEGER,
+    ] = FORMAT
     fake_smartengage: Annotated[str | None, Field(description="The version of the fake that exported it")] = None
     description: str | None = None  # for people: where the document came from, what it holds
     accounts: list[AccountSeed] = []

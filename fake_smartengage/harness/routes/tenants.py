@@ -11,19 +11,27 @@ from ...keys import mask
 from ...schemas import SubscriberPublic
 from ...store.seeding import AccountSeed, parse_account_document, parse_document
 from ...validation import MAX_ID
-from ..ratelimit import OFF, parse_rate
+from ..ratelimit import OFF, RATE_FORMAT, RATE_PATTERN, parse_rate
 from .deps import AppAccounts, AppHarness
+from .documents import DOCUMENT, TENANT_DOCUMENT
 
 router = APIRouter()
 
 ApiKeyFilter = Annotated[str | None, Query(description="Only this tenant (its API key)", min_length=1)]
 AvatarId = Annotated[int, Query(ge=1, le=MAX_ID, description="The avatar's id")]
-# Any, documented as an object: the document is checked by `seeding`, whose errors name its entries.
-FixtureBody = Annotated[
+# Any, described as `seeding` reads it: it checks the document, and its errors name the entries.
+TenantBody = Annotated[
     Any,
     Body(
-        description='A fixture document (docs/reference/fixture-format.md); for one tenant also {"avatars": [...]}',
-        json_schema_extra={"type": "object"},
+        description="The new tenant's content (docs/reference/fixture-format.md); none, or null: no avatars",
+        json_schema_extra={"anyOf": [TENANT_DOCUMENT, {"type": "null"}]},
+    ),
+]
+StateBody = Annotated[
+    Any,
+    Body(
+        description="A fixture document (docs/reference/fixture-format.md); with api_key, that tenant's content",
+        json_schema_extra={"anyOf": [DOCUMENT, TENANT_DOCUMENT]},
     ),
 ]
 
@@ -33,11 +41,14 @@ class NewTenant(BaseModel):
 
 
 class RateLimitChange(BaseModel):
-    rate_limit: str | None = Field(description=f"N/s, N/m, N/h, '{OFF}', or null for the server's default")
+    rate_limit: str | None = Field(
+        description=f"{RATE_FORMAT}; null for the server's default",
+        json_schema_extra={"pattern": f"^(?:{RATE_PATTERN}|{OFF})$"},  # checked by parse_rate, in its words
+    )
 
 
 @router.post("/tenants", status_code=201, response_model=NewTenant, summary="Create a tenant with a fresh API key")
-async def create_tenant(harness: AppHarness, document: FixtureBody = None) -> NewTenant:
+async def create_tenant(harness: AppHarness, document: TenantBody = None) -> NewTenant:
     seed = parse_account_document(document, api_key="new", source="request body")
     return NewTenant(api_key=harness.create_tenant(seed))
 
@@ -72,7 +83,7 @@ async def get_state(harness: AppHarness, api_key: ApiKeyFilter = None) -> dict[s
 @router.put("/state", status_code=204, summary="Replace the whole state (or one tenant's) with a fixture document")
 async def put_state(
     harness: AppHarness,
-    document: Annotated[Any, Body(json_schema_extra={"type": "object"})],
+    document: StateBody,
     api_key: ApiKeyFilter = None,
 ) -> Response:
     if api_key is None:
