@@ -13,7 +13,7 @@ from .settings import Settings
 
 ENV_PREFIX = "FAKE_SMARTENGAGE_"
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
-DUPLICATE_POLICIES = ("update", "conflict")
+DUPLICATE_POLICIES = ("update", "conflict", "create")
 EVENT_LOOPS = ("auto", "uvloop", "asyncio")
 HTTP_PARSERS = ("auto", "httptools", "h11")
 # Options that take several values: a flag repeated, or one variable with separators.
@@ -45,6 +45,15 @@ def _rate(value: str) -> str:
     except ValueError:
         raise _invalid(value, f"write {RATE_FORMAT}") from None
     return value
+
+
+def _profile(value: str) -> dict[str, str]:
+    from .api.behaviour import ProfileError, read_profile
+
+    try:
+        return read_profile(Path(_text(value))).changes()
+    except ProfileError as error:
+        raise _invalid(value, str(error).removeprefix(f"{value}: ")) from None
 
 
 def _one_of(choices: tuple[str, ...]) -> Callable[[str], str]:
@@ -145,11 +154,20 @@ GROUPS: list[tuple[str, list[Option]]] = [
         "how the API behaves",
         [
             Option(
+                "--profile",
+                "profile",
+                _profile,
+                "a behaviour profile: a JSON file of switches, where the reference is silent, e.g. "
+                '{"check_order": "key-first"} (as `verify --write-profile` writes one; default: none, '
+                "every switch at its default)",
+                "FILE",
+            ),
+            Option(
                 "--duplicates",
                 "duplicates",
                 _one_of(DUPLICATE_POLICIES),
                 "a new subscriber with an email, facebook_id or push_id that exists: update that subscriber "
-                "(default), or answer 409",
+                "(default), answer 409, or create another; the profile's duplicates switch, which this overrides",
                 "{" + ",".join(DUPLICATE_POLICIES) + "}",
             ),
             Option(
@@ -282,6 +300,15 @@ def option_name(flag: str) -> str:
     return flag.removeprefix("--").replace("-", "_")
 
 
+def _switches(value: Mapping[str, Any]) -> dict[str, str]:
+    from .api.behaviour import ProfileError, parse_profile
+
+    try:
+        return parse_profile(dict(value), source="profile").changes()
+    except ProfileError as error:
+        raise ValueError(str(error)) from None
+
+
 def settings_from_options(
     options: Mapping[str, Any], *, exclude: Collection[str] = (), defaults: Mapping[str, Any] | None = None
 ) -> Settings:
@@ -300,6 +327,9 @@ def settings_from_options(
         if value is None:
             continue
         option = table[key]
+        if option.name == "profile" and isinstance(value, Mapping):  # the switches themselves
+            values["profile"] = _switches(value)
+            continue
         repeatable = option.name in REPEATABLE
         items = value if repeatable and isinstance(value, (list, tuple)) else [value]
         parsed = []

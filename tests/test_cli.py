@@ -56,7 +56,10 @@ def test_every_option_reads_its_environment_variable(monkeypatch, tmp_path):
     monkeypatch.setenv("FAKE_SMARTENGAGE_LOOP", "asyncio")
     monkeypatch.setenv("FAKE_SMARTENGAGE_HTTP", "h11")
     monkeypatch.setenv("FAKE_SMARTENGAGE_PORT_FILE", str(tmp_path / "port"))
+    (tmp_path / "profile.json").write_text('{"check_order": "key-first"}')
+    monkeypatch.setenv("FAKE_SMARTENGAGE_PROFILE", str(tmp_path / "profile.json"))
     assert parse_args(["serve"])[1] == Settings(
+        profile={"check_order": "key-first"},
         host="0.0.0.0",
         port=9001,
         fixtures=(tmp_path / "a.json", tmp_path / "more"),
@@ -150,7 +153,8 @@ def _usage_error(capsys, argv: list[str]) -> str:
         ("--journal-size", "0", "write a whole number of at least 1"),
         ("--max-body-bytes", "1k", "write a whole number of at least 1"),
         ("--max-harness-body-bytes", "-5", "write a whole number of at least 1"),
-        ("--duplicates", "maybe", "choose from update, conflict"),
+        ("--duplicates", "maybe", "choose from update, conflict, create"),
+        ("--profile", "/nonexistent/profile.json", "cannot read the profile: No such file or directory"),
         ("--log-level", "loud", "choose from critical, error, warning, info, debug"),
     ],
 )
@@ -184,7 +188,7 @@ def test_help_shows_every_option_under_its_theme(capsys):
         ("where it listens:", ["--host", "--port", "--port-file"]),
         ("https:", ["--ssl-certfile", "--ssl-keyfile"]),
         ("state and fixtures:", ["--fixtures", "--db"]),
-        ("how the API behaves:", ["--duplicates", "--rate-limit", "--max-body-bytes", "--cors-origin"]),
+        ("how the API behaves:", ["--profile", "--duplicates", "--rate-limit", "--max-body-bytes", "--cors-origin"]),
         (
             "the test harness (/_fake/):",
             ["--admin-token", "--journal-size", "--journal-entry-bytes", "--journal-bytes", "--max-harness-body-bytes"],

@@ -14,6 +14,7 @@ from fake_smartengage.api.table import (
     TAGS_CREATE,
     TAGS_LIST,
 )
+from fake_smartengage.testing import FakeSmartEngage, FakeSmartEngageError, ServerThread
 
 ASGI = pytest.mark.parametrize("client", ["asgi"], indirect=True)
 UNKNOWN = {"Authorization": "Bearer se_unknown_key"}
@@ -180,3 +181,14 @@ async def test_the_switches_are_listed_with_how_verify_learns_them(client):
     listed = (await client.get("/_fake/switches")).json()
     assert [switch["name"] for switch in listed] == [switch.name for switch in SWITCHES]
     assert all(switch["learned_by"] and switch["default"] == switch["alternatives"][0] for switch in listed)
+
+
+def test_the_python_client_sets_the_servers_profile_and_a_tenants():
+    with ServerThread() as server, FakeSmartEngage(server.base_url) as fake, fake.tenant() as tenant:
+        assert tenant.set_profile({"list_without_avatar": "empty"})["switches"] == {"list_without_avatar": "empty"}
+        assert tenant.client.get(TAGS_LIST.path).json() == []
+        assert fake.set_profile({"error_body": "string"})["switches"] == {"error_body": "string"}
+        unknown = tenant.client.get(TAGS_LIST.path, params={"avatar_id": 9})
+        assert unknown.json() == {"error": "No such avatar: '9'"}
+        with pytest.raises(FakeSmartEngageError, match="no switch 'nope'"):
+            fake.set_profile({"nope": "x"})

@@ -303,3 +303,40 @@ def test_an_external_server_that_does_not_answer(pytester):
     result.assert_outcomes(errors=6)
     result.stdout.fnmatch_lines([f"*the fake SmartEngage server at {url} was not healthy within 0.2s*"])
     assert len(re.findall("was not healthy", result.stdout.str())) >= 6
+
+
+def test_the_marker_sets_a_tests_behaviour_profile(pytester):
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.smartengage(profile={"list_without_avatar": "empty", "error_body": "string"})
+        def test_a_tenant_with_its_own_switches(smartengage):
+            assert smartengage.client.get("/tags/list/").json() == []
+            unknown = smartengage.client.get("/tags/list/", params={"avatar_id": 9})
+            assert unknown.json() == {"error": "No such avatar: '9'"}
+
+        def test_the_next_tenant_has_the_defaults(smartengage):
+            assert smartengage.client.get("/tags/list/").status_code == 400
+
+        @pytest.mark.anyio
+        @pytest.mark.smartengage(profile={"add_status": "201"})
+        async def test_an_app_with_the_switches(smartengage_app):
+            import httpx
+
+            transport = httpx.ASGITransport(app=smartengage_app)
+            headers = {"Authorization": "Bearer se_k73DUceVnvRCusWxDN2qQQ1a"}
+            async with httpx.AsyncClient(transport=transport, base_url="http://fake", headers=headers) as client:
+                added = await client.post("/subscribers/add", data={"avatar_id": 123, "email": "a@example.com"})
+                assert added.status_code == 201
+
+        @pytest.mark.smartengage(profile={"check_ordr": "key-first"})
+        def test_a_misspelt_switch(smartengage):
+            pass
+        """
+    )
+    result = pytester.runpytest_inprocess("-p", "anyio")
+    result.assert_outcomes(passed=3, errors=1)
+    result.stdout.fnmatch_lines(
+        ["*@pytest.mark.smartengage(profile=...): no switch 'check_ordr' (did you mean check_order?)*"]
+    )

@@ -73,7 +73,7 @@ def test_smartengage_settings_configure_the_plugins_server(pytester):
         ('{"rate_limt": "5/s"}', "smartengage_settings: unknown option 'rate_limt' (did you mean 'rate_limit'?)"),
         (
             '{"duplicates": "never"}',
-            "smartengage_settings: duplicates: invalid value 'never': choose from update, conflict",
+            "smartengage_settings: duplicates: invalid value 'never': choose from update, conflict, create",
         ),
         (
             '{"journal_size": 0}',

@@ -16,6 +16,7 @@ Every method raises `FakeSmartEngageError` (with the status and the JSON error b
 server answers with an error.
 """
 
+from collections.abc import Mapping
 from datetime import datetime
 from types import TracebackType
 from typing import Any
@@ -145,6 +146,12 @@ class FakeSmartEngage:
     def set_rate_limit(self, api_key: str, limit: str | None) -> dict[str, Any]:
         """A tenant's own rate limit: "10/s", "600/m", "1000/h", "off", or None for the server's."""
         return self._request("PUT", f"/tenants/{api_key}/rate-limit", json={"rate_limit": limit}).json()
+
+    def set_profile(self, switches: Mapping[str, str], api_key: str | None = None) -> dict[str, Any]:
+        """The server's behaviour profile (switches left out take their defaults), or one tenant's
+        own switches over the server's (`api_key`; {}: none of its own). See GET /_fake/switches."""
+        path = "/profile" if api_key is None else f"/tenants/{api_key}/profile"
+        return self._request("PUT", path, json=dict(switches)).json()
 
     def reset(self, api_key: str | None = None) -> None:
         """The whole server back to its start state, or one tenant back to its seed."""
@@ -300,6 +307,10 @@ class Tenant:
 
     def set_rate_limit(self, limit: str | None) -> dict[str, Any]:
         return self.fake.set_rate_limit(self.api_key, limit)
+
+    def set_profile(self, switches: Mapping[str, str]) -> dict[str, Any]:
+        """This tenant's own behaviour switches, over the server's profile."""
+        return self.fake.set_profile(switches, api_key=self.api_key)
 
     def fail(
         self,

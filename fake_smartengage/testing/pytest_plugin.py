@@ -80,8 +80,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        f"{MARKER}(fixtures): seed this test's `smartengage` tenant from a fixture document: a dict, "
-        "or the path of a JSON file (relative paths from the test file's folder)",
+        f"{MARKER}(fixtures, profile): seed this test's `smartengage` tenant from a fixture document: a "
+        "dict, or the path of a JSON file (relative paths from the test file's folder); and answer it "
+        "under these behaviour switches (a dict, e.g. {'check_order': 'key-first'})",
     )
 
 
@@ -205,8 +206,15 @@ def _marker_document(request: pytest.FixtureRequest) -> tuple[dict[str, Any], st
     marker = request.node.get_closest_marker(MARKER)
     if marker is None:
         return None
-    if len(marker.args) > 1 or set(marker.kwargs) - {"fixtures"} or (marker.args and "fixtures" in marker.kwargs):
-        pytest.fail(f"@pytest.mark.{MARKER} takes one argument, fixtures= (a dict or a path)", pytrace=False)
+    if (
+        len(marker.args) > 1
+        or set(marker.kwargs) - {"fixtures", "profile"}
+        or (marker.args and "fixtures" in marker.kwargs)
+    ):
+        pytest.fail(
+            f"@pytest.mark.{MARKER} takes fixtures= (a dict or a path) and profile= (a dict of switches)",
+            pytrace=False,
+        )
     fixtures = marker.kwargs.get("fixtures", marker.args[0] if marker.args else None)
     if fixtures is None:
         return None
@@ -225,6 +233,20 @@ def _marker_document(request: pytest.FixtureRequest) -> tuple[dict[str, Any], st
         pytest.fail(f"@pytest.mark.{MARKER}(fixtures=...) takes a dict or a path, not {fixtures!r}", pytrace=False)
     _seed(document, api_key="marker", source=source)  # fails the test here, in the user's terms
     return document, source
+
+
+def _marker_profile(request: pytest.FixtureRequest) -> dict[str, str] | None:
+    """The switches of the test's marker, checked: this test's behaviour profile."""
+    marker = request.node.get_closest_marker(MARKER)
+    switches = marker.kwargs.get("profile") if marker is not None else None
+    if switches is None:
+        return None
+    from ..api.behaviour import ProfileError, parse_profile
+
+    try:
+        return parse_profile(switches, source=f"@pytest.mark.{MARKER}(profile=...)").changes()
+    except ProfileError as error:
+        _fail_from_none(str(error))
 
 
 def _fail_from_none(message: str) -> NoReturn:
@@ -246,9 +268,12 @@ def _seed(document: dict[str, Any], *, api_key: str, source: str) -> Any:
 def smartengage(request: pytest.FixtureRequest, smartengage_server: "FakeSmartEngage") -> Iterator["Tenant"]:
     """A fresh tenant for this test, seeded from its `smartengage` marker if it has one."""
     marked = _marker_document(request)
+    switches = _marker_profile(request)
     tenant = smartengage_server.tenant(marked[0] if marked else None)
     request.node.stash[_TENANT] = tenant
     try:
+        if switches:
+            tenant.set_profile(switches)
         yield tenant
     finally:
         tenant.delete()
@@ -261,7 +286,8 @@ def smartengage_app(request: pytest.FixtureRequest, smartengage_settings: dict[s
     document, if it has one, replaces its first account."""
     from ..app import create_app
 
-    app = create_app(_server_settings(smartengage_settings))
+    switches = _marker_profile(request)
+    app = create_app(_server_settings({**smartengage_settings, **({"profile": switches} if switches else {})}))
     marked = _marker_document(request)
     if marked is not None:
         seed = _seed(marked[0], api_key=app.state.accounts.api_keys()[0], source=marked[1])
