@@ -2,7 +2,7 @@
 
 A page asks for a generated part with a line `<!-- generated: NAME -->`, NAME being a key of
 GENERATED. Each part is read from the code itself: the CLI's argparse parser, the error functions
-of `errors.py`, the fixture document's JSON Schema and the app's OpenAPI document; the home page
+of `errors.py`, the fixture document's JSON Schema, the behaviour switches and the app's OpenAPI document; the home page
 takes the README's quick start (which tests/test_docs.py runs), so it is written once, and the
 speed page the table of the last `make bench` (bench/RESULTS.md). An unknown
 name, or code the generators cannot describe, fails the build.
@@ -313,6 +313,25 @@ def readme_quick_start() -> str:
     return readme[start:end].replace("](docs/", "](")
 
 
+# Behaviour switches: fake_smartengage/api/behaviour.py's SWITCHES.
+
+
+def behaviour_switches() -> str:
+    from fake_smartengage.api.behaviour import SWITCHES
+
+    rows = [
+        [
+            f"`{switch.name}`",
+            " / ".join(f"`{alternative}`" for alternative in switch.alternatives),
+            f"`{switch.default}`",
+            cell(switch.description),
+            cell(switch.learned_by),
+        ]
+        for switch in SWITCHES
+    ]
+    return table(["Switch", "Alternatives", "Default", "What it decides", "How `verify` tells them apart"], rows)
+
+
 # The speed page: the table the last `make bench` wrote, with its date and machine.
 
 
@@ -330,4 +349,5 @@ GENERATED: dict[str, Callable[[], str]] = {
     "harness-routes": harness_routes,
     "harness-api": harness_api,
     "bench-results": bench_results,
+    "behaviour-switches": behaviour_switches,
 }

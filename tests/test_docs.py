@@ -288,6 +288,15 @@ def test_errors_page_has_every_error_function():
     assert "| `Missing required parameter: <param>` | `<param>` |  | `missing_param` |" in page
 
 
+def test_behaviour_page_has_every_switch_and_alternative():
+    from fake_smartengage.api.behaviour import SWITCHES
+
+    page = load_hooks().behaviour_switches()
+    for switch in SWITCHES:
+        assert f"| `{switch.name}` | " in page, switch.name
+        assert all(f"`{alternative}`" in page for alternative in switch.alternatives), switch.name
+
+
 def test_fixture_format_page_has_every_key():
     page = load_hooks().fixture_format()
     schema = FixtureDocument.model_json_schema()

@@ -14,6 +14,8 @@ from starlette.routing import Route
 
 from conftest import DEFAULT_KEY
 from fake_smartengage import errors
+from fake_smartengage.app import create_app
+from fake_smartengage.settings import Settings
 from fake_smartengage.testing import ServerThread
 from planted import Planted, each_item, numeric_id
 from processes import SCRIPT, free_port, running_server, server_env
@@ -182,3 +184,20 @@ def test_an_upstream_that_is_not_a_url_is_a_usage_error():
     )
     assert done.returncode == 2
     assert "argument --upstream: invalid value 'api.smartengage.com': write an http:// or https:// URL" in done.stderr
+
+
+def test_answers_are_judged_by_the_profile_in_force(tmp_path):
+    """A real service that matches the proxy's profile shows no divergences; one that does not, shows them."""
+    profile = {"add_status": "201", "error_body": "string", "promised_routes": "on"}
+    upstream_app = create_app(Settings(profile=profile))
+    with ServerThread(upstream_app) as upstream:
+        for proxy_profile, diverging in ((profile, False), ({}, True)):
+            proxy = create_app(Settings(upstream=upstream.base_url, profile=proxy_profile))
+            with ServerThread(proxy) as server, client(server.base_url, DEFAULT_KEY) as http:
+                assert (
+                    http.post("/subscribers/add", data={"avatar_id": 123, "email": "p@example.com"}).status_code == 201
+                )
+                assert http.get("/tags/list/").json() == {"error": "Missing required parameter: avatar_id"}
+                assert http.get("/subscribers/list/", params={"avatar_id": 123}).status_code == 200
+                found = [entry["divergences"] for entry in journal(server.base_url)]
+                assert all(found) if diverging else not any(found), found

@@ -11,7 +11,8 @@ from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel
 
-from ..schemas import ErrorBody
+from ..schemas import ErrorBody, PlainErrorBody
+from .behaviour import DEFAULT, Profile
 from .table import route_at
 
 # Ids are strings of digits; other fields ending in _id (facebook_id, push_id) are free text.
@@ -73,13 +74,19 @@ def _model_problems(value: Any, model: type[BaseModel], where: str) -> list[str]
     return problems
 
 
-def answer_divergences(path: str, status: int, content_type: str | None, body: bytes) -> list[str]:
+def answer_divergences(
+    path: str, status: int, content_type: str | None, body: bytes, profile: Profile = DEFAULT
+) -> list[str]:
     """Where an answer to a SmartEngage request differs in shape from what the fake would serve
-    for its route: the status class, and the body's keys, order and types; [] if it conforms."""
+    for its route under `profile`: the status class, and the body's keys, order and types; [] if
+    it conforms."""
     route = route_at(path)
+    if route is not None and not route.served(path, profile):
+        route = None
     if status < 300 and route is None:
         return [f"status {status} on an unknown route, where the fake answers 404"]
-    problems = [] if status >= 300 or status == 200 else [f"status {status}, where the fake answers 200"]
+    success = 201 if route is not None and route.creates and profile.follows("add_status", "201") else 200
+    problems = [] if status >= 300 or status == success else [f"status {status}, where the fake answers {success}"]
     if not body and status in (204, 304):
         return problems
     if "json" not in (content_type or ""):
@@ -88,5 +95,9 @@ def answer_divergences(path: str, status: int, content_type: str | None, body: b
         document = json.loads(body)
     except ValueError:
         return [*problems, "the body is not JSON"]
-    expected = ErrorBody if status >= 300 or route is None else route.answer
+    if status >= 300:
+        plain = profile.follows("error_body", "string")
+        expected: Any = PlainErrorBody if plain else ErrorBody
+    else:
+        expected = route.answer if route is not None else ErrorBody
     return problems + shape_problems(document, expected)

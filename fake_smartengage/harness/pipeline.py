@@ -114,7 +114,7 @@ class HarnessPipeline:
             if stop is not None:
                 await stop(scope, receive, capture)
             elif self.upstream is not None:
-                forwarded, divergences = await self.upstream.forward(scope, request.body)
+                forwarded, divergences = await self.upstream.forward(scope, request.body, profile)
                 await forwarded(scope, receive, capture)
             else:
                 status, body = answer(self.store, request, profile)

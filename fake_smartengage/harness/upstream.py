@@ -11,6 +11,7 @@ from starlette.responses import Response
 from starlette.types import Scope
 
 from .. import errors
+from ..api.behaviour import Profile
 from ..api.shapes import answer_divergences
 
 _ANSWER_HEADERS = ("content-type", "retry-after", "www-authenticate")
@@ -37,8 +38,9 @@ class Upstream:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
 
-    async def forward(self, scope: Scope, body: bytes) -> tuple[Response, list[str]]:
-        """The upstream's answer to this request, and where its shape diverges from the fake's;
+    async def forward(self, scope: Scope, body: bytes, profile: Profile) -> tuple[Response, list[str]]:
+        """The upstream's answer to this request, and where its shape diverges from the fake's under
+        `profile` (the one in force for the request's key);
         a 502 ApiError if the upstream cannot be reached or does not answer in time."""
         url = httpx.URL(f"{self.base_url}{scope['path']}", query=scope["query_string"])
         headers = [(name, value) for name, value in scope["headers"] if name.lower() not in _NOT_FORWARDED]
@@ -52,6 +54,6 @@ class Upstream:
                 raise errors.upstream_unreachable(self.base_url, str(error) or type(error).__name__) from None
         kept = {name: answer.headers[name] for name in _ANSWER_HEADERS if name in answer.headers}
         divergences = answer_divergences(
-            scope["path"], answer.status_code, answer.headers.get("content-type"), answer.content
+            scope["path"], answer.status_code, answer.headers.get("content-type"), answer.content, profile
         )
         return Response(answer.content, answer.status_code, headers=kept), divergences
