@@ -31,8 +31,10 @@ async def test_journal_records_request_parsed_parameters_and_answer(client):
         "response",
         "duration_ms",
         "divergences",
+        "fault",
     ]
     assert entry["divergences"] is None  # only a request forwarded with --upstream has some
+    assert entry["fault"] is None  # only a request a fault answered or delayed has one
     assert entry["method"] == "POST" and entry["path"] == "/subscribers/add" and entry["query"] == "avatar_id=123"
     # As sent: strings by the names on the wire, query string and body together.
     assert entry["sent"] == {"avatar_id": "123", "email": "j@example.com", "tags[0]": "123", "tags[1]": "tags2"}
@@ -132,11 +134,11 @@ async def test_journal_is_a_ring_buffer():
 
 
 async def test_a_faulted_request_is_journaled_with_its_parameters_as_sent(client):
-    await client.post("/_fake/faults", json={"method": "POST", "path": "/tags/add", "status": 503})
+    fault = (await client.post("/_fake/faults", json={"method": "POST", "path": "/tags/add", "status": 503})).json()
     answer = await client.post("/tags/add?avatar_id=123", files={"subscriber_id": (None, "1"), "tag": (None, "tags1")})
     assert answer.status_code == 503
     (entry,) = (await client.get("/_fake/requests")).json()
-    assert entry["status"] == 503
+    assert (entry["status"], entry["fault"]) == (503, fault["id"])
     assert entry["sent"] == {"avatar_id": "123", "subscriber_id": "1", "tag": "tags1"}
     assert entry["form"] is None  # no route read them
 

@@ -5,7 +5,8 @@ An entry holds what a test wants to assert on: when, method, path, query, the pa
 (`form`: ids as numbers, arrays resolved; None when no route read them), which key (masked), the
 status, the response body and how long it took; with --upstream, where the upstream's answer
 diverges in shape from the fake's (`divergences`: [] when it conforms, null when the request was
-not forwarded). Keys are kept only as digests, for filtering.
+not forwarded); and the id of the fault that answered or delayed it (`fault`). Keys are kept only
+as digests, for filtering.
 
 Memory is bounded three ways: at most `size` entries, at most `entry_bytes` of recorded values
 in one entry, and at most `total_bytes` of them in all (the oldest entries go first; the newest
@@ -21,6 +22,7 @@ from datetime import datetime
 from itertools import count
 from typing import Any
 
+from ..api.request import ApiRequest
 from ..keys import key_digest, mask
 
 _CUT_KEY = "…"
@@ -112,34 +114,25 @@ class Journal:
         self._lock = threading.Lock()
 
     def record(
-        self,
-        *,
-        when: datetime,
-        method: str,
-        path: str,
-        query: str,
-        sent: dict[str, Any] | None,
-        form: dict[str, Any] | None,
-        api_key: str | None,
-        status: int,
-        response: bytes,
-        duration_ms: float,
-        divergences: list[str] | None = None,
+        self, request: ApiRequest, *, status: int, response: bytes, divergences: list[str] | None = None
     ) -> None:
+        """The request as it went, and the answer it got."""
         budget = _Budget(self._entry_bytes)
+        sent, form, api_key = request.sent(), request.given(), request.api_key
         entry: dict[str, Any] = {
             "id": 0,  # numbered below, in the order entries are kept
-            "time": when,  # formatted when read: most entries never are
-            "method": method,
-            "path": budget.text(path),
-            "query": budget.text(query),
+            "time": request.received,  # formatted when read: most entries never are
+            "method": request.method,
+            "path": budget.text(request.path),
+            "query": budget.text(request.query.decode("latin-1")),
             "response": budget.raw(response),  # decoded when read: most entries never are
             "form": None if form is None else budget.parameters(form),
             "sent": None if sent is None else budget.parameters(sent),
             "api_key": mask(api_key) if api_key else None,
             "status": status,
-            "duration_ms": duration_ms,
+            "duration_ms": request.elapsed_ms(),
             "divergences": divergences,
+            "fault": request.fault_id,
             "_key": key_digest(api_key) if api_key else None,
             "_bytes": self._entry_bytes - budget.left,
         }
@@ -201,6 +194,7 @@ _SHOWN = (
     "response",
     "duration_ms",
     "divergences",
+    "fault",
 )
 
 

@@ -131,19 +131,7 @@ class HarnessPipeline:
                 await errors.render(errors.unexpected(error))(scope, receive, capture)
             raise
         finally:
-            self.harness.journal.record(
-                when=request.received,
-                method=request.method,
-                path=request.path,
-                query=request.query.decode("latin-1"),
-                sent=request.sent(),
-                form=request.given(),
-                api_key=api_key,
-                status=status,
-                response=bytes(response),
-                duration_ms=request.elapsed_ms(),
-                divergences=divergences,
-            )
+            self.harness.journal.record(request, status=status, response=bytes(response), divergences=divergences)
 
     async def _stopped(self, request: ApiRequest, profile: Profile) -> ASGIApp | None:
         """The answer of the fault or rate limit that stops this request, if one does."""
