@@ -308,8 +308,8 @@ def test_faults_of_a_tenant_hit_only_that_tenant(fake, tenant, other):
 
 
 def test_a_tenant_makes_faults_with_the_servers_parameters_less_the_key():
-    # Each class declares its own (they are what users' editors show): a fault option added to
-    # one is added to the other, and a tenant's faults are always its own key's.
+    # fail()'s options are declared once (FailOptions); the signatures, which users' editors show,
+    # must still agree, and a tenant's faults are always its own key's.
     for name in ("fail", "delay"):
         server = inspect.signature(getattr(FakeSmartEngage, name)).parameters
         tenant = inspect.signature(getattr(Tenant, name)).parameters

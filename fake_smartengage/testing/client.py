@@ -19,9 +19,10 @@ server answers with an error.
 from collections.abc import Mapping
 from datetime import datetime
 from types import TracebackType
-from typing import Any
+from typing import Any, TypedDict
 
 import httpx
+from typing_extensions import Unpack
 
 from ..keys import mask
 from . import matching
@@ -59,6 +60,18 @@ class _SharedConnections(httpx.BaseTransport):
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         return self._transport.handle_request(request)
+
+
+class FailOptions(TypedDict, total=False):
+    """What `fail()` takes beside the method and path, on the server and on a tenant alike."""
+
+    status: int  # default 503
+    times: int | None  # how many matching requests (default 1); None: all, until removed
+    body: Any  # the answer's body (default: the error shape, naming the fault)
+    retry_after: int | None  # a Retry-After header, in seconds
+
+
+_FAIL_DEFAULTS: FailOptions = {"status": 503, "times": 1}
 
 
 class FakeSmartEngage:
@@ -201,19 +214,10 @@ class FakeSmartEngage:
         return self._request("POST", "/faults", json=spec).json()
 
     def fail(
-        self,
-        method: str,
-        path: str,
-        status: int = 503,
-        times: int | None = 1,
-        body: Any = None,
-        retry_after: int | None = None,
-        api_key: str | None = None,
+        self, method: str, path: str, *, api_key: str | None = None, **options: Unpack[FailOptions]
     ) -> dict[str, Any]:
-        """The next `times` matching requests (None: all, until removed) answer `status`."""
-        return self.add_fault(
-            method=method, path=path, status=status, times=times, body=body, retry_after=retry_after, api_key=api_key
-        )
+        """The next `times` matching requests (None: all, until removed) answer `status` (503)."""
+        return self.add_fault(method=method, path=path, api_key=api_key, **{**_FAIL_DEFAULTS, **options})
 
     def delay(
         self, method: str, path: str, ms: int, times: int | None = 1, api_key: str | None = None
@@ -312,20 +316,9 @@ class Tenant:
         """This tenant's own behaviour switches, over the server's profile."""
         return self.fake.set_profile(switches, api_key=self.api_key)
 
-    def fail(
-        self,
-        method: str,
-        path: str,
-        status: int = 503,
-        times: int | None = 1,
-        body: Any = None,
-        retry_after: int | None = None,
-    ) -> dict[str, Any]:
-        """The next `times` matching requests of this tenant answer `status`."""
-        fault = self.fake.fail(
-            method, path, status=status, times=times, body=body, retry_after=retry_after, api_key=self.api_key
-        )
-        return self._made(fault)
+    def fail(self, method: str, path: str, **options: Unpack[FailOptions]) -> dict[str, Any]:
+        """The next `times` matching requests of this tenant answer `status` (503)."""
+        return self._made(self.fake.fail(method, path, api_key=self.api_key, **options))
 
     def delay(self, method: str, path: str, ms: int, times: int | None = 1) -> dict[str, Any]:
         """The next `times` matching requests of this tenant wait `ms` milliseconds first."""
