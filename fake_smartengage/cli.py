@@ -115,6 +115,9 @@ def _banner(settings: Settings, app: "FastAPI") -> str:
         from .api.table import AVATARS_LIST  # loaded with the app already: serving only
 
         lines.append(f"try:  curl -H 'Authorization: Bearer {REFERENCE_KEY}' {settings.base_url}{AVATARS_LIST.path}")
+    switches = app.state.harness.profile.changes()
+    if switches:
+        lines.append("behaviour profile: " + ", ".join(f"{name}={value}" for name, value in switches.items()))
     if settings.upstream:
         lines.append(f"forwarding SmartEngage requests to {settings.upstream}: the keys are the upstream's")
     lines.append(f"dashboard: {settings.base_url}/_fake/ui    API docs: {settings.base_url}/docs")

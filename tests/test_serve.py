@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from conftest import DEFAULT_KEY
+from fake_smartengage import errors
 from processes import SCRIPT, Server, free_port, running_server, server_env, stop, wait_until, wait_until_healthy
 
 AUTH = {"Authorization": f"Bearer {DEFAULT_KEY}"}
@@ -156,6 +157,14 @@ def test_banner_says_when_no_fixture_was_found(tmp_path):
     with running_server(tmp_path, "--fixtures", str(empty)) as server:
         assert httpx.get(f"{server.url}/avatars/list", headers=AUTH, trust_env=False).status_code == 401
     assert f"no fixture files in {empty}: no accounts" in server.stdout()
+
+
+def test_a_profile_is_served_and_named_in_the_banner(tmp_path):
+    (tmp_path / "profile.json").write_text('{"check_order": "key-first", "error_body": "string"}')
+    with running_server(tmp_path, "--profile", str(tmp_path / "profile.json")) as server:
+        refused = httpx.get(f"{server.url}/nowhere", trust_env=False)
+        assert (refused.status_code, refused.json()) == (401, {"error": errors.missing_api_key().message})
+    assert "behaviour profile: check_order=key-first, error_body=string" in server.stdout()
 
 
 def native_modules(server: Server) -> set[str]:
