@@ -28,6 +28,10 @@ from .seeding import IDENTITY_FIELDS
 
 ACTIVE = "Active"
 SUBSCRIBERS_NEWEST_FIRST = "SELECT pk FROM subscriber WHERE avatar_pk = ? ORDER BY ordinal DESC"
+_EVERY_AVATARS_SUBSCRIBERS = (
+    "SELECT subscriber.pk FROM subscriber JOIN avatar ON avatar.pk = subscriber.avatar_pk "
+    "ORDER BY avatar.ordinal DESC, subscriber.ordinal DESC"
+)
 # The public shape's fields are the avatar table's columns, ids aside shown as they are stored.
 _AVATAR_FIELDS = tuple(AvatarPublic.model_fields)
 _AVATAR_PUBLIC_COLUMNS = ", ".join(_AVATAR_FIELDS)
@@ -131,12 +135,15 @@ class Store:
             )
         return {catalogue.id_column: str(item_id), catalogue.name_column: name}
 
-    def list_subscribers(self, account: Account, avatar_id: int) -> list[SubscriberObject]:
-        """The avatar's subscribers as every write answers them, newest first."""
+    def list_subscribers(self, account: Account, avatar_id: int | None) -> list[SubscriberObject]:
+        """The avatar's subscribers as every write answers them, newest first; for an avatar_id of
+        None, those of every avatar, in the order the avatars are listed (as the lists above)."""
         with account.reading() as conn:
-            avatar = avatar_pk(conn, avatar_id)
-            pks = [pk for (pk,) in conn.execute(SUBSCRIBERS_NEWEST_FIRST, (avatar,))]
-            return [loaded.public() for loaded in hydration.load(conn, pks)]
+            if avatar_id is None:
+                rows = conn.execute(_EVERY_AVATARS_SUBSCRIBERS)
+            else:
+                rows = conn.execute(SUBSCRIBERS_NEWEST_FIRST, (avatar_pk(conn, avatar_id),))
+            return [loaded.public() for loaded in hydration.load(conn, [pk for (pk,) in rows])]
 
     # Subscribers
 
