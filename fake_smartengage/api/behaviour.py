@@ -40,7 +40,8 @@ SWITCHES = (
     Switch(
         "list_without_avatar",
         ("400", "empty", "all-avatars"),
-        "A list route of an avatar's items (tags, custom fields, sequences, and subscribers when promised routes are on) without avatar_id: 400 naming the parameter, "
+        "A list route of an avatar's items (tags, custom fields, sequences; subscribers with promised "
+        "routes on) without avatar_id: 400 naming the parameter, "
         "an empty list, or the items of every avatar of the account.",
         "a tag list without avatar_id, against the lists of each avatar",
     ),
