@@ -69,3 +69,24 @@ def test_unreadable_parameters_are_an_error_for_the_route_and_none_for_the_journ
         answer(store, request)
     assert request.sent() is None
     assert request.given() is None
+
+
+def test_a_kept_read_is_answered_again_until_the_account_changes(store):
+    def tags() -> list[str]:
+        request = _request(store, "GET", TAGS_LIST.path, query=b"avatar_id=123")
+        found = [tag["tag_name"] for tag in json.loads(answer(store, request)[1])]
+        assert request.parameters == {"avatar_id": 123}  # the journal's, kept with the answer
+        return found
+
+    before = tags()
+    assert tags() == before
+    with store.account_for_key(DEFAULT_KEY).transaction() as conn:
+        conn.execute("UPDATE tag SET tag_name = 'renamed' WHERE tag_id = 123")
+    assert "renamed" in tags()
+
+
+def test_kept_reads_are_bounded(store):
+    account = store.account_for_key(DEFAULT_KEY)
+    for number in range(1000):
+        answer(store, _request(store, "GET", AVATARS_LIST.path, query=f"n={number}".encode()))
+    assert len(account.kept_reads) == 256

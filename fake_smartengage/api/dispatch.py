@@ -11,10 +11,11 @@ from typing import Any
 from pydantic_core import to_json
 
 from .. import errors
-from ..store import Store
+from ..store import Account, Store
 from .auth import authenticate
 from .behaviour import DEFAULT, Profile
 from .request import ApiRequest
+from .table import ApiRoute
 
 # A list of one avatar's items asked without the avatar.
 _AVATAR = "avatar_id"
@@ -31,6 +32,19 @@ def answer(store: Store, request: ApiRequest, profile: Profile = DEFAULT) -> tup
     if request.method not in methods:
         raise errors.method_not_allowed(request.method, request.path, methods)
     account = authenticate(request)
+    if not (route.lists and not request.body):
+        return _run(store, request, route, account, profile)
+
+    # A read answers the same until the account changes: kept, with the parameters it parsed.
+    def read() -> tuple[int, bytes, dict[str, Any] | None]:
+        return (*_run(store, request, route, account, profile), request.parameters)
+
+    status, body, request.parameters = account.kept_reads.get((route.name, request.query, profile), read)
+    return status, body
+
+
+def _run(store: Store, request: ApiRequest, route: ApiRoute, account: Account, profile: Profile) -> tuple[int, bytes]:
+    """The route's parameters checked, then its operation."""
     lenient = route.lists and not profile.follows("list_without_avatar", "400")
     request.parameters = route.form.parse(
         request.pairs(),

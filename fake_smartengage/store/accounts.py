@@ -19,13 +19,14 @@ new accounts in, records them and drops the old ones: if building fails, nothing
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from .. import __version__
 from ..schemas import SubscriberObject
 from ..validation import as_id
 from . import exchange, hydration
 from .columns import COLUMNS
-from .db import Database, Locked, Transaction
+from .db import Database, KeptUntilChanged, Locked, Transaction
 from .folder import ACCOUNT, SEED, Entry, Folder
 from .lookups import subscriber_pks
 from .seeding import FORMAT, AccountSeed
@@ -36,6 +37,8 @@ from .seeding import FORMAT, AccountSeed
 _COPIED_IN_SQL = 64
 # At most this many dropped databases are kept per small seed, for the next tenants.
 _SPARES = 4
+# At most this many read answers are kept per account between two changes.
+_KEPT_READS = 256
 # The tables, parents first (the DDL's order): emptied children first, filled parents first.
 _EMPTY = tuple(f"DELETE FROM main.{table}" for table in reversed(COLUMNS))
 _FILL = tuple(f"INSERT INTO main.{table} SELECT * FROM seed.{table}" for table in COLUMNS)
@@ -63,6 +66,9 @@ class Account:
         self._reading = db.reading()
         self._transaction = db.transaction()
         self._copied_version = db.version() if copied else None
+        # The answers of reads, kept until the account changes (`api.dispatch`): most of what a
+        # test reads, it reads again before writing.
+        self.kept_reads: KeptUntilChanged[Any] = KeptUntilChanged(db, _KEPT_READS)
 
     def reading(self) -> Locked:
         return self._reading

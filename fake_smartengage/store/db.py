@@ -11,7 +11,9 @@ import itertools
 import logging
 import sqlite3
 import threading
+from collections.abc import Callable, Hashable
 from pathlib import Path
+from typing import Generic, TypeVar
 
 from .. import __version__
 from .columns import COLUMNS, SCHEMA
@@ -156,6 +158,37 @@ class Database:
         with self._lock:
             self._connection.close()
             self._generation += 1
+
+
+Kept = TypeVar("Kept")
+
+
+class KeptUntilChanged(Generic[Kept]):
+    """Answers computed from a database, kept until it next changes (`Database.version`): at most
+    `size` of them, so that keys a client makes up cannot grow memory."""
+
+    def __init__(self, db: Database, size: int) -> None:
+        self._db = db
+        self._size = size
+        self._kept: tuple[tuple[int, int, int], dict[Hashable, Kept]] = (db.version(), {})
+
+    def __len__(self) -> int:
+        return len(self._kept[1])
+
+    def get(self, key: Hashable, compute: Callable[[], Kept]) -> Kept:
+        # The version is read before computing: a change meanwhile leaves the answer in a dict
+        # of the version before it, which the next request discards.
+        version = self._db.version()
+        kept_version, kept = self._kept
+        if kept_version != version:
+            kept = {}
+            self._kept = (version, kept)
+        if key in kept:
+            return kept[key]
+        answer = compute()
+        if len(kept) < self._size:
+            kept[key] = answer
+        return answer
 
 
 class Locked:
