@@ -82,8 +82,7 @@ class Verifier:
             raise CannotRun(f"{where} refused the API key ({response.status_code})")
         body = body_of(response)
         if response.status_code != 200 or not isinstance(body, list):
-            shown = seen(response) if response.status_code != 200 or isinstance(body, NotJson) else str(body)[:60]
-            raise CannotRun(f"{_NOT_THE_API}: {where} answered {shown}")
+            raise CannotRun(f"{_NOT_THE_API}: {where} answered {seen(response)}")
         return [int(item["avatar_id"]) for item in body if isinstance(item, dict) and _is_id(item.get("avatar_id"))]
 
     def _choose_avatar(self, ids: list[int]) -> int | None:

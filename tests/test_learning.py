@@ -1,0 +1,81 @@
+"""`verify` learns the behaviour profile: a fake serving any profile P, verified, gives back P."""
+
+import httpx
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import DEFAULT_KEY
+from fake_smartengage.api.behaviour import SWITCH_NAMES, SWITCHES, Profile, parse_profile
+from fake_smartengage.app import create_app
+from fake_smartengage.checking.learning import BY_WRITES, LEARNERS, UNLEARNABLE
+from fake_smartengage.checking.remote import Remote
+from fake_smartengage.checking.verify import Verifier
+from fake_smartengage.settings import Settings
+from fake_smartengage.testing import ServerThread
+
+PROFILES = st.fixed_dictionaries({switch.name: st.sampled_from(switch.alternatives) for switch in SWITCHES}).map(
+    Profile
+)
+# Avatar 123 of the default fixture has tags, custom fields, sequences and a subscriber.
+AVATAR = 123
+
+
+@pytest.fixture(scope="module")
+def server():
+    with ServerThread(create_app(Settings(log_level="warning"))) as running:
+        yield running
+
+
+def _serve(server: ServerThread, profile: Profile) -> None:
+    """The server back to its fixture, serving `profile`."""
+    with httpx.Client(base_url=server.base_url) as harness:
+        assert harness.post("/_fake/reset").status_code == 204
+        response = harness.put("/_fake/profile", json=profile.changes())
+        assert response.status_code == 200, response.text
+
+
+def _learn(server: ServerThread, *, writes: bool, avatar_id: int | None = AVATAR):
+    with Remote(server.base_url, DEFAULT_KEY, max_rps=None, timeout=10) as remote:
+        return Verifier(remote, avatar_id=avatar_id, writes=writes).run()
+
+
+def test_every_switch_is_learned_or_declared_unlearnable():
+    assert set(LEARNERS) | set(UNLEARNABLE) == set(SWITCH_NAMES)
+    assert not set(LEARNERS) & set(UNLEARNABLE)
+    assert all(reason for reason in UNLEARNABLE.values())
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(profile=PROFILES)
+def test_verify_with_writes_gives_back_the_profile_the_fake_serves(server, profile):
+    _serve(server, profile)
+    report = _learn(server, writes=True)
+    learned = report.learned()
+    assert learned == {name: profile[name] for name in LEARNERS}
+    # The profile file verify writes is one the fake reads back as P.
+    assert parse_profile(learned, source="learned") == profile
+    assert report.count("diverges") == 0 or profile.changes()
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(profile=PROFILES)
+def test_verify_without_writes_learns_every_switch_but_those_writes_show(server, profile):
+    _serve(server, profile)
+    report = _learn(server, writes=False, avatar_id=None)
+    assert report.learned() == {name: profile[name] for name in LEARNERS if name not in BY_WRITES}
+    assert set(report.undecided()) == BY_WRITES
+    assert all(report.undecided()[name] == "needs --writes and --avatar-id" for name in BY_WRITES)
+
+
+def test_the_fakes_own_profile_passes_when_verify_judges_by_it(server):
+    profile = Profile().with_changes({"error_body": "string", "list_post": "405", "other_spelling": "404"})
+    _serve(server, profile)
+    with Remote(server.base_url, DEFAULT_KEY, max_rps=None, timeout=10) as remote:
+        report = Verifier(remote, avatar_id=AVATAR, writes=True, profile=profile).run()
+    assert [check.id for check in report.checks if check.status != "pass"] == []
+    # Only what the profile serves is checked: no POST on the list routes, one spelling each.
+    assert {check.id for check in report.checks if "-list-" in check.id} == {
+        f"{resource}-list-get-{'no-slash' if resource == 'avatars' else 'slash'}"
+        for resource in ("avatars", "tags", "customfields", "sequences")
+    } | {"avatars-list-post-no-slash"}
