@@ -79,3 +79,30 @@ def test_the_fakes_own_profile_passes_when_verify_judges_by_it(server):
         f"{resource}-list-get-{'no-slash' if resource == 'avatars' else 'slash'}"
         for resource in ("avatars", "tags", "customfields", "sequences")
     } | {"avatars-list-post-no-slash"}
+
+
+def test_profile_divergences_judges_an_answer_by_the_profile_in_force(server):
+    from fake_smartengage.api.shapes import profile_divergences
+
+    profile = Profile().with_changes({"error_body": "string", "add_status": "201", "other_spelling": "404"})
+    _serve(server, profile)
+    requests = [
+        ("POST", "/subscribers/add", {"avatar_id": "123", "email": "judged@example.com"}),
+        ("GET", "/tags/list", {"avatar_id": "123"}),  # the other spelling: 404 under the profile
+        ("GET", "/tags/list/", {"avatar_id": "123"}),
+    ]
+    with httpx.Client(base_url=server.base_url, headers={"Authorization": f"Bearer {DEFAULT_KEY}"}) as client:
+        for method, path, parameters in requests:
+            response = client.request(
+                method, path, **({"params": parameters} if method == "GET" else {"data": parameters})
+            )
+            assert profile_divergences(method, path, response.status_code, response.json(), profile) == []
+            judged_by_default = profile_divergences(method, path, response.status_code, response.json(), Profile())
+            assert (
+                judged_by_default
+                == {
+                    "/subscribers/add": ["status 201, where the fake answers 200"],
+                    "/tags/list": ["body.error is a string ('Unknown route: GET /tags/list'), not an object"],
+                    "/tags/list/": [],
+                }[path]
+            )

@@ -12,6 +12,7 @@ from typing import Any, get_args, get_origin
 from pydantic import BaseModel
 
 from ..schemas import ErrorBody
+from .behaviour import Profile
 from .table import route_at
 
 # Ids are strings of digits; other fields ending in _id (facebook_id, push_id) are free text.
@@ -90,3 +91,22 @@ def answer_divergences(path: str, status: int, content_type: str | None, body: b
         return [*problems, "the body is not JSON"]
     expected = ErrorBody if status >= 300 or route is None else route.answer
     return problems + shape_problems(document, expected)
+
+
+def profile_divergences(method: str, path: str, status: int, body: Any, profile: Profile) -> list[str]:
+    """Where an answer (its JSON body, already parsed) differs from what the fake serves under
+    `profile`: whether the route answers at all, the status of a success, and the shape of the
+    answer or of the error body the profile's error_body switch gives; [] if it fits."""
+    route = route_at(path)
+    served = route is not None and route.served(path, profile) and method in route.methods_under(profile)
+    if status < 300:
+        if route is None or not served:
+            return [f"status {status} on {method} {path}, which the fake does not serve under this profile"]
+        wanted = 201 if route.creates and profile.follows("add_status", "201") else 200
+        problems = [] if status == wanted else [f"status {status}, where the fake answers {wanted}"]
+        return problems + shape_problems(body, route.answer)
+    if profile.follows("error_body", "object"):
+        return shape_problems(body, ErrorBody)
+    if isinstance(body, dict) and list(body) == ["error"] and isinstance(body["error"], str):
+        return []
+    return [f"body is {kind(body)}, not {{error: a string}}"]

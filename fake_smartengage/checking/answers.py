@@ -10,9 +10,8 @@ from typing import Any
 
 import httpx
 
-from ..api.behaviour import Profile
-from ..api.shapes import kind, shape_problems
-from ..schemas import ErrorBody
+from ..api.behaviour import DEFAULT, Profile
+from ..api.shapes import kind, profile_divergences, shape_problems
 
 
 class NotJson:
@@ -65,20 +64,17 @@ def error_body_shown(body: Any) -> str | None:
     """Which of the error_body switch's alternatives an error body is, if any."""
     if isinstance(body, NotJson):
         return None
-    if not shape_problems(body, ErrorBody):
-        return "object"
-    if isinstance(body, dict) and list(body) == ["error"] and isinstance(body["error"], str):
-        return "string"
+    for alternative in ("object", "string"):
+        if not profile_divergences("GET", "/", 400, body, DEFAULT.with_changes({"error_body": alternative})):
+            return alternative
     return None
 
 
 def error_problems(body: Any, profile: Profile) -> list[str]:
     """Where an error body differs from the error_body shape `profile` follows."""
-    if profile.follows("error_body", "object"):
-        return shape_of(body, ErrorBody)
-    if error_body_shown(body) == "string":
-        return []
-    return [f"the body is {body if isinstance(body, NotJson) else kind(body)}, not {{error: a string}}"]
+    if isinstance(body, NotJson):
+        return [f"the body is {body}"]
+    return profile_divergences("GET", "/", 400, body, profile)
 
 
 def error_shape(profile: Profile) -> str:
