@@ -1,5 +1,7 @@
 """`verify` learns the behaviour profile: a fake serving any profile P, verified, gives back P."""
 
+import json
+
 import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -106,3 +108,48 @@ def test_profile_divergences_judges_an_answer_by_the_profile_in_force(server):
                     "/tags/list/": [],
                 }[path]
             )
+
+
+def _run_cli(*args: str) -> tuple[int, str, str]:
+    import io
+    from contextlib import redirect_stderr, redirect_stdout
+
+    from fake_smartengage.checking import commands
+    from fake_smartengage.cli import _parser
+
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        status = commands.verify(_parser().parse_args(["verify", *args]))
+    return status, out.getvalue(), err.getvalue()
+
+
+def test_write_profile_writes_the_switches_decided_and_names_the_others(server, tmp_path):
+    profile = Profile().with_changes({"check_order": "key-first", "promised_routes": "on"})
+    _serve(server, profile)
+    written = tmp_path / "learned.json"
+    base = ["--base-url", server.base_url, "--api-key", DEFAULT_KEY, "--write-profile", str(written)]
+    status, stdout, stderr = _run_cli(*base)
+    assert (status, stderr) == (1, "")  # it diverges from the fake's defaults
+    undecided = ", ".join(sorted(BY_WRITES, key=SWITCH_NAMES.index))
+    assert f"wrote {len(LEARNERS) - len(BY_WRITES)} switches to {written} (undecided: {undecided})" in stdout
+    learned = json.loads(written.read_text())
+    assert learned == {name: profile[name] for name in LEARNERS if name not in BY_WRITES}
+    # Judged by the profile it wrote, the same server passes.
+    status, stdout, _ = _run_cli(*base[:4], "--profile", str(written))
+    assert status == 0, stdout
+    nowhere = tmp_path / "no-such-dir" / "p.json"
+    status, _, stderr = _run_cli(*base[:4], "--write-profile", str(nowhere))
+    assert (status, stderr) == (2, f"fake-smartengage: cannot write {nowhere}: No such file or directory\n")
+
+
+def test_a_tenants_profile_is_learned_but_for_what_a_wrong_key_shows(server):
+    _serve(server, Profile().with_changes({"check_order": "key-first"}))
+    tenant_profile = {"list_without_avatar": "all-avatars", "error_body": "string", "check_order": "route-first"}
+    with httpx.Client(base_url=server.base_url) as harness:
+        key = harness.post("/_fake/tenants").json()["api_key"]
+        assert harness.put(f"/_fake/tenants/{key}/profile", json=tenant_profile).status_code == 200
+    with Remote(server.base_url, key, max_rps=None, timeout=10) as remote:
+        learned = Verifier(remote).run().learned()
+    # A wrong key is no tenant's: it shows the server's check order.
+    assert learned["check_order"] == "key-first"
+    assert (learned["list_without_avatar"], learned["error_body"]) == ("all-avatars", "string")

@@ -69,11 +69,16 @@ def verify(args: argparse.Namespace) -> int:
     except CannotRun as error:
         return _fail(error)
     print("\n".join(report.lines()))
-    if args.json:
-        args.json.write_text(json.dumps(report.as_json(), indent=2) + "\n", encoding="utf-8")
+    learned = report.learned()
+    try:
+        if args.json:
+            args.json.write_text(json.dumps(report.as_json(), indent=2) + "\n", encoding="utf-8")
+        if args.write_profile:
+            args.write_profile.write_text(json.dumps(learned, indent=2) + "\n", encoding="utf-8")
+    except OSError as error:
+        print(f"fake-smartengage: cannot write {error.filename}: {error.strerror or error}", file=sys.stderr)
+        return 2
     if args.write_profile:
-        learned = report.learned()
-        args.write_profile.write_text(json.dumps(learned, indent=2) + "\n", encoding="utf-8")
         undecided = ", ".join(report.undecided()) or "none"
         print(f"wrote {len(learned)} switches to {args.write_profile} (undecided: {undecided})")
     print(report.count_line())
