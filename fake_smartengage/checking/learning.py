@@ -32,7 +32,7 @@ class Sight:
     avatar: int | None
     avatars: list[int]
     items: Callable[[ApiRoute, int], list[dict] | None]  # an avatar's list, None if not a valid one
-    unknown_avatar: httpx.Response | None  # the answer to a list of an avatar the account lacks
+    unknown_avatar: httpx.Response  # the answer to a list of an avatar the account lacks
 
 
 @dataclass(frozen=True)
@@ -82,10 +82,10 @@ def _promised_routes(sight: Sight) -> Seen | str:
 
 
 def _error_body(sight: Sight) -> Seen | str:
-    if sight.unknown_avatar is None:
-        return NO_AVATAR
-    shown = error_body_shown(body_of(sight.unknown_avatar))
-    return Seen(shown, seen(sight.unknown_avatar))
+    answer = sight.unknown_avatar
+    if answer.status_code < 400:
+        return f"an unknown avatar's tags answered {seen(answer)}: no error to look at"
+    return Seen(error_body_shown(body_of(answer)), seen(answer))
 
 
 def _tag_list(method: str, path: str, alternatives: dict[int, str], **extra: str) -> Callable[[Sight], Seen | str]:

@@ -15,6 +15,8 @@ fake's), and learns which alternative of each switch the server follows (`learni
 
 from typing import Any, get_args
 
+import httpx
+
 from ..api.behaviour import DEFAULT, SWITCHES, Profile
 from ..api.table import AVATARS_LIST, CUSTOM_FIELDS_LIST, ROUTES, SEQUENCES_LIST, TAGS_LIST, ApiRoute
 from .answers import NotJson, body_of, error_problems, error_shape, seen, shape_of, status_problems
@@ -47,7 +49,7 @@ class Verifier:
         avatar = self._choose_avatar(ids)
         catalogues = {route: self._list_checks(route, avatar) for route in ROUTES if route.lists}
         self._auth_checks()
-        unknown_avatar = self._unknown_avatar_check(max(ids, default=0) + 1000) if ids else None
+        unknown_avatar = self._unknown_avatar_check(max(ids, default=0) + 1000)
         self.report.switches = learn_reads(Sight(self.remote, avatar, ids, self.items, unknown_avatar))
         # Writes go only to an avatar the user named: never to one picked here.
         if self.writes and self.avatar_id is not None:
@@ -163,7 +165,7 @@ class Verifier:
             shape = error_shape(self.profile)
             self.check(f"auth-{name}-401", route, FAKE, f"401, WWW-Authenticate: Bearer, {shape}", problems)
 
-    def _unknown_avatar_check(self, unknown_avatar: int) -> Any:
+    def _unknown_avatar_check(self, unknown_avatar: int) -> httpx.Response:
         """The error for an avatar the account lacks; the answer, which shows the error_body switch."""
         response = self.remote.call("GET", TAGS_LIST.path, params={"avatar_id": unknown_avatar})
         body = body_of(response)

@@ -7,7 +7,7 @@ a run reuses, or finds, the one an earlier run left behind, whatever the duplica
 
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from ..api.shapes import kind
 from ..api.table import (
@@ -26,10 +26,8 @@ from ..api.table import (
 )
 from ..schemas import SubscriberPublic
 from .answers import body_of, message_of, seen, shape_of, status_problems
-from .report import DOCUMENTED, FAKE, Seen
-
-if TYPE_CHECKING:
-    from .verify import Verifier
+from .remote import Remote
+from .report import DOCUMENTED, FAKE, Report, Seen
 
 # What --writes creates: recognisable, and the same on every run, so that a second run finds it.
 VERIFY_EMAIL = "fake-smartengage-verify@example.com"
@@ -37,6 +35,17 @@ VERIFY_NAME = "fake-smartengage verify"
 VERIFY_VALUE = "written by fake-smartengage verify"
 _SHAPE = "the documented subscriber object"
 _CREATED = {200: "200", 201: "201"}
+
+
+class Recorder(Protocol):
+    """What the write checks need of the verifier: its server, its report, and how it records."""
+
+    remote: Remote
+    report: Report
+
+    def check(self, check_id: str, route: str, basis: str, expected: str, problems: list[str]) -> None: ...
+
+    def skip(self, check_id: str, route: str, basis: str, reason: str) -> None: ...
 
 
 class Writes:
@@ -53,7 +62,7 @@ class Writes:
         ("sequences-remove", SEQUENCES_REMOVE, FAKE),
     ]
 
-    def __init__(self, verifier: "Verifier", avatar: int, catalogues: dict[ApiRoute, list[dict]]) -> None:
+    def __init__(self, verifier: Recorder, avatar: int, catalogues: dict[ApiRoute, list[dict]]) -> None:
         self.verifier = verifier
         self.avatar = avatar
         self.catalogues = catalogues
