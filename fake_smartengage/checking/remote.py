@@ -135,4 +135,5 @@ def _retry_after(response: httpx.Response) -> float:
 def _reason(error: httpx.HTTPError) -> str:
     if isinstance(error, httpx.TimeoutException):
         return "timed out"
-    return str(error) or type(error).__name__
+    reason = " ".join(str(error).split()) or type(error).__name__  # one line, whatever the server sent
+    return reason if len(reason) <= 200 else f"{reason[:200]}…"
