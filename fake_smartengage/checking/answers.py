@@ -37,7 +37,7 @@ def message_of(body: Any) -> str | None:
     """The message of an error body in either shape the fake knows, else None."""
     error = body.get("error") if isinstance(body, dict) else None
     message = error.get("message") if isinstance(error, dict) else error
-    return message[:200] if isinstance(message, str) else None
+    return " ".join(message.split())[:200] if isinstance(message, str) else None  # one line of the report
 
 
 def seen(response: httpx.Response) -> str:
