@@ -76,9 +76,3 @@ class ErrorDetail(BaseModel):
 
 class ErrorBody(BaseModel):
     error: ErrorDetail
-
-
-class PlainErrorBody(BaseModel):
-    """An error with the error_body switch at string."""
-
-    error: str

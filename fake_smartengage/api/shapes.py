@@ -11,7 +11,7 @@ from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel
 
-from ..schemas import ErrorBody, PlainErrorBody
+from ..schemas import ErrorBody
 from .behaviour import DEFAULT, Profile
 from .table import route_at
 
@@ -75,29 +75,35 @@ def _model_problems(value: Any, model: type[BaseModel], where: str) -> list[str]
 
 
 def answer_divergences(
-    path: str, status: int, content_type: str | None, body: bytes, profile: Profile = DEFAULT
+    method: str, path: str, status: int, content_type: str | None, body: bytes, profile: Profile = DEFAULT
 ) -> list[str]:
-    """Where an answer to a SmartEngage request differs in shape from what the fake would serve
-    for its route under `profile`: the status class, and the body's keys, order and types; [] if
-    it conforms."""
-    route = route_at(path)
-    if route is not None and not route.served(path, profile):
-        route = None
-    if status < 300 and route is None:
-        return [f"status {status} on an unknown route, where the fake answers 404"]
-    success = 201 if route is not None and route.creates and profile.follows("add_status", "201") else 200
-    problems = [] if status >= 300 or status == success else [f"status {status}, where the fake answers {success}"]
+    """Where an answer to a SmartEngage request, as it came over the wire, differs from what the
+    fake would serve under `profile` (`profile_divergences`); [] if it conforms."""
     if not body and status in (204, 304):
-        return problems
+        return [] if status == 304 else [f"status {status}, where the fake answers with a JSON body"]
     if "json" not in (content_type or ""):
-        return [*problems, f"content type {content_type or 'none'}, not application/json"]
+        return [f"content type {content_type or 'none'}, not application/json"]
     try:
         document = json.loads(body)
-    except ValueError:
-        return [*problems, "the body is not JSON"]
-    if status >= 300:
-        plain = profile.follows("error_body", "string")
-        expected: Any = PlainErrorBody if plain else ErrorBody
-    else:
-        expected = route.answer if route is not None else ErrorBody
-    return problems + shape_problems(document, expected)
+    except (ValueError, RecursionError):
+        return ["the body is not JSON"]
+    return profile_divergences(method, path, status, document, profile)
+
+
+def profile_divergences(method: str, path: str, status: int, body: Any, profile: Profile) -> list[str]:
+    """Where an answer (its JSON body, already parsed) differs from what the fake serves under
+    `profile`: whether the route answers at all, the status of a success, and the shape of the
+    answer or of the error body the profile's error_body switch gives; [] if it fits."""
+    route = route_at(path)
+    served = route is not None and route.served(path, profile) and method in route.methods_under(profile)
+    if status < 300:
+        if route is None or not served:
+            return [f"status {status} on {method} {path}, which the fake does not serve under this profile"]
+        wanted = 201 if route.creates and profile.follows("add_status", "201") else 200
+        problems = [] if status == wanted else [f"status {status}, where the fake answers {wanted}"]
+        return problems + shape_problems(body, route.answer)
+    if profile.follows("error_body", "object"):
+        return shape_problems(body, ErrorBody)
+    if isinstance(body, dict) and list(body) == ["error"] and isinstance(body["error"], str):
+        return []
+    return [f"body is {kind(body)}, not {{error: a string}}"]

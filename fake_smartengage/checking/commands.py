@@ -51,33 +51,38 @@ def _fail(error: "CannotRun") -> int:
 
 
 def verify(args: argparse.Namespace) -> int:
+    from ..api.behaviour import DEFAULT, ProfileError, read_profile
     from .remote import CannotRun
-    from .verify import DIVERGES, PASS, SKIP, Verifier
+    from .verify import DIVERGES, Verifier
 
     if args.writes and args.avatar_id is None:
         print("fake-smartengage: verify --writes needs --avatar-id, the avatar it may write to", file=sys.stderr)
         return 2
     try:
+        expected = read_profile(args.profile) if args.profile else DEFAULT
+    except ProfileError as error:
+        print(f"fake-smartengage: {error}", file=sys.stderr)
+        return 2
+    try:
         with _remote(args) as remote:
-            report = Verifier(remote, avatar_id=args.avatar_id, writes=args.writes).run()
+            report = Verifier(remote, avatar_id=args.avatar_id, writes=args.writes, profile=expected).run()
     except CannotRun as error:
         return _fail(error)
-    width = max(len(check.id) for check in report.checks)
-    for check in report.checks:
-        line = f"{check.status.upper():8} {check.id:{width}}  {check.route}  [{check.basis}]"
-        if check.status == DIVERGES:
-            line += f"\n         expected {check.expected}\n         observed {check.observed}"
-        elif check.status == SKIP:
-            line += f": {check.observed}"
-        print(line)
-    if report.left_behind:
-        print("left behind (the API cannot undo these; the next run reuses them):")
-        print("".join(f"  {item}\n" for item in report.left_behind), end="")
-    if args.json:
-        args.json.write_text(json.dumps(report.as_json(), indent=2) + "\n", encoding="utf-8")
-    diverged = report.count(DIVERGES)
-    print(f"{report.count(PASS)} passed, {diverged} diverged, {report.count(SKIP)} skipped")
-    return 1 if diverged else 0
+    print("\n".join(report.lines()))
+    learned = report.learned()
+    try:
+        if args.json:
+            args.json.write_text(json.dumps(report.as_json(), indent=2) + "\n", encoding="utf-8")
+        if args.write_profile:
+            args.write_profile.write_text(json.dumps(learned, indent=2) + "\n", encoding="utf-8")
+    except OSError as error:
+        print(f"fake-smartengage: cannot write {error.filename}: {error.strerror or error}", file=sys.stderr)
+        return 2
+    if args.write_profile:
+        undecided = ", ".join(report.undecided()) or "none"
+        print(f"wrote {len(learned)} switches to {args.write_profile} (undecided: {undecided})")
+    print(report.count_line())
+    return 1 if report.count(DIVERGES) else 0
 
 
 def add_verify_arguments(parser: argparse.ArgumentParser) -> None:
@@ -89,6 +94,18 @@ def add_verify_arguments(parser: argparse.ArgumentParser) -> None:
         help="also check the write routes on a subscriber fake-smartengage-verify@example.com of --avatar-id",
     )
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the results to FILE as JSON")
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        metavar="FILE",
+        help="judge by this behaviour profile, as serve --profile takes it (default: the fake's defaults)",
+    )
+    parser.add_argument(
+        "--write-profile",
+        type=Path,
+        metavar="FILE",
+        help="write the switches this server showed to FILE, a profile for serve --profile",
+    )
 
 
 def snapshot(args: argparse.Namespace) -> int:

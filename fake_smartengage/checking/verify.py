@@ -2,8 +2,10 @@
 
 Each check has a stable id, the route it calls as documented, and a basis: `documented` (the
 reference says so) or `fake` (the reference is silent and this is the fake's documented choice,
-docs/reference/behaviour.md). A `fake` check that diverges on the real
-service means one of the fake's guesses is wrong.
+docs/reference/behaviour.md). Where the reference is silent the fake's choice is a switch of its
+behaviour profile (api/behaviour.py): `verify` judges by the profile it is given (by default the
+fake's), and learns which alternative of each switch the server follows (`learning`), so that
+`serve --profile` can answer like it.
 
     with Remote(base_url, api_key) as remote:
         report = Verifier(remote, avatar_id=7, writes=True).run()
@@ -11,115 +13,52 @@ service means one of the fake's guesses is wrong.
 `fake-smartengage verify` (`commands.verify`) prints the report; the test suite runs the same code.
 """
 
-from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
 from typing import Any, get_args
 
 import httpx
 
-from ..api.shapes import kind, shape_problems
-from ..api.table import (
-    AVATARS_LIST,
-    CUSTOM_FIELDS_LIST,
-    CUSTOM_FIELDS_UPDATE,
-    ROUTES,
-    SEQUENCES_ADD,
-    SEQUENCES_LIST,
-    SEQUENCES_REMOVE,
-    SUBSCRIBERS_ADD,
-    SUBSCRIBERS_UPDATE,
-    TAGS_ADD,
-    TAGS_DELETE,
-    TAGS_LIST,
-    ApiRoute,
-)
-from ..schemas import ErrorBody, SubscriberPublic
+from ..api.behaviour import DEFAULT, SWITCHES, Profile
+from ..api.table import AVATARS_LIST, CUSTOM_FIELDS_LIST, ROUTES, SEQUENCES_LIST, TAGS_LIST, ApiRoute
+from .answers import NotJson, body_of, error_problems, error_shape, seen, shape_of, status_problems
+from .learning import LEARNERS, Sight, learn_reads
 from .remote import CannotRun, Remote
+from .report import DIVERGES, DOCUMENTED, FAKE, PASS, SKIP, Check, Report, Seen
+from .writes import VERIFY_EMAIL, Writes
 
-DOCUMENTED = "documented"
-FAKE = "fake"
-PASS, DIVERGES, SKIP = "pass", "diverges", "skip"
+__all__ = ["VERIFY_EMAIL", "Verifier", "Report", "Check", "PASS", "DIVERGES", "SKIP"]
 
-# What --writes creates: recognisable, and the same on every run, so that a second run finds it.
-VERIFY_EMAIL = "fake-smartengage-verify@example.com"
-VERIFY_NAME = "fake-smartengage verify"
-VERIFY_VALUE = "written by fake-smartengage verify"
-
-_ERROR_SHAPE = 'the error shape {"error": {type, message, param}}'
-
-
-@dataclass
-class Check:
-    id: str
-    route: str
-    basis: str
-    status: str
-    expected: str
-    observed: str = ""
-
-
-@dataclass
-class Report:
-    base_url: str
-    checks: list[Check] = field(default_factory=list)
-    left_behind: list[str] = field(default_factory=list)
-
-    def count(self, status: str) -> int:
-        return sum(check.status == status for check in self.checks)
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "base_url": self.base_url,
-            "checks": [asdict(check) for check in self.checks],
-            "left_behind": self.left_behind,
-        }
-
-
-def _json(response: httpx.Response) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        return None
-
-
-def _status_problem(response: httpx.Response, wanted: Callable[[int], bool]) -> list[str]:
-    if wanted(response.status_code):
-        return []
-    error = _json(response)
-    message = error.get("error", {}).get("message") if isinstance(error, dict) else None
-    return [f"status {response.status_code}" + (f" ({message})" if isinstance(message, str) else "")]
+_CATALOGUES = (TAGS_LIST, CUSTOM_FIELDS_LIST, SEQUENCES_LIST)
+_NOT_THE_API = "this does not answer like the SmartEngage API"
 
 
 class Verifier:
-    def __init__(self, remote: Remote, *, avatar_id: int | None = None, writes: bool = False) -> None:
+    def __init__(
+        self, remote: Remote, *, avatar_id: int | None = None, writes: bool = False, profile: Profile = DEFAULT
+    ) -> None:
         self.remote = remote
         self.avatar_id = avatar_id
         self.writes = writes
+        self.profile = profile
         self.report = Report(remote.base_url)
+        self._items: dict[tuple[ApiRoute, int], list[dict] | None] = {}
 
     def run(self) -> Report:
-        avatars = self._avatars()
-        ids = [int(avatar["avatar_id"]) for avatar in avatars if str(avatar.get("avatar_id", "")).isdigit()]
+        ids = self._avatar_ids()
         if self.avatar_id is not None and self.avatar_id not in ids:
             raise CannotRun(f"{self.remote.base_url}{AVATARS_LIST.path} has no avatar {self.avatar_id}")
-        avatar = self.avatar_id if self.avatar_id is not None else (ids[0] if ids else None)
+        avatar = self._choose_avatar(ids)
         catalogues = {route: self._list_checks(route, avatar) for route in ROUTES if route.lists}
         self._auth_checks()
-        self._parameter_checks(max(ids, default=0) + 1000)
+        unknown_avatar = self._unknown_avatar_check(max(ids, default=0) + 1000)
+        self.report.switches = learn_reads(Sight(self.remote, avatar, ids, self.items, unknown_avatar))
         # Writes go only to an avatar the user named: never to one picked here.
         if self.writes and self.avatar_id is not None:
-            _Writes(self, self.avatar_id, catalogues).run()
+            Writes(self, self.avatar_id, catalogues).run()
         else:
-            for check_id, route, basis in _Writes.CHECKS:
+            for check_id, route, basis in Writes.CHECKS:
                 self.skip(check_id, f"POST {route.path}", basis, "needs --writes and --avatar-id")
+        self._switch_checks()
         return self.report
-
-    def _avatars(self) -> list[dict]:
-        response = self.remote.call("GET", AVATARS_LIST.path)
-        if response.status_code in (401, 403):
-            raise CannotRun(f"{self.remote.base_url}{AVATARS_LIST.path} refused the API key ({response.status_code})")
-        body = _json(response)
-        return [avatar for avatar in body if isinstance(avatar, dict)] if isinstance(body, list) else []
 
     def check(self, check_id: str, route: str, basis: str, expected: str, problems: list[str]) -> None:
         """Records a check: it passes if there are no problems, else diverges, saying the first few."""
@@ -129,31 +68,75 @@ class Verifier:
     def skip(self, check_id: str, route: str, basis: str, reason: str) -> None:
         self.report.checks.append(Check(check_id, route, basis, SKIP, "", reason))
 
+    def items(self, route: ApiRoute, avatar: int) -> list[dict] | None:
+        """An avatar's list as the documented request reads it; None if the answer is not one."""
+        if (route, avatar) not in self._items:
+            response = self.remote.call("GET", route.path, params={"avatar_id": avatar})
+            body = body_of(response)
+            valid = response.status_code == 200 and not shape_of(body, route.answer)
+            self._items[route, avatar] = body if valid else None
+        return self._items[route, avatar]
+
+    def _avatar_ids(self) -> list[int]:
+        response = self.remote.call("GET", AVATARS_LIST.path)
+        where = f"{self.remote.base_url}{AVATARS_LIST.path}"
+        if response.status_code in (401, 403):
+            raise CannotRun(f"{where} refused the API key ({response.status_code})")
+        body = body_of(response)
+        if response.status_code != 200 or not isinstance(body, list):
+            raise CannotRun(f"{_NOT_THE_API}: {where} answered {seen(response)}")
+        return [int(item["avatar_id"]) for item in body if isinstance(item, dict) and _is_id(item.get("avatar_id"))]
+
+    def _choose_avatar(self, ids: list[int]) -> int | None:
+        """The avatar to read: the one named, else the first listed whose lists are not empty."""
+        if self.avatar_id is not None:
+            return self._chosen(self.avatar_id, "given by --avatar-id")
+        if not ids:
+            return self._chosen(None, "the account lists none, so the per-avatar lists are not read")
+        filled: dict[int, int] = {}
+        for avatar in ids:
+            filled[avatar] = sum(bool(self.items(route, avatar)) for route in _CATALOGUES)
+            if filled[avatar] == len(_CATALOGUES):
+                return self._chosen(avatar, "the first listed whose tags, custom fields and sequences are not empty")
+        best = max(ids, key=lambda avatar: filled[avatar])  # the first of the fullest
+        if filled[best]:
+            return self._chosen(best, "the first listed with the most lists that are not empty (none has all three)")
+        return self._chosen(ids[0], "the first listed: every avatar's tags, custom fields and sequences are empty")
+
+    def _chosen(self, avatar: int | None, reason: str) -> int | None:
+        self.report.avatar, self.report.avatar_reason = avatar, reason
+        return avatar
+
     def _list_checks(self, route: ApiRoute, avatar: int | None) -> list[dict]:
-        """The shape checks of every spelling and method of a list route; its items, as listed."""
+        """The shape checks of every spelling and method the profile serves of a list route; its
+        items, as listed (the switches list_post and other_spelling say which are served)."""
         (model,) = get_args(route.answer)
         resource = route.path.strip("/").split("/")[0]
         needs_avatar = "avatar_id" in route.form.fields
         expected = f"200, a bare JSON array of {{{', '.join(model.model_fields)}}}, ids strings of digits"
         canonical: Any = None
+        methods = route.methods_under(self.profile)
         for method in sorted(route.served_methods - {"HEAD"}):
             for path in route.paths:
+                if method not in methods or not route.served(path, self.profile):
+                    continue
                 spelling = "slash" if path.endswith("/") else "no-slash"
                 check_id = f"{resource}-list-{method.lower()}-{spelling}"
-                documented = path == route.path and method in route.methods
-                basis = DOCUMENTED if documented else FAKE
+                basis = DOCUMENTED if path == route.path and method in route.methods else FAKE
                 shown = f"{method} {path}"
                 if needs_avatar and avatar is None:
-                    self.skip(check_id, shown, basis, "the account has no avatar")
+                    self.skip(check_id, shown, basis, "the account lists no avatar")
                     continue
                 parameters = {"avatar_id": avatar} if needs_avatar else None
                 if method == "GET":
                     response = self.remote.call(method, path, params=parameters)
                 else:
                     response = self.remote.call(method, path, data=parameters)
-                body = _json(response)
-                problems = _status_problem(response, lambda status: status == 200)
-                problems = problems or shape_problems(body, route.answer)
+                body = body_of(response)
+                problems = status_problems(response, lambda status: status == 200) or shape_of(body, route.answer)
+                if not problems and body == []:
+                    self.skip(check_id, shown, basis, "no element to check: the list is empty")
+                    continue
                 if not problems and canonical is None:
                     canonical = body
                 elif not problems and body != canonical:
@@ -167,204 +150,53 @@ class Verifier:
             "other-scheme": f"Basic {self.remote.api_key}",
             "wrong-key": f"Bearer {self.remote.api_key}-not-a-key",
         }
+        route = f"GET {AVATARS_LIST.path}"
         for name, authorization in scenarios.items():
             response = self.remote.call("GET", AVATARS_LIST.path, authorization=authorization)
-            self.check(
-                f"auth-{name}-refused",
-                f"GET {AVATARS_LIST.path}",
-                DOCUMENTED,
-                "no 2xx without a valid key",
-                _status_problem(response, lambda status: not 200 <= status < 300),
-            )
-            problems = _status_problem(response, lambda status: status == 401)
+            body = body_of(response)
+            refused = status_problems(response, lambda status: status in (401, 403))
+            if not refused and isinstance(body, NotJson):
+                refused = [f"status {response.status_code}, {body}"]
+            self.check(f"auth-{name}-refused", route, DOCUMENTED, "401 or 403 without a valid key", refused)
+            problems = status_problems(response, lambda status: status == 401)
             if not problems and response.headers.get("WWW-Authenticate", "").lower() != "bearer":
                 problems = [f"WWW-Authenticate {response.headers.get('WWW-Authenticate')!r}"]
-            problems = problems or shape_problems(_json(response), ErrorBody)
-            self.check(
-                f"auth-{name}-401",
-                f"GET {AVATARS_LIST.path}",
-                FAKE,
-                f"401, WWW-Authenticate: Bearer, {_ERROR_SHAPE}",
-                problems,
-            )
+            problems = problems or error_problems(body, self.profile)
+            shape = error_shape(self.profile)
+            self.check(f"auth-{name}-401", route, FAKE, f"401, WWW-Authenticate: Bearer, {shape}", problems)
 
-    def _parameter_checks(self, unknown_avatar: int) -> None:
-        cases = [
-            ("unknown-avatar-404", {"avatar_id": unknown_avatar}, 404),
-            ("missing-avatar-id-400", None, 400),
-        ]
-        for check_id, parameters, status in cases:
-            expected = f"{status}, {_ERROR_SHAPE}, param avatar_id"
-            response = self.remote.call("GET", TAGS_LIST.path, params=parameters)
-            problems = _status_problem(response, status.__eq__)
-            body = _json(response)
-            problems = problems or shape_problems(body, ErrorBody)
-            if not problems and body["error"]["param"] != "avatar_id":
-                problems = [f"param {body['error']['param']!r}"]
-            self.check(check_id, f"GET {TAGS_LIST.path}", FAKE, expected, problems)
+    def _unknown_avatar_check(self, unknown_avatar: int) -> httpx.Response:
+        """The error for an avatar the account lacks; the answer, which shows the error_body switch."""
+        response = self.remote.call("GET", TAGS_LIST.path, params={"avatar_id": unknown_avatar})
+        body = body_of(response)
+        problems = status_problems(response, lambda status: status == 404) or error_problems(body, self.profile)
+        object_body = self.profile.follows("error_body", "object")
+        if not problems and object_body and body["error"]["param"] != "avatar_id":
+            problems = [f"param {body['error']['param']!r}"]
+        expected = f"404, {error_shape(self.profile)}" + (", param avatar_id" if object_body else "")
+        self.check("unknown-avatar-404", f"GET {TAGS_LIST.path}", FAKE, expected, problems)
+        return response
+
+    def _switch_checks(self) -> None:
+        """One check per switch: the alternative the server showed against the profile's."""
+        for switch in SWITCHES:
+            check_id = f"profile-{switch.name}"
+            learner = LEARNERS.get(switch.name)
+            route = learner.request if learner else switch.learned_by
+            seen_here = self.report.switches.get(switch.name, "not looked at")
+            wanted = self.profile[switch.name]
+            if not isinstance(seen_here, Seen):
+                self.skip(check_id, route, FAKE, seen_here)
+                continue
+            problems = []
+            if seen_here.alternative != wanted:
+                problems = [f"{seen_here.alternative or 'none of the alternatives'}: {seen_here.observed}"]
+            self.check(check_id, route, FAKE, f"{switch.name} {wanted}", problems)
+        self.report.switches = {switch.name: self.report.switches[switch.name] for switch in SWITCHES}
 
 
-class _Writes:
-    """The write checks, in order, on one subscriber with VERIFY_EMAIL in the given avatar."""
-
-    CHECKS = [
-        ("subscribers-add", SUBSCRIBERS_ADD, DOCUMENTED),
-        ("subscribers-add-status-200", SUBSCRIBERS_ADD, FAKE),
-        ("subscribers-add-existing-email", SUBSCRIBERS_ADD, FAKE),
-        ("subscribers-update", SUBSCRIBERS_UPDATE, DOCUMENTED),
-        ("tags-add", TAGS_ADD, DOCUMENTED),
-        ("tags-add-twice", TAGS_ADD, FAKE),
-        ("tags-delete", TAGS_DELETE, DOCUMENTED),
-        ("tags-delete-absent", TAGS_DELETE, FAKE),
-        ("customfields-update", CUSTOM_FIELDS_UPDATE, DOCUMENTED),
-        ("sequences-add", SEQUENCES_ADD, DOCUMENTED),
-        ("sequences-add-status-active", SEQUENCES_ADD, FAKE),
-        ("sequences-remove", SEQUENCES_REMOVE, FAKE),
-    ]
-    _SHAPE = "the documented subscriber object"
-
-    def __init__(self, verifier: Verifier, avatar: int, catalogues: dict[ApiRoute, list[dict]]) -> None:
-        self.verifier = verifier
-        self.avatar = avatar
-        self.catalogues = catalogues
-        self.done: set[str] = set()
-
-    def run(self) -> None:
-        subscriber = self._add()
-        if subscriber is not None:
-            self._update(subscriber)
-            self._tags(subscriber)
-            self._custom_field(subscriber)
-            self._sequences(subscriber)
-        for check_id, route, basis in self.CHECKS:
-            if check_id not in self.done:
-                reason = "subscribers-add diverged" if subscriber is None else "the avatar has none to use"
-                self.verifier.skip(check_id, f"POST {route.path}", basis, reason)
-
-    def _write(
-        self, check_id: str, route: ApiRoute, data: dict, expected: str, changed: Callable[[dict], str | None]
-    ) -> tuple[httpx.Response, dict | None]:
-        """POSTs the write, checks the answer is the subscriber shape and `changed` finds nothing
-        wrong (it returns what it saw instead); the answer, and its body if it has the shape."""
-        basis = dict((check_id, basis) for check_id, _, basis in self.CHECKS)[check_id]
-        response = self.verifier.remote.call("POST", route.path, data={"avatar_id": self.avatar, **data})
-        body = _json(response)
-        problems = _status_problem(response, lambda status: 200 <= status < 300)
-        problems = problems or shape_problems(body, SubscriberPublic)
-        if not problems:
-            wrong = changed(body)
-            problems = [wrong] if wrong else []
-        self.verifier.check(check_id, f"POST {route.path}", basis, f"{self._SHAPE}, {expected}", problems)
-        self.done.add(check_id)
-        return response, (body if isinstance(body, dict) and not problems else None)
-
-    def _add(self) -> dict | None:
-        identity = {"email": VERIFY_EMAIL, "full_name": VERIFY_NAME}
-
-        def created(body: dict) -> str | None:
-            if (body["email"] or "").lower() != VERIFY_EMAIL or body["full_name"] != VERIFY_NAME:
-                return f"email {kind(body['email'])}, full_name {kind(body['full_name'])}"
-            return None
-
-        response, subscriber = self._write("subscribers-add", SUBSCRIBERS_ADD, identity, "as sent", created)
-        if subscriber is None:
-            return None
-        self.verifier.check(
-            "subscribers-add-status-200",
-            f"POST {SUBSCRIBERS_ADD.path}",
-            FAKE,
-            "200 for a new or existing subscriber",
-            _status_problem(response, lambda status: status == 200),
-        )
-        self.done.add("subscribers-add-status-200")
-        self._write(
-            "subscribers-add-existing-email",
-            SUBSCRIBERS_ADD,
-            identity,
-            f"the existing subscriber {subscriber['id']}",
-            lambda body: None if body["id"] == subscriber["id"] else f"another subscriber, id {body['id']}",
-        )
-        self.verifier.report.left_behind.append(
-            f"subscriber {subscriber['id']} ({VERIFY_EMAIL}) of avatar {self.avatar}: there is no route to delete it"
-        )
-        return subscriber
-
-    def _update(self, subscriber: dict) -> None:
-        name = f"{VERIFY_NAME} (updated)"
-        self._write(
-            "subscribers-update",
-            SUBSCRIBERS_UPDATE,
-            {"subscriber_id": subscriber["id"], "full_name": name},
-            f"full_name {name!r}",
-            lambda body: None if body["full_name"] == name else f"full_name {kind(body['full_name'])}",
-        )
-
-    def _tags(self, subscriber: dict) -> None:
-        if not self.catalogues[TAGS_LIST]:
-            return
-        tag = self.catalogues[TAGS_LIST][0]
-        data = {"subscriber_id": subscriber["id"], "tag": tag["tag_id"]}
-        name = tag["tag_name"]
-
-        def listed_once(body: dict) -> str | None:
-            return None if body["tags"].count(name) == 1 else f"tags {body['tags']}"
-
-        def absent(body: dict) -> str | None:
-            return None if name not in body["tags"] else f"tags {body['tags']}"
-
-        self._write("tags-add", TAGS_ADD, data, f"tags listing {name!r}", listed_once)
-        self._write("tags-add-twice", TAGS_ADD, data, f"2xx, tags listing {name!r} once", listed_once)
-        self._write("tags-delete", TAGS_DELETE, data, f"tags without {name!r}", absent)
-        self._write("tags-delete-absent", TAGS_DELETE, data, f"2xx, tags without {name!r}", absent)
-
-    def _custom_field(self, subscriber: dict) -> None:
-        if not self.catalogues[CUSTOM_FIELDS_LIST]:
-            return
-        field = self.catalogues[CUSTOM_FIELDS_LIST][0]
-        wanted = {**field, "custom_value": VERIFY_VALUE}
-
-        def value_set(body: dict) -> str | None:
-            return None if wanted in body["custom_fields"] else f"custom_fields {body['custom_fields']}"
-
-        self._write(
-            "customfields-update",
-            CUSTOM_FIELDS_UPDATE,
-            {"subscriber_id": subscriber["id"], "field": field["custom_field_id"], "value": VERIFY_VALUE},
-            f"custom_fields holding {wanted}",
-            value_set,
-        )
-        self.verifier.report.left_behind.append(
-            f"its custom field {field['custom_field_name']!r} ({field['custom_field_id']}) = {VERIFY_VALUE!r}"
-        )
-
-    def _sequences(self, subscriber: dict) -> None:
-        if not self.catalogues[SEQUENCES_LIST]:
-            return
-        sequence_id = self.catalogues[SEQUENCES_LIST][0]["sequence_id"]
-        data = {"subscriber_id": subscriber["id"], "sequence": sequence_id}
-
-        def status_of(body: dict) -> str | None:
-            found = [item["status"] for item in body["sequences"] if item["sequence_id"] == sequence_id]
-            return found[0] if found else None
-
-        self._write(
-            "sequences-add",
-            SEQUENCES_ADD,
-            data,
-            f"sequences listing {sequence_id}",
-            lambda body: None if status_of(body) else f"sequences {body['sequences']}",
-        )
-        self._write(
-            "sequences-add-status-active",
-            SEQUENCES_ADD,
-            data,
-            f"sequence {sequence_id} with status 'Active'",
-            lambda body: None if status_of(body) == "Active" else f"status {status_of(body)!r}",
-        )
-        self._write(
-            "sequences-remove",
-            SEQUENCES_REMOVE,
-            data,
-            f"sequences without {sequence_id}",
-            lambda body: None if status_of(body) is None else f"sequences {body['sequences']}",
-        )
+def _is_id(value: object) -> bool:
+    """An id as the API sends it (a string of digits) or as a diverging server might (a number)."""
+    if isinstance(value, str):
+        return value.isascii() and value.isdigit() and len(value) < 20
+    return type(value) is int

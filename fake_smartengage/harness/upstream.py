@@ -54,6 +54,11 @@ class Upstream:
                 raise errors.upstream_unreachable(self.base_url, str(error) or type(error).__name__) from None
         kept = {name: answer.headers[name] for name in _ANSWER_HEADERS if name in answer.headers}
         divergences = answer_divergences(
-            scope["path"], answer.status_code, answer.headers.get("content-type"), answer.content, profile
+            scope["method"],
+            scope["path"],
+            answer.status_code,
+            answer.headers.get("content-type"),
+            answer.content,
+            profile,
         )
         return Response(answer.content, answer.status_code, headers=kept), divergences

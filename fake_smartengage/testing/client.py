@@ -19,10 +19,9 @@ server answers with an error.
 from collections.abc import Mapping
 from datetime import datetime
 from types import TracebackType
-from typing import Any, TypedDict
+from typing import Any, TypedDict, Unpack
 
 import httpx
-from typing_extensions import Unpack
 
 from ..keys import mask
 from . import matching
