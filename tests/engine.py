@@ -225,7 +225,7 @@ if __name__ == "__main__":
         sys.exit("usage: python tests/engine.py up|down")
     try:
         commands[sys.argv[1]]()
-    except (NoEngine, subprocess.CalledProcessError) as error:
+    except (NoEngine, subprocess.CalledProcessError, OSError) as error:
         banner = "!" * 100
         print(f"{banner}\nmake test: NO CONTAINER ENGINE: {error}", flush=True)
         print(f"The container tests (tests/test_container*.py) will be SKIPPED.\n{banner}", flush=True)

@@ -4,6 +4,7 @@
 Without an engine (tests/engine.py says why) these tests skip; `make test` starts one.
 """
 
+import re
 import shutil
 import subprocess
 import uuid
@@ -79,6 +80,13 @@ def test_smartengage_container_serves_and_hands_over_the_harness(image):
         assert "FAKE_SMARTENGAGE_DUPLICATES=conflict" in logs
     with pytest.raises(httpx.TransportError):
         httpx.get(f"{base_url}/_fake/health", trust_env=False)
+
+
+def test_guide_example_runs(image):
+    guide = (ROOT / "docs" / "guides" / "ci-sidecar.md").read_text()
+    (example,) = re.findall(r"^```python\n(.*?)^```\n", guide, re.MULTILINE | re.DOTALL)
+    assert 'SmartEngageContainer("fake-smartengage"' in example
+    exec(example.replace('"fake-smartengage"', repr(image)), {})
 
 
 def test_plugin_runs_its_session_server_as_the_container(image, pytester):
