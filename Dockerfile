@@ -1,5 +1,5 @@
 # The fake SmartEngage API as a container, e.g. a CI sidecar:
-#   DOCKER_BUILDKIT=1 docker build -t fake-smartengage .
+#   DOCKER_BUILDKIT=1 docker build -t fake-smartengage .      (or: podman build --format docker -t fake-smartengage .)
 #   docker run --rm -p 8000:8000 fake-smartengage
 # Every option is a FAKE_SMARTENGAGE_* environment variable (docs/reference/cli.md, docs/guides/ci-sidecar.md).
 # Behind a TLS-intercepting proxy, give pip the proxy's CA bundle: --secret id=pip_ca,src=/etc/ssl/certs/ca-certificates.crt

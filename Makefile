@@ -62,7 +62,7 @@ chromium:
 	test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) \
 		|| echo "make test: could not install chromium: the browser tests (tests/test_ui*.py) will fail"
 
-# The container tests' engine (tests/engine.py): Debian's docker.io, docker-compose and debootstrap
+# The container tests' engine (tests/engine.py): Debian's docker.io, docker-compose, debootstrap and podman
 # installed when missing; dockerd started when no engine answers (`make test` stops it after the tests,
 # and leaves alone one it found running); and the Dockerfile's base, debian:bookworm-slim, made from
 # Debian's packages when no registry gives it. Where no engine can start it says so, loudly, and the

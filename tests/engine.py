@@ -109,8 +109,13 @@ def engine_answers() -> bool:
         return False
 
 
-# Debian's packages for the engine, the compose example, and the base image.
-_PACKAGES = {"dockerd": "docker.io", "docker-compose": "docker-compose", "debootstrap": "debootstrap"}
+# Debian's packages for the engine, the compose example, the base image, and the podman build.
+_PACKAGES = {
+    "dockerd": "docker.io",
+    "docker-compose": "docker-compose",
+    "debootstrap": "debootstrap",
+    "podman": "podman",
+}
 
 
 def _install_packages() -> None:
@@ -229,6 +234,34 @@ if __name__ == "__main__":
         banner = "!" * 100
         print(f"{banner}\nmake test: NO CONTAINER ENGINE: {error}", flush=True)
         print(f"The container tests (tests/test_container*.py) will be SKIPPED.\n{banner}", flush=True)
+
+
+PODMAN_IMAGE = "localhost/fake-smartengage:podman"
+PODMAN_ENV = {**os.environ, "CONTAINERS_CONF": str(ROOT / "tests" / "podman-containers.conf")}
+
+
+def podman(*args: str) -> subprocess.CompletedProcess:
+    return _run(["podman", *args], env=PODMAN_ENV)
+
+
+def build_podman_image() -> str:
+    """The Dockerfile built by podman into PODMAN_IMAGE, on the base Docker has (podman has no registry
+    either). --format docker: podman's default (OCI) has no HEALTHCHECK and drops the Dockerfile's."""
+    if not shutil.which("podman"):
+        raise NoEngine("podman is not installed (`make test` installs it as root: apt-get install podman)")
+    if podman("image", "exists", BASE_IMAGE).returncode != 0:
+        saved = subprocess.Popen([docker(), "save", BASE_IMAGE], stdout=subprocess.PIPE)
+        loaded = _run(["podman", "load"], stdin=saved.stdout, env=PODMAN_ENV)
+        saved.wait()
+        if loaded.returncode != 0:
+            raise RuntimeError(f"podman load of {BASE_IMAGE}: {loaded.stderr}")
+    command = ["build", "--format", "docker", "--quiet", "--tag", PODMAN_IMAGE]
+    if CA_BUNDLE.exists():
+        command += ["--secret", f"id=pip_ca,src={CA_BUNDLE}"]
+    built = podman(*command, str(ROOT))
+    if built.returncode != 0:
+        raise RuntimeError(f"podman build failed:\n{built.stderr}")
+    return PODMAN_IMAGE
 
 
 class Container:

@@ -1,5 +1,5 @@
 """The image in what users run it with: examples/docker-compose.yml under Debian's docker-compose,
-`SmartEngageContainer` (Testcontainers), and the pytest plugin's --smartengage-image.
+`SmartEngageContainer` (Testcontainers), the pytest plugin's --smartengage-image, and podman.
 
 Without an engine (tests/engine.py says why) these tests skip; `make test` starts one.
 """
@@ -7,6 +7,7 @@ Without an engine (tests/engine.py says why) these tests skip; `make test` start
 import re
 import shutil
 import subprocess
+import time
 import uuid
 from pathlib import Path
 
@@ -141,3 +142,30 @@ def test_testing_package_works_without_testcontainers(pytester):
     failed = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--smartengage-image=any")
     failed.assert_outcomes(errors=1)
     assert "pip install fake-smartengage[container]" in failed.stdout.str()
+
+
+def test_podman_builds_and_runs_the_image(image):
+    # Debian 12's podman (4.3) runs no periodic health checks without systemd: `podman healthcheck run`
+    # runs the image's HEALTHCHECK once, which also proves the build kept it.
+    try:
+        built = engine.build_podman_image()
+    except engine.NoEngine as error:
+        pytest.skip(f"NO PODMAN: {error}")
+    started = engine.podman("run", "-d", "-p", "127.0.0.1::8000", built)
+    assert started.returncode == 0, started.stderr
+    container = started.stdout.strip()
+    try:
+        address = engine.podman("port", container, "8000").stdout.split()[0]
+        deadline = time.monotonic() + 60
+        while engine.podman("healthcheck", "run", container).returncode != 0:
+            assert time.monotonic() < deadline, engine.podman("logs", container).stderr
+            time.sleep(0.1)
+        avatars = httpx.get(
+            f"http://{address}/avatars/list", headers={"Authorization": f"Bearer {DEFAULT_KEY}"}, trust_env=False
+        )
+        assert avatars.status_code == 200, avatars.text
+        assert engine.podman("exec", container, "id", "-u").stdout.strip() == "10001"
+        assert engine.podman("stop", "--time", "3", container).returncode == 0
+        assert engine.podman("inspect", "--format", "{{.State.ExitCode}}", container).stdout.strip() == "0"
+    finally:
+        engine.podman("rm", "--force", container)
