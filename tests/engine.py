@@ -233,7 +233,8 @@ if __name__ == "__main__":
     except (NoEngine, subprocess.CalledProcessError, OSError) as error:
         banner = "!" * 100
         print(f"{banner}\nmake test: NO CONTAINER ENGINE: {error}", flush=True)
-        print(f"The container tests (tests/test_container*.py) will be SKIPPED.\n{banner}", flush=True)
+        print("The container tests (tests/test_container*.py, tests/test_docker_docs.py) will be SKIPPED.", flush=True)
+        print(banner, flush=True)
 
 
 PODMAN_IMAGE = "localhost/fake-smartengage:podman"

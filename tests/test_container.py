@@ -78,7 +78,11 @@ def stop_exits_zero(container: engine.Container) -> None:
     assert container.state("ExitCode") == "0", container.logs()
 
 
-@pytest.mark.parametrize("line", [line for line in documented_runs() if line.startswith(DOCUMENTED_RUN)])
+@pytest.mark.parametrize(
+    "line",
+    [line for line in documented_runs() if line.startswith(DOCUMENTED_RUN)],
+    ids=lambda line: line.removeprefix(DOCUMENTED_RUN),
+)
 def test_documented_docker_run_serves_as_the_guide_says(line, image, volume, containers, tmp_path):
     for folder in ("fixtures", "more-fixtures"):
         (tmp_path / folder).mkdir()

@@ -77,10 +77,12 @@ def test_smartengage_container_serves_and_hands_over_the_harness(image):
             tags = tenant.client.get("/tags/list", params={"avatar_id": 5})
             assert tags.status_code == 200, tags.text
             assert [entry["path"] for entry in tenant.requests()] == ["/tags/list"]
-        logs = fake.get_wrapped_container().attrs["Config"]["Env"]
-        assert "FAKE_SMARTENGAGE_DUPLICATES=conflict" in logs
+        variables = fake.get_wrapped_container().attrs["Config"]["Env"]
+        assert "FAKE_SMARTENGAGE_DUPLICATES=conflict" in variables
     with pytest.raises(httpx.TransportError):
         httpx.get(f"{base_url}/_fake/health", trust_env=False)
+    with pytest.raises(ValueError, match="duplicates: invalid value 'sometimes'"):
+        SmartEngageContainer(image, options={"duplicates": "sometimes"})
 
 
 def test_guide_example_runs(image):

@@ -1,7 +1,7 @@
 """`SmartEngageContainer`: the fake's image as a Testcontainers module (pip install 'fake-smartengage[container]').
 
     with SmartEngageContainer("fake-smartengage:0.1.0") as fake:
-        requests.get(f"{fake.get_base_url()}/avatars/list", headers={"Authorization": f"Bearer {fake.api_key}"})
+        httpx.get(f"{fake.get_base_url()}/avatars/list", headers={"Authorization": f"Bearer {fake.api_key}"})
         with fake.harness.tenant() as tenant: ...
 
 Shaped like Testcontainers' LocalStack and WireMock modules: a `DockerContainer` whose `start()`
@@ -16,7 +16,7 @@ from testcontainers.core.container import DockerContainer
 from testcontainers.core.wait_strategies import HealthcheckWaitStrategy
 
 from ..keys import REFERENCE_KEY
-from ..options import ENV_PREFIX, REPEATABLE
+from ..options import OPTIONS, REPEATABLE, option_name, settings_from_options
 
 if TYPE_CHECKING:
     from .client import FakeSmartEngage
@@ -30,6 +30,7 @@ class SmartEngageContainer(DockerContainer):
 
     `options` are those of `fake-smartengage serve`, keyed like the pytest plugin's
     `smartengage_settings` ({"duplicates": "conflict"}); each becomes its FAKE_SMARTENGAGE_* variable.
+    ValueError names a bad one, in the words of its flag.
     `api_key` is the default fixture's key; `harness` is the harness client (tenants, faults,
     journal) of the started container.
     """
@@ -45,13 +46,16 @@ class SmartEngageContainer(DockerContainer):
     ) -> None:
         super().__init__(image, **kwargs)
         self.api_key = REFERENCE_KEY
-        self.admin_token = admin_token or (options or {}).get("admin_token")
+        options = {**(options or {}), **({"admin_token": admin_token} if admin_token else {})}
+        settings_from_options(options)  # checked here rather than by a container that would not start
+        self.admin_token = options.get("admin_token")
         self._harness: FakeSmartEngage | None = None
         self.with_exposed_ports(PORT)
-        for name, value in {**(options or {}), "admin_token": self.admin_token}.items():
+        table = {option_name(option.flag): option for option in OPTIONS}
+        for key, value in options.items():
             if value is not None:
-                listed = name in REPEATABLE and isinstance(value, (list, tuple))
-                self.with_env(ENV_PREFIX + name.upper(), ":".join(map(str, value)) if listed else str(value))
+                listed = table[key].name in REPEATABLE and isinstance(value, (list, tuple))
+                self.with_env(table[key].env, ":".join(map(str, value)) if listed else str(value))
         self.waiting_for(HealthcheckWaitStrategy().with_startup_timeout(timedelta(seconds=startup_timeout)))
 
     def get_base_url(self) -> str:
