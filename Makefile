@@ -11,7 +11,7 @@ TEST_LOCK := requirements/test.txt
 SERVE_STAMP := $(VENV)/.installed-serve
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-latest lock chromium docs bench schema clean
+.PHONY: run test test-latest lock chromium base-image docs bench schema clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,7 +35,8 @@ test: $(STAMP) chromium
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet --site-dir build/site
-	$(BIN)/python -m pytest
+	$(BIN)/python tests/engine.py up
+	$(BIN)/python -m pytest; status=$$?; $(BIN)/python tests/engine.py down; exit $$status
 
 # The suite on the newest releases pyproject.toml allows, as a user installing today gets them: no lock,
 # every dependency upgraded (eager), in a virtualenv of its own so that .venv keeps the locked versions.
@@ -61,6 +62,14 @@ chromium:
 	test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) \
 		|| echo "make test: could not install chromium: the browser tests (tests/test_ui*.py) will fail"
 
+# The container tests' engine (tests/engine.py): Debian's docker.io, docker-compose, debootstrap and podman
+# installed when missing; dockerd started when no engine answers (`make test` stops it after the tests,
+# and leaves alone one it found running); and the Dockerfile's base, debian:bookworm-slim, made from
+# Debian's packages when no registry gives it. Where no engine can start it says so, loudly, and the
+# container tests skip.
+base-image: $(STAMP)
+	$(BIN)/python tests/engine.py up
+
 # The documentation site (docs/, mkdocs.yml), rebuilt on every change; beside `make run`'s port.
 DOCS_ADDR ?= 127.0.0.1:8001
 docs: $(STAMP)
@@ -69,7 +78,8 @@ docs: $(STAMP)
 # The load generator comes from Debian's packages.
 bench: $(STAMP)
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
-	$(BIN)/python bench/run.py
+	$(BIN)/python tests/engine.py up
+	$(BIN)/python bench/run.py; status=$$?; $(BIN)/python tests/engine.py down; exit $$status
 
 # After changing a table in fake_smartengage/store/models.py: the DDL the server runs. Written aside
 # first: importing the store reads the file being replaced.

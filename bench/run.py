@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
+from container import container_rows
 from scale import large_fixture, listing_and_dump_ms, tenant_timings, whole_reset_ms
 from servers import AUTH, ROOT, Load, ceiling, fake, lua_script, mean_load, server, stack, subscriber_fixture, wrk
 from suites import fixture_cost_ms, per_test_ms
@@ -228,6 +229,10 @@ def main() -> None:
         f"{large.p50_ms / small_p50:.2f}x",
         "flat",
     )
+
+    print("container image…", file=sys.stderr)
+    for row in container_rows(3 if args.quick else 10):
+        table.row(*row)
 
     shutil.rmtree(work, ignore_errors=True)
     report(table.rows, args, sizes)

@@ -88,7 +88,8 @@ def _settings(parser: argparse.ArgumentParser, args: argparse.Namespace) -> Sett
             try:
                 value = option.parse(os.environ[option.env])
             except argparse.ArgumentTypeError as error:
-                parser.error(f"{option.env}: {error}")
+                # One line, no usage: no argument was wrong, and a container's log shows just this.
+                parser.exit(2, f"{parser.prog}: error: {option.env}: {error}\n")
         if value is not None:
             values[option.name] = tuple(value) if option.name in REPEATABLE else value
     if values.get("ssl_keyfile") and not values.get("ssl_certfile"):

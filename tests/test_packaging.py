@@ -121,6 +121,8 @@ PROVIDED = {"pytest", "pluggy"}
 # The tables' declaration, which `make schema` compiles to store/schema.sql: the server runs that
 # DDL and never imports this module, so what it imports is the test extra's to declare.
 SCHEMA_SOURCE = ROOT / "fake_smartengage" / "store" / "models.py"
+# The Testcontainers module: what it imports beyond the package's own is the container extra's to declare.
+CONTAINER_MODULE = ROOT / "fake_smartengage" / "testing" / "container.py"
 
 
 def _imported_distributions(path: Path) -> set[str]:
@@ -143,9 +145,13 @@ def _imported_distributions(path: Path) -> set[str]:
 def test_every_distribution_the_package_imports_is_declared():
     runtime = {canonicalize_name(requirement.name) for requirement in _declared(PROJECT["dependencies"])}
     test = {canonicalize_name(requirement.name) for requirement in _declared(PROJECT["optional-dependencies"]["test"])}
+    extras = PROJECT["optional-dependencies"]
+    container = {canonicalize_name(requirement.name) for requirement in _declared(extras["container"])}
     undeclared = {}
     for path in (ROOT / "fake_smartengage").rglob("*.py"):
         declared = test if path == SCHEMA_SOURCE else runtime | PROVIDED
+        if path == CONTAINER_MODULE:
+            declared |= container
         missing = _imported_distributions(path) - declared
         if missing:
             undeclared[str(path.relative_to(ROOT))] = missing

@@ -4,6 +4,7 @@
   fake-smartengage server, which raises `FakeSmartEngageError` (`errors`) when the server refuses;
 * `Fixture`, `read_fixture` (`documents`): a fixture document given as a dict or a file;
 * `ServerThread`, `ServerError` (`server`): a real server in a background thread of this process;
+* `SmartEngageContainer` (`container`): the image as a Testcontainers module (the `container` extra);
 * the pytest plugin (`pytest_plugin`), registered through the `pytest11` entry point.
 
 Names are imported on first use, so that loading the pytest plugin (which pytest does in every
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .client import FakeSmartEngage, Tenant
+    from .container import SmartEngageContainer
     from .documents import Fixture, read_fixture
     from .errors import FakeSmartEngageError
     from .server import ServerError, ServerThread
@@ -27,6 +29,7 @@ _HOMES = {
     "read_fixture": "documents",
     "ServerError": "server",
     "ServerThread": "server",
+    "SmartEngageContainer": "container",
 }
 __all__ = [
     "FakeSmartEngage",
@@ -34,6 +37,7 @@ __all__ = [
     "Fixture",
     "ServerError",
     "ServerThread",
+    "SmartEngageContainer",
     "Tenant",
     "read_fixture",
 ]

@@ -9,7 +9,9 @@ Fixtures (nothing to put in a conftest.py):
   uvicorn server on 127.0.0.1 and a free port, in a background thread, started with
   `smartengage_settings` the first time a test asks for it; or, with `--smartengage-url URL`
   (env FAKE_SMARTENGAGE_URL), the server at that URL (a docker sidecar, say), once it answers
-  its health check.
+  its health check; or, with `--smartengage-image IMAGE` (env FAKE_SMARTENGAGE_IMAGE), a container
+  of that image started with `smartengage_settings` (`SmartEngageContainer`, which needs the
+  `container` extra and a Docker engine).
 * `smartengage` (function): a fresh `Tenant` on that server for each test: `base_url`,
   `api_key`, a ready `client`, and the harness API scoped to the tenant. Seeded from
   `@pytest.mark.smartengage(fixtures="file.json" or a dict)` when the test has that marker.
@@ -43,6 +45,7 @@ if TYPE_CHECKING:
     from .client import FakeSmartEngage, Tenant
 
 URL_ENV = "FAKE_SMARTENGAGE_URL"
+IMAGE_ENV = "FAKE_SMARTENGAGE_IMAGE"
 ADMIN_TOKEN_ENV = "FAKE_SMARTENGAGE_ADMIN_TOKEN"
 TIMEOUT_ENV = "FAKE_SMARTENGAGE_TIMEOUT"
 DEFAULT_TIMEOUT = 30.0
@@ -61,6 +64,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="URL",
         default=None,
         help=f"use the fake-smartengage server at URL instead of starting one in this process [{URL_ENV}]",
+    )
+    group.addoption(
+        "--smartengage-image",
+        metavar="IMAGE",
+        default=None,
+        help=f"run the server as a container of IMAGE (pip install 'fake-smartengage[container]') [{IMAGE_ENV}]",
     )
     group.addoption(
         "--smartengage-admin-token",
@@ -128,6 +137,10 @@ def smartengage_server(
             _wait_until_healthy(fake, timeout, testing)
             yield fake
         return
+    image = _setting(pytestconfig, "smartengage_image", IMAGE_ENV)
+    if image:
+        yield from _container_server(image, smartengage_settings, timeout)
+        return
 
     from ..app import create_app
     from ..errors import FixtureError, StartupError
@@ -144,6 +157,15 @@ def smartengage_server(
             yield fake
     finally:
         server.stop()
+
+
+def _container_server(image: str, options: dict[str, Any], timeout: float) -> Iterator["FakeSmartEngage"]:
+    try:
+        from .container import SmartEngageContainer
+    except ImportError as error:  # testcontainers is what may be missing
+        _fail_from_none(f"--smartengage-image needs testcontainers ({error}): pip install fake-smartengage[container]")
+    with SmartEngageContainer(image, options=options, startup_timeout=timeout) as container:
+        yield container.harness
 
 
 class SmartEngageSettingsIgnored(UserWarning):
