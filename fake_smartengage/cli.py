@@ -5,6 +5,7 @@ few seconds, needs no more than the standard library.
 """
 
 import argparse
+import difflib
 import json
 import logging
 import os
@@ -74,8 +75,26 @@ def _parser() -> argparse.ArgumentParser:
 def parse_args(argv: list[str] | None = None) -> tuple[str, Settings]:
     """The command and its settings, from flags and, where a flag is absent, the environment."""
     parser = _parser()
-    args = parser.parse_args(argv)
+    args = _arguments(parser, argv)
     return args.command, _settings(parser, args)
+
+
+def _arguments(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
+    """argparse's `parse_args`, which also says which flag a misspelt one (`--prot`) may have meant."""
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        command = next(
+            action.choices[args.command] for action in parser._actions if isinstance(action, argparse._SubParsersAction)
+        )
+        flags = [flag for flag in command._option_string_actions if flag.startswith("--")]
+        names = [argument.split("=", 1)[0] for argument in unknown if argument.startswith("--")]
+        hints = [f"; {name}: did you mean {meant[0]}?" for name in names if (meant := _closest(name, flags))]
+        command.error(f"unrecognized arguments: {' '.join(unknown)}{''.join(hints)}")
+    return args
+
+
+def _closest(flag: str, flags: list[str]) -> list[str]:
+    return difflib.get_close_matches(flag, flags, n=1)
 
 
 def _settings(parser: argparse.ArgumentParser, args: argparse.Namespace) -> Settings:
@@ -220,7 +239,7 @@ def healthcheck(settings: Settings) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
-    args = parser.parse_args(argv)
+    args = _arguments(parser, argv)
     if args.command == "verify":
         return commands_module.verify(args)
     if args.command == "snapshot":

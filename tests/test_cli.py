@@ -169,6 +169,14 @@ def test_invalid_flag_and_its_variable_give_the_same_reason(monkeypatch, capsys,
     assert "_rate" not in by_flag and "_positive" not in by_flag
 
 
+@pytest.mark.parametrize("command", ["serve", "healthcheck"])
+def test_a_misspelt_flag_names_the_closest_one(capsys, command):
+    error = _usage_error(capsys, [command, "--prot", "8000", "--ssl-certfiel=cert.pem", "--zzz"])
+    given = "--prot 8000 --ssl-certfiel=cert.pem --zzz"
+    assert f"fake-smartengage {command}: error: unrecognized arguments: {given}; " in error
+    assert error.endswith("; --prot: did you mean --port?; --ssl-certfiel: did you mean --ssl-certfile?\n")
+
+
 def test_empty_admin_token_is_refused(capsys):
     # An empty token would let through any request that sends none.
     assert "argument --admin-token: invalid value '': must not be empty" in _usage_error(
