@@ -12,6 +12,7 @@ import os
 import signal
 import ssl
 import sys
+import urllib.error
 import urllib.request
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -229,12 +230,24 @@ def healthcheck(settings: Settings) -> int:
     try:
         with opener.open(url, timeout=3) as response:
             healthy = response.status == 200 and json.load(response).get("status") == "ok"
+    except urllib.error.HTTPError as error:
+        print(f"fake-smartengage: {url} is not healthy: it answered {error.code}", file=sys.stderr)
+        return 1
+    except urllib.error.URLError as error:  # nothing listens there, or the host is unknown
+        print(f"fake-smartengage: no server answers at {url}: {_plainly(error.reason)}", file=sys.stderr)
+        return 1
     except (OSError, ValueError) as error:
         print(f"fake-smartengage: {url} is not healthy: {error}", file=sys.stderr)
         return 1
     if not healthy:
         print(f"fake-smartengage: {url} answered, but not with status ok", file=sys.stderr)
     return 0 if healthy else 1
+
+
+def _plainly(reason: str | BaseException) -> str:
+    """`[Errno 111] Connection refused` as `connection refused`."""
+    text = (reason.strerror if isinstance(reason, OSError) else None) or str(reason)
+    return text[:1].lower() + text[1:]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -134,7 +134,8 @@ def test_healthcheck_fails_when_nothing_answers(capsys):
         unused.bind(("127.0.0.1", 0))
         port = unused.getsockname()[1]
     assert main(["healthcheck", "--port", str(port)]) == 1
-    assert f"http://127.0.0.1:{port}/_fake/health is not healthy" in capsys.readouterr().err
+    error = capsys.readouterr().err
+    assert error == f"fake-smartengage: no server answers at http://127.0.0.1:{port}/_fake/health: connection refused\n"
 
 
 def _usage_error(capsys, argv: list[str]) -> str:
