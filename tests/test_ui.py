@@ -201,6 +201,7 @@ def test_state_journal_and_details_follow_what_the_api_is_sent(page, api):
     journal_rows(page).nth(1).get_by_role("button").click()
     expect(dialog.get_by_role("heading", level=2)).to_have_text("Request 1 · POST /subscribers/add → 200")
     (entry,) = api.get("/_fake/requests", params={"path": "/subscribers/add"}).json()
+    expect(dialog.locator("dt:text-is('content type') + dd")).to_have_text(entry["content_type"])
     assert json_under(page, "Parameters, as sent") == entry["sent"]
     assert entry["sent"]["tags[]"] == ["tags1", "124"] and entry["sent"]["avatar_id"] == "123"
     assert json_under(page, "Parameters, as the route parsed them") == entry["form"]

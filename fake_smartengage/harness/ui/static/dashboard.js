@@ -498,6 +498,7 @@
         ["method", entry.method],
         ["path", entry.path],
         ["query", entry.query || h("span", { class: "muted" }, "none")],
+        ["content type", entry.content_type || h("span", { class: "muted" }, "none")],
         ["key", entry.api_key],
         ["status", h("span", { class: statusClass(entry.status) }, String(entry.status))],
         ["duration", `${entry.duration_ms} ms`],
