@@ -83,6 +83,14 @@ def test_readme_links_resolve_and_docs_links_are_pages_of_the_site():
         assert page.endswith(".md") and page in nav_files(), f"README links to {target}, not a page of the site"
 
 
+def test_make_docs_serves_on_a_port_no_example_uses():
+    (docs_port,) = re.findall(r"^DOCS_ADDR \?= [0-9.]+:([0-9]+)$", (ROOT / "Makefile").read_text(), re.MULTILINE)
+    texts = [README, *(path.read_text() for path in DOCS.rglob("*.md"))]
+    examples = [block for text in texts for block in re.findall(r"^ *```.*?^ *```", text, re.MULTILINE | re.DOTALL)]
+    ports = {port for block in examples for port in re.findall(r"(?:127\.0\.0\.1:|localhost:|--port )([0-9]+)", block)}
+    assert "8001" in ports and docs_port not in ports
+
+
 def test_every_page_is_in_the_navigation():
     pages = {str(path.relative_to(DOCS)) for path in DOCS.rglob("*.md")}
     assert pages <= nav_files()
