@@ -44,11 +44,29 @@ def table(header: list[str], rows: list[list[str]]) -> str:
 # CLI options: the parser of fake_smartengage/cli.py.
 
 
+def _commands(parser: argparse.ArgumentParser) -> argparse._SubParsersAction:
+    (commands,) = [action for action in parser._actions if isinstance(action, argparse._SubParsersAction)]
+    return commands
+
+
+def cli_synopsis() -> str:
+    """Every command, with what it does."""
+    from fake_smartengage.cli import _parser
+
+    lines = [
+        (f"fake-smartengage {command.dest} [options]", command.help)
+        for command in _commands(_parser())._choices_actions
+    ]
+    lines.append(("python -m fake_smartengage COMMAND [options]", "the same"))
+    width = max(len(line) for line, _ in lines)
+    return "```sh\n" + "\n".join(f"{line:<{width}}  # {help}" for line, help in lines) + "\n```"
+
+
 def cli_options() -> str:
     from fake_smartengage.cli import _parser
 
     parser = _parser()
-    (commands,) = [action for action in parser._actions if isinstance(action, argparse._SubParsersAction)]
+    commands = _commands(parser)
     sections = [table(["Option", "What it does"], list(_option_rows(parser, with_env=False)))]
     for name, command in commands.choices.items():
         rows = list(_option_rows(command, with_env=True))
@@ -342,6 +360,7 @@ def bench_results() -> str:
 
 GENERATED: dict[str, Callable[[], str]] = {
     "readme-quick-start": readme_quick_start,
+    "cli-synopsis": cli_synopsis,
     "cli-options": cli_options,
     "error-table": error_table,
     "framework-errors": framework_errors,

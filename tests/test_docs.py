@@ -285,6 +285,13 @@ def test_cli_page_has_every_option_of_every_command():
     assert "`FAKE_SMARTENGAGE_MAX_HARNESS_BODY_BYTES`" in page
 
 
+def test_cli_page_synopsis_lists_every_command():
+    synopsis = load_hooks().cli_synopsis()
+    (commands,) = [action for action in _parser()._actions if hasattr(action, "choices") and action.choices]
+    shown = [line.split()[1] for line in synopsis.splitlines()[1:-2]]
+    assert shown == list(commands.choices) == ["serve", "healthcheck", "verify", "snapshot"]
+
+
 def test_errors_page_has_every_error_function():
     hooks = load_hooks()
     page = hooks.error_table()
