@@ -24,6 +24,7 @@ ENV_IN_HELP = re.compile(r"\s*\[(FAKE_SMARTENGAGE_[A-Z_]+)\]$")
 # Error functions are shown with a placeholder for each argument; these few must be real values.
 REAL_ARGUMENTS = {"status": 503}
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
+REPOSITORY = "https://github.com/fake-smartengage/fake-smartengage/"
 
 
 def on_page_markdown(markdown: str, **_: Any) -> str:
@@ -327,8 +328,8 @@ def readme_quick_start() -> str:
     readme = (Path(__file__).parent.parent / "README.md").read_text()
     start = readme.index("\n## Quick start\n")
     end = readme.index("\n## ", start + 1)
-    # Links from the README into docs/ are links from this site's home page.
-    return readme[start:end].replace("](docs/", "](")
+    # The README's links into docs/ are absolute, for PyPI; here they are links from the home page.
+    return readme[start:end].replace(f"]({REPOSITORY}blob/main/docs/", "](")
 
 
 # Behaviour switches: fake_smartengage/api/behaviour.py's SWITCHES.
