@@ -373,3 +373,19 @@ def test_controls_are_labelled_and_keyboard_focus_is_visible(page):
     avatar(page, "1").locator("summary").focus()
     page.keyboard.press("Enter")
     expect(avatar(page, "1").locator(".catalogue").first).to_contain_text("1push_test")
+
+
+def test_long_values_are_cut_and_keep_the_state_on_the_page(page, api):
+    long = "x" * 900_000  # one word: nothing to wrap at
+    avatar_seed = {"avatar_id": 9, "brand_name": long, "tags": [{"tag_id": 1, "tag_name": long}]}
+    avatar_seed["subscribers"] = [{"id": 1, "full_name": long, "email": "long@example.com"}]
+    api.put("/_fake/state", json={"accounts": [{"api_key": "long_key", "avatars": [avatar_seed]}]}).raise_for_status()
+    page.get_by_role("button", name="Refresh state").click()
+    avatar(page, "9").locator("summary").click()
+    row = avatar(page, "9").locator("table.subscribers tbody tr")
+    expect(row.locator("td").nth(1)).to_have_text(f"{'x' * 200}…")
+    expect(avatar(page, "9").locator(".catalogue td").nth(1)).to_have_text(f"{'x' * 200}…")
+    state = page.locator("#state")
+    assert state.evaluate("(panel) => panel.scrollWidth <= panel.clientWidth"), "the state spills out of its panel"
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(page, "9-long-values")
