@@ -124,22 +124,27 @@ def _shown(api_key: str) -> str:
 def _banner(settings: Settings, app: "FastAPI") -> str:
     keys = app.state.accounts.api_keys()
     lines = [f"fake-smartengage {__version__}: the SmartEngage API on {settings.base_url}"]
+    if settings.upstream:
+        lines += [
+            f"forwarded to {settings.upstream}: every request goes there with its own key, and gets its answer",
+            "the local state below is not served: /_fake/state and the dashboard show it, no request reads it",
+        ]
     if app.state.fixture_files:
         lines += ["fixtures loaded:", *(f"  {path}" for path in app.state.fixture_files)]
     elif settings.db and keys:
         lines.append(f"state kept in {settings.db} (fixtures load only into an empty folder)")
     else:
         lines.append(f"no fixture files in {', '.join(map(str, settings.fixtures))}: no accounts")
-    lines += ["API keys (Authorization: Bearer <key>):", *(f"  {_shown(key)}" for key in keys)]
-    if REFERENCE_KEY in keys:
-        from .api.table import AVATARS_LIST  # loaded with the app already: serving only
+    if not settings.upstream:  # the upstream's keys open its accounts, not these
+        lines += ["API keys (Authorization: Bearer <key>):", *(f"  {_shown(key)}" for key in keys)]
+        if REFERENCE_KEY in keys:
+            from .api.table import AVATARS_LIST  # loaded with the app already: serving only
 
-        lines.append(f"try:  curl -H 'Authorization: Bearer {REFERENCE_KEY}' {settings.base_url}{AVATARS_LIST.path}")
+            url = f"{settings.base_url}{AVATARS_LIST.path}"
+            lines.append(f"try:  curl -H 'Authorization: Bearer {REFERENCE_KEY}' {url}")
     switches = app.state.harness.profile.changes()
     if switches:
         lines.append("behaviour profile: " + ", ".join(f"{name}={value}" for name, value in switches.items()))
-    if settings.upstream:
-        lines.append(f"forwarding SmartEngage requests to {settings.upstream}: the keys are the upstream's")
     lines.append(f"dashboard: {settings.base_url}/_fake/ui    API docs: {settings.base_url}/docs")
     return "\n".join(lines)
 

@@ -132,6 +132,7 @@ def test_page_and_its_files_are_served_without_a_token(server, api):
     assert page.headers["content-type"] == "text/html; charset=utf-8"
     assert "default-src 'none'" in page.headers["content-security-policy"]
     assert 'data-token-required="false"' in page.text
+    assert 'id="upstream-notice"' not in page.text  # only with --upstream
     for name, media_type in (("dashboard.js", "text/javascript"), ("dashboard.css", "text/css")):
         assert f"/_fake/ui/static/{name}" in page.text
         served = httpx.get(f"{server.url}/_fake/ui/static/{name}")
