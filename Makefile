@@ -10,6 +10,8 @@ SERVE_LOCK := requirements/serve.txt
 TEST_LOCK := requirements/test.txt
 SERVE_STAMP := $(VENV)/.installed-serve
 STAMP := $(VENV)/.installed
+# MkDocs 1.6 prints a banner about MkDocs 2.0 on every run unless this variable is set.
+MKDOCS := NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs
 
 .PHONY: run test test-latest lock chromium base-image docs bench schema clean
 
@@ -34,7 +36,7 @@ test: $(STAMP) chromium
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
-	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet --site-dir build/site
+	$(MKDOCS) build --strict --quiet --site-dir build/site
 	$(BIN)/python tests/engine.py up
 	$(BIN)/python -m pytest; status=$$?; $(BIN)/python tests/engine.py down; exit $$status
 
@@ -70,10 +72,11 @@ chromium:
 base-image: $(STAMP)
 	$(BIN)/python tests/engine.py up
 
-# The documentation site (docs/, mkdocs.yml), rebuilt on every change; beside `make run`'s port.
-DOCS_ADDR ?= 127.0.0.1:8001
+# The documentation site (docs/, mkdocs.yml), rebuilt on every change; on a port that neither
+# `make run` (8000) nor the docs' examples (8001) use.
+DOCS_ADDR ?= 127.0.0.1:8010
 docs: $(STAMP)
-	$(BIN)/mkdocs serve --dev-addr $(DOCS_ADDR)
+	$(MKDOCS) serve --dev-addr $(DOCS_ADDR)
 
 # The load generator comes from Debian's packages.
 bench: $(STAMP)

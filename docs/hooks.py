@@ -24,6 +24,7 @@ ENV_IN_HELP = re.compile(r"\s*\[(FAKE_SMARTENGAGE_[A-Z_]+)\]$")
 # Error functions are shown with a placeholder for each argument; these few must be real values.
 REAL_ARGUMENTS = {"status": 503}
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
+REPOSITORY = "https://github.com/fake-smartengage/fake-smartengage/"
 
 
 def on_page_markdown(markdown: str, **_: Any) -> str:
@@ -44,11 +45,29 @@ def table(header: list[str], rows: list[list[str]]) -> str:
 # CLI options: the parser of fake_smartengage/cli.py.
 
 
+def _commands(parser: argparse.ArgumentParser) -> argparse._SubParsersAction:
+    (commands,) = [action for action in parser._actions if isinstance(action, argparse._SubParsersAction)]
+    return commands
+
+
+def cli_synopsis() -> str:
+    """Every command, with what it does."""
+    from fake_smartengage.cli import _parser
+
+    lines = [
+        (f"fake-smartengage {command.dest} [options]", command.help)
+        for command in _commands(_parser())._choices_actions
+    ]
+    lines.append(("python -m fake_smartengage COMMAND [options]", "the same"))
+    width = max(len(line) for line, _ in lines)
+    return "```sh\n" + "\n".join(f"{line:<{width}}  # {help}" for line, help in lines) + "\n```"
+
+
 def cli_options() -> str:
     from fake_smartengage.cli import _parser
 
     parser = _parser()
-    (commands,) = [action for action in parser._actions if isinstance(action, argparse._SubParsersAction)]
+    commands = _commands(parser)
     sections = [table(["Option", "What it does"], list(_option_rows(parser, with_env=False)))]
     for name, command in commands.choices.items():
         rows = list(_option_rows(command, with_env=True))
@@ -309,8 +328,8 @@ def readme_quick_start() -> str:
     readme = (Path(__file__).parent.parent / "README.md").read_text()
     start = readme.index("\n## Quick start\n")
     end = readme.index("\n## ", start + 1)
-    # Links from the README into docs/ are links from this site's home page.
-    return readme[start:end].replace("](docs/", "](")
+    # The README's links into docs/ are absolute, for PyPI; here they are links from the home page.
+    return readme[start:end].replace(f"]({REPOSITORY}blob/main/docs/", "](")
 
 
 # Behaviour switches: fake_smartengage/api/behaviour.py's SWITCHES.
@@ -342,6 +361,7 @@ def bench_results() -> str:
 
 GENERATED: dict[str, Callable[[], str]] = {
     "readme-quick-start": readme_quick_start,
+    "cli-synopsis": cli_synopsis,
     "cli-options": cli_options,
     "error-table": error_table,
     "framework-errors": framework_errors,

@@ -5,12 +5,14 @@ few seconds, needs no more than the standard library.
 """
 
 import argparse
+import difflib
 import json
 import logging
 import os
 import signal
 import ssl
 import sys
+import urllib.error
 import urllib.request
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -74,8 +76,26 @@ def _parser() -> argparse.ArgumentParser:
 def parse_args(argv: list[str] | None = None) -> tuple[str, Settings]:
     """The command and its settings, from flags and, where a flag is absent, the environment."""
     parser = _parser()
-    args = parser.parse_args(argv)
+    args = _arguments(parser, argv)
     return args.command, _settings(parser, args)
+
+
+def _arguments(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
+    """argparse's `parse_args`, which also says which flag a misspelt one (`--prot`) may have meant."""
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        command = next(
+            action.choices[args.command] for action in parser._actions if isinstance(action, argparse._SubParsersAction)
+        )
+        flags = [flag for flag in command._option_string_actions if flag.startswith("--")]
+        names = [argument.split("=", 1)[0] for argument in unknown if argument.startswith("--")]
+        hints = [f"; {name}: did you mean {meant[0]}?" for name in names if (meant := _closest(name, flags))]
+        command.error(f"unrecognized arguments: {' '.join(unknown)}{''.join(hints)}")
+    return args
+
+
+def _closest(flag: str, flags: list[str]) -> list[str]:
+    return difflib.get_close_matches(flag, flags, n=1)
 
 
 def _settings(parser: argparse.ArgumentParser, args: argparse.Namespace) -> Settings:
@@ -105,22 +125,27 @@ def _shown(api_key: str) -> str:
 def _banner(settings: Settings, app: "FastAPI") -> str:
     keys = app.state.accounts.api_keys()
     lines = [f"fake-smartengage {__version__}: the SmartEngage API on {settings.base_url}"]
+    if settings.upstream:
+        lines += [
+            f"forwarded to {settings.upstream}: every request goes there with its own key, and gets its answer",
+            "the local state below is not served: /_fake/state and the dashboard show it, no request reads it",
+        ]
     if app.state.fixture_files:
         lines += ["fixtures loaded:", *(f"  {path}" for path in app.state.fixture_files)]
     elif settings.db and keys:
         lines.append(f"state kept in {settings.db} (fixtures load only into an empty folder)")
     else:
         lines.append(f"no fixture files in {', '.join(map(str, settings.fixtures))}: no accounts")
-    lines += ["API keys (Authorization: Bearer <key>):", *(f"  {_shown(key)}" for key in keys)]
-    if REFERENCE_KEY in keys:
-        from .api.table import AVATARS_LIST  # loaded with the app already: serving only
+    if not settings.upstream:  # the upstream's keys open its accounts, not these
+        lines += ["API keys (Authorization: Bearer <key>):", *(f"  {_shown(key)}" for key in keys)]
+        if REFERENCE_KEY in keys:
+            from .api.table import AVATARS_LIST  # loaded with the app already: serving only
 
-        lines.append(f"try:  curl -H 'Authorization: Bearer {REFERENCE_KEY}' {settings.base_url}{AVATARS_LIST.path}")
+            url = f"{settings.base_url}{AVATARS_LIST.path}"
+            lines.append(f"try:  curl -H 'Authorization: Bearer {REFERENCE_KEY}' {url}")
     switches = app.state.harness.profile.changes()
     if switches:
         lines.append("behaviour profile: " + ", ".join(f"{name}={value}" for name, value in switches.items()))
-    if settings.upstream:
-        lines.append(f"forwarding SmartEngage requests to {settings.upstream}: the keys are the upstream's")
     lines.append(f"dashboard: {settings.base_url}/_fake/ui    API docs: {settings.base_url}/docs")
     return "\n".join(lines)
 
@@ -211,6 +236,12 @@ def healthcheck(settings: Settings) -> int:
     try:
         with opener.open(url, timeout=3) as response:
             healthy = response.status == 200 and json.load(response).get("status") == "ok"
+    except urllib.error.HTTPError as error:
+        print(f"fake-smartengage: {url} is not healthy: it answered {error.code}", file=sys.stderr)
+        return 1
+    except urllib.error.URLError as error:  # nothing listens there, or the host is unknown
+        print(f"fake-smartengage: no server answers at {url}: {_plainly(error.reason)}", file=sys.stderr)
+        return 1
     except (OSError, ValueError) as error:
         print(f"fake-smartengage: {url} is not healthy: {error}", file=sys.stderr)
         return 1
@@ -219,9 +250,15 @@ def healthcheck(settings: Settings) -> int:
     return 0 if healthy else 1
 
 
+def _plainly(reason: str | BaseException) -> str:
+    """`[Errno 111] Connection refused` as `connection refused`."""
+    text = (reason.strerror if isinstance(reason, OSError) else None) or str(reason)
+    return text[:1].lower() + text[1:]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
-    args = parser.parse_args(argv)
+    args = _arguments(parser, argv)
     if args.command == "verify":
         return commands_module.verify(args)
     if args.command == "snapshot":

@@ -9,6 +9,7 @@ from fake_smartengage.app import create_app
 from fake_smartengage.settings import Settings
 
 JOHN = {"avatar_id": "123", "subscriber_id": "1"}
+FORM = "application/x-www-form-urlencoded"  # the content type of httpx's data=
 
 
 async def test_journal_records_request_parsed_parameters_and_answer(client):
@@ -24,6 +25,7 @@ async def test_journal_records_request_parsed_parameters_and_answer(client):
         "method",
         "path",
         "query",
+        "content_type",
         "sent",
         "form",
         "api_key",
@@ -36,6 +38,7 @@ async def test_journal_records_request_parsed_parameters_and_answer(client):
     assert entry["divergences"] is None  # only a request forwarded with --upstream has some
     assert entry["fault"] is None  # only a request a fault answered or delayed has one
     assert entry["method"] == "POST" and entry["path"] == "/subscribers/add" and entry["query"] == "avatar_id=123"
+    assert entry["content_type"] == FORM
     # As sent: strings by the names on the wire, query string and body together.
     assert entry["sent"] == {"avatar_id": "123", "email": "j@example.com", "tags[0]": "123", "tags[1]": "tags2"}
     # As the route read them: ids as numbers, the array resolved.
@@ -63,6 +66,13 @@ async def test_journal_records_failures_with_what_was_sent(client):
     assert nowhere["sent"] == {"tags[]": ["1"]} and nowhere["form"] is None
     assert nowhere["response"]["error"]["message"] == "Unknown route: GET /nowhere"
     assert unreadable["status"] == 400 and unreadable["sent"] is None and unreadable["form"] is None
+    assert unreadable["content_type"] == "application/json" and nowhere["content_type"] is None
+
+
+async def test_journal_records_the_content_type_a_415_refused(client):
+    await client.post("/tags/add", content=b"<tag/>", headers={"Content-Type": "application/xml; charset=utf-8"})
+    (entry,) = (await client.get("/_fake/requests")).json()
+    assert entry["status"] == 415 and entry["content_type"] == "application/xml; charset=utf-8"
 
 
 async def test_journal_records_json_bodies_as_sent_in_strings(client):
@@ -160,8 +170,8 @@ async def test_journal_cuts_a_value_that_does_not_fit_its_entry_and_says_so():
         answer = await client.post("/tags/add", data={"avatar_id": sent, "subscriber_id": "1", "tag": "tags1"})
         assert_error(answer, 400, "avatar_id")
         (entry,) = (await client.get("/_fake/requests")).json()
-    assert entry["response"] == answer.json()  # path and response are kept first, whole
-    left = 500 - len("/tags/add") - len(answer.content) - len("avatar_id")
+    assert entry["response"] == answer.json()  # path, content type and response are kept first, whole
+    left = 500 - len("/tags/add") - len(FORM) - len(answer.content) - len("avatar_id")
     assert entry["form"] is None  # the route refused the parameters
     assert entry["sent"] == {"avatar_id": "é" * (left // 2) + "…[cut: 2000 bytes]", "…": "…[cut: 2 more parameters]"}
 
@@ -171,7 +181,7 @@ async def test_journal_cuts_a_long_response_to_a_marked_string():
         answer = await client.post("/subscribers/add", data={"avatar_id": "123", "email": "x" * 500})
         assert_error(answer, 400, "email")
         (entry,) = (await client.get("/_fake/requests")).json()
-    kept = answer.content[: 100 - len("/subscribers/add")].decode()
+    kept = answer.content[: 100 - len("/subscribers/add") - len(FORM)].decode()
     assert entry["response"] == f"{kept}…[cut: {len(answer.content)} bytes]"
     assert entry["form"] == {"…": "…[cut: 2 more parameters]"}
 
@@ -182,7 +192,7 @@ async def test_journal_cuts_an_array_and_counts_the_values_left_out():
         answer = await client.post("/subscribers/add", data={"avatar_id": "123", "tags[]": tags})
         assert_error(answer, 400, "email")
         (entry,) = (await client.get("/_fake/requests")).json()
-    left = 400 - len("/subscribers/add") - len(answer.content) - len("avatar_id") - len("tags")
+    left = 400 - len("/subscribers/add") - len(FORM) - len(answer.content) - len("avatar_id") - len("tags")
     whole, part = divmod(left, 4)
     assert 0 < whole < 99 and part > 0
     assert entry["form"]["tags"] == [

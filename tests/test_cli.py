@@ -134,7 +134,8 @@ def test_healthcheck_fails_when_nothing_answers(capsys):
         unused.bind(("127.0.0.1", 0))
         port = unused.getsockname()[1]
     assert main(["healthcheck", "--port", str(port)]) == 1
-    assert f"http://127.0.0.1:{port}/_fake/health is not healthy" in capsys.readouterr().err
+    error = capsys.readouterr().err
+    assert error == f"fake-smartengage: no server answers at http://127.0.0.1:{port}/_fake/health: connection refused\n"
 
 
 def _usage_error(capsys, argv: list[str]) -> str:
@@ -167,6 +168,14 @@ def test_invalid_flag_and_its_variable_give_the_same_reason(monkeypatch, capsys,
     assert f"argument {flag}: invalid value {value!r}: {reason}" in by_flag
     assert f"{env}: invalid value {value!r}: {reason}" in by_variable
     assert "_rate" not in by_flag and "_positive" not in by_flag
+
+
+@pytest.mark.parametrize("command", ["serve", "healthcheck"])
+def test_a_misspelt_flag_names_the_closest_one(capsys, command):
+    error = _usage_error(capsys, [command, "--prot", "8000", "--ssl-certfiel=cert.pem", "--zzz"])
+    given = "--prot 8000 --ssl-certfiel=cert.pem --zzz"
+    assert f"fake-smartengage {command}: error: unrecognized arguments: {given}; " in error
+    assert error.endswith("; --prot: did you mean --port?; --ssl-certfiel: did you mean --ssl-certfile?\n")
 
 
 def test_empty_admin_token_is_refused(capsys):

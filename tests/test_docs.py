@@ -71,16 +71,27 @@ def test_readme_is_a_front_page():
         assert part in README
 
 
-def test_readme_links_resolve_and_docs_links_are_pages_of_the_site():
-    targets = [target for target in LINK.findall(README) if not urlsplit(target).scheme]
-    docs_links = [target for target in targets if target.startswith("docs/")]
+def test_readme_links_work_on_pypi_and_docs_links_are_pages_of_the_site():
+    targets = LINK.findall(README)
+    # PyPI shows the README alone: a relative link would lead nowhere there.
+    assert [target for target in targets if not urlsplit(target).scheme] == []
+    docs_links = [target for target in targets if target.startswith(f"{REPOSITORY}blob/main/docs/")]
     assert len(docs_links) >= 12
-    for target in targets:
-        path = target.split("#")[0]
-        assert (ROOT / path).exists(), f"README links to {target}, which does not exist"
-    for target in docs_links:
-        page = target.split("#")[0].removeprefix("docs/")
+    for target in docs_links:  # test_links_into_this_repository_name_files_that_exist checks that they exist
+        page = target.split("#")[0].removeprefix(f"{REPOSITORY}blob/main/docs/")
         assert page.endswith(".md") and page in nav_files(), f"README links to {target}, not a page of the site"
+
+
+def test_readme_tells_a_pip_user_how_to_serve():
+    assert "`pip install fake-smartengage && fake-smartengage serve`" in README
+
+
+def test_make_docs_serves_on_a_port_no_example_uses():
+    (docs_port,) = re.findall(r"^DOCS_ADDR \?= [0-9.]+:([0-9]+)$", (ROOT / "Makefile").read_text(), re.MULTILINE)
+    texts = [README, *(path.read_text() for path in DOCS.rglob("*.md"))]
+    examples = [block for text in texts for block in re.findall(r"^ *```.*?^ *```", text, re.MULTILINE | re.DOTALL)]
+    ports = {port for block in examples for port in re.findall(r"(?:127\.0\.0\.1:|localhost:|--port )([0-9]+)", block)}
+    assert "8001" in ports and docs_port not in ports
 
 
 def test_every_page_is_in_the_navigation():
@@ -275,6 +286,13 @@ def test_cli_page_has_every_option_of_every_command():
                 if flag not in ("-h", "--help"):
                     assert f"`{flag}" in page, flag
     assert "`FAKE_SMARTENGAGE_MAX_HARNESS_BODY_BYTES`" in page
+
+
+def test_cli_page_synopsis_lists_every_command():
+    synopsis = load_hooks().cli_synopsis()
+    (commands,) = [action for action in _parser()._actions if hasattr(action, "choices") and action.choices]
+    shown = [line.split()[1] for line in synopsis.splitlines()[1:-2]]
+    assert shown == list(commands.choices) == ["serve", "healthcheck", "verify", "snapshot"]
 
 
 def test_errors_page_has_every_error_function():

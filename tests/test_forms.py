@@ -235,3 +235,29 @@ async def test_query_string_parameters_are_journaled_as_sent_and_as_parsed(app, 
     assert_error(await client.get("/tags/list/", params={"avatar_id": "x"}), 400, "avatar_id")
     (entry, *_) = app.state.harness.journal.entries(path="/tags/list/")
     assert (entry["sent"], entry["form"]) == ({"avatar_id": "x"}, None)
+
+
+@pytest.mark.parametrize(
+    ("content", "media_type"),
+    [
+        (b"avatar_id=123&email=j%40example.com&full_name=J%F6rg", "application/x-www-form-urlencoded"),
+        (b'{"avatar_id": 123, "email": "j@example.com", "full_name": "J\xf6rg"}', "application/json"),
+        (
+            b'--b\r\nContent-Disposition: form-data; name="full_name"\r\n\r\nJ\xf6rg\r\n--b--\r\n',
+            "multipart/form-data; boundary=b",
+        ),
+    ],
+    ids=["urlencoded", "json", "multipart"],
+)
+@pytest.mark.parametrize(
+    ("charset", "reason"),
+    [
+        ("", "the body is not valid UTF-8"),
+        ("; charset=UTF-8", "the body is not valid UTF-8"),
+        ("; charset=latin-1", "the body is not valid UTF-8 (its charset=latin-1 is not supported: send UTF-8)"),
+        ('; charset="ISO-8859-1"', "the body is not valid UTF-8 (its charset=ISO-8859-1 is not supported: send UTF-8)"),
+    ],
+)
+async def test_a_body_that_is_not_utf8_names_the_charset_it_declared(client, content, media_type, charset, reason):
+    response = await client.post("/subscribers/add", content=content, headers={"Content-Type": media_type + charset})
+    assert_error(response, 400, None, errors.malformed_request(reason).message)

@@ -61,3 +61,10 @@ def test_make_test_latest_upgrades_everything_without_the_lock(clone):
     assert "--quiet --upgrade --upgrade-strategy eager -e '.[test]'" in _installs(lines)
     assert not any("requirements/" in line or ".venv/" in line for line in lines), lines
     assert lines[-1] == ".venv-latest/bin/python -m pytest"
+
+
+def test_make_docs_serves_without_mkdocs_banner(clone):
+    (clone / ".venv" / "bin").mkdir(parents=True)
+    _make(clone, "-t", "test")
+    (serve,) = _make(clone, "-n", "docs")
+    assert serve.startswith("NO_MKDOCS_2_WARNING=1 .venv/bin/mkdocs serve --dev-addr ")

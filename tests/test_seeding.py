@@ -210,6 +210,9 @@ def test_unreadable_fixture_is_refused(tmp_path):
     path.write_text("{not json")
     with pytest.raises(FixtureError, match=r"bad\.json: cannot read JSON"):
         create_app(Settings(fixtures=(path,)))
+    path.write_text("[" * 1000)
+    with pytest.raises(FixtureError, match=r"bad\.json: cannot read JSON: nested too deeply$"):
+        create_app(Settings(fixtures=(path,)))
     with pytest.raises(FixtureError, match=r"missing\.json: no such file or folder"):
         create_app(Settings(fixtures=(tmp_path / "missing.json",)))
 

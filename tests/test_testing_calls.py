@@ -7,6 +7,8 @@ import pytest
 
 from fake_smartengage.testing import FakeSmartEngage, ServerThread
 
+pytest_plugins = ["pytester"]
+
 
 @pytest.fixture(scope="module")
 def fake() -> Iterator[FakeSmartEngage]:
@@ -73,3 +75,25 @@ def test_assert_called_with_times_shows_the_matching_requests(tenant):
     )
     with pytest.raises(AssertionError, match="to be made 0 times; it was made twice"):
         tenant.assert_called("POST", "/tags/add", times=0)
+
+
+def test_a_failed_assert_called_points_at_the_users_line_not_the_plugins(pytester):
+    pytester.makepyfile(
+        test_user="""
+        def test_expects_a_call(smartengage):
+            smartengage.assert_called("POST", "/subscribers/add")
+        """
+    )
+    result = pytester.runpytest_subprocess(timeout=120)
+    result.assert_outcomes(failed=1)
+    result.stdout.re_match_lines(
+        [
+            r'>\s+smartengage.assert_called\("POST", "/subscribers/add"\)',
+            r"E\s+AssertionError: expected POST /subscribers/add to be made at least once; it was not made",
+            r"E\s+this tenant made no requests .*",
+            r"",
+            r"test_user.py:2: AssertionError",
+        ],
+        consecutive=True,
+    )
+    assert "fake_smartengage" not in result.stdout.str().split("fake SmartEngage requests")[0]

@@ -132,6 +132,7 @@ def test_page_and_its_files_are_served_without_a_token(server, api):
     assert page.headers["content-type"] == "text/html; charset=utf-8"
     assert "default-src 'none'" in page.headers["content-security-policy"]
     assert 'data-token-required="false"' in page.text
+    assert 'id="upstream-notice"' not in page.text  # only with --upstream
     for name, media_type in (("dashboard.js", "text/javascript"), ("dashboard.css", "text/css")):
         assert f"/_fake/ui/static/{name}" in page.text
         served = httpx.get(f"{server.url}/_fake/ui/static/{name}")
@@ -201,6 +202,7 @@ def test_state_journal_and_details_follow_what_the_api_is_sent(page, api):
     journal_rows(page).nth(1).get_by_role("button").click()
     expect(dialog.get_by_role("heading", level=2)).to_have_text("Request 1 · POST /subscribers/add → 200")
     (entry,) = api.get("/_fake/requests", params={"path": "/subscribers/add"}).json()
+    expect(dialog.locator("dt:text-is('content type') + dd")).to_have_text(entry["content_type"])
     assert json_under(page, "Parameters, as sent") == entry["sent"]
     assert entry["sent"]["tags[]"] == ["tags1", "124"] and entry["sent"]["avatar_id"] == "123"
     assert json_under(page, "Parameters, as the route parsed them") == entry["form"]
@@ -372,3 +374,19 @@ def test_controls_are_labelled_and_keyboard_focus_is_visible(page):
     avatar(page, "1").locator("summary").focus()
     page.keyboard.press("Enter")
     expect(avatar(page, "1").locator(".catalogue").first).to_contain_text("1push_test")
+
+
+def test_long_values_are_cut_and_keep_the_state_on_the_page(page, api):
+    long = "x" * 900_000  # one word: nothing to wrap at
+    avatar_seed = {"avatar_id": 9, "brand_name": long, "tags": [{"tag_id": 1, "tag_name": long}]}
+    avatar_seed["subscribers"] = [{"id": 1, "full_name": long, "email": "long@example.com"}]
+    api.put("/_fake/state", json={"accounts": [{"api_key": "long_key", "avatars": [avatar_seed]}]}).raise_for_status()
+    page.get_by_role("button", name="Refresh state").click()
+    avatar(page, "9").locator("summary").click()
+    row = avatar(page, "9").locator("table.subscribers tbody tr")
+    expect(row.locator("td").nth(1)).to_have_text(f"{'x' * 200}…")
+    expect(avatar(page, "9").locator(".catalogue td").nth(1)).to_have_text(f"{'x' * 200}…")
+    state = page.locator("#state")
+    assert state.evaluate("(panel) => panel.scrollWidth <= panel.clientWidth"), "the state spills out of its panel"
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(page, "9-long-values")

@@ -39,6 +39,7 @@ NOT_TEXT = _NotText("<not a string or a number>")
 # A request's parameters, (key, value) in the order sent.
 Parameters = list[tuple[str, str]]
 _INDEX = re.compile(r"[0-9]{1,9}")
+_CHARSET = re.compile(r';\s*charset\s*=\s*"?([^";\s]+)', re.IGNORECASE)
 
 Kind = Literal["id", "email", "text"]
 _NONE: tuple[tuple[str | None, str], ...] = ()  # the entries of a parameter not sent
@@ -251,21 +252,21 @@ def parse_parameters(query: bytes, content_type: str, body: bytes) -> Parameters
 def _parse_body(content_type: str, body: bytes) -> Parameters:
     media_type = content_type.partition(";")[0].strip().lower()
     if media_type == "application/x-www-form-urlencoded":
-        return _parse_urlencoded(body, "body")
+        return _parse_urlencoded(body, "body", content_type)
     if media_type == "multipart/form-data":
         return _parse_multipart(content_type, body)
     if media_type == "application/json" or media_type.endswith("+json"):
-        return _parse_json(body)
+        return _parse_json(body, content_type)
     raise errors.unsupported_media_type(content_type or "(none)")
 
 
-def _parse_urlencoded(raw: bytes, where: str) -> Parameters:
+def _parse_urlencoded(raw: bytes, where: str, content_type: str = "") -> Parameters:
     if not raw:
         return []
     try:
         return parse_qsl(raw.decode("utf-8"), keep_blank_values=True, errors="strict", max_num_fields=MAX_FIELDS)
     except UnicodeDecodeError:
-        raise errors.malformed_request(f"the {where} is not valid UTF-8") from None
+        raise _not_utf8(where, content_type) from None
     except ValueError:  # parse_qsl's "Max number of fields exceeded"
         raise errors.malformed_request(f"the {where} has more than {MAX_FIELDS} fields") from None
 
@@ -290,12 +291,25 @@ def _parse_multipart(content_type: str, body: bytes) -> Parameters:
     try:
         return [((field.field_name or b"").decode("utf-8"), (field.value or b"").decode("utf-8")) for field in fields]
     except UnicodeDecodeError:
-        raise errors.malformed_request("the body is not valid UTF-8") from None
+        raise _not_utf8("body", content_type) from None
 
 
-def _parse_json(body: bytes) -> Parameters:
+def _not_utf8(where: str, content_type: str) -> errors.ApiError:
+    """Bodies are read as UTF-8 whatever charset they declare: a client that declared another
+    is told so, rather than only that its body is not UTF-8."""
+    declared = _CHARSET.search(content_type)
+    if declared and declared[1].lower().replace("-", "") != "utf8":
+        return errors.malformed_request(
+            f"the {where} is not valid UTF-8 (its charset={declared[1]} is not supported: send UTF-8)"
+        )
+    return errors.malformed_request(f"the {where} is not valid UTF-8")
+
+
+def _parse_json(body: bytes, content_type: str) -> Parameters:
     try:
         document = json.loads(body)
+    except UnicodeDecodeError:  # json reads UTF-8, or UTF-16 or UTF-32 by their first bytes
+        raise _not_utf8("body", content_type) from None
     except (ValueError, RecursionError) as error:  # also too deep, or numbers too long to convert
         raise errors.malformed_request(f"the body is not valid JSON: {error}") from None
     if not isinstance(document, dict):

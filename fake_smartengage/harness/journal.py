@@ -1,6 +1,7 @@
 """The request journal: every request to a SmartEngage route, kept in a bounded ring buffer.
 
-An entry holds what a test wants to assert on: when, method, path, query, the parameters as sent
+An entry holds what a test wants to assert on: when, method, path, query, the content type
+sent (null without one: a 415 says which was refused), the parameters as sent
 (`sent`: query string and body together, by name as sent, strings) and as the route parsed them
 (`form`: ids as numbers, arrays resolved; None when no route read them), which key (masked), the
 status, the response body and how long it took; with --upstream, where the upstream's answer
@@ -10,9 +11,10 @@ as digests, for filtering.
 
 Memory is bounded three ways: at most `size` entries, at most `entry_bytes` of recorded values
 in one entry, and at most `total_bytes` of them in all (the oldest entries go first; the newest
-stays). An entry spends its bytes on the path, the query, the response body and then the
-parameters (as parsed, then as sent), in that order; a text that does not fit is cut to what is left and marked (`cut`),
-and parameters or array values past that are left out, their number marked instead.
+stays). An entry spends its bytes on the path, the query, the content type, the response body
+and then the parameters (as parsed, then as sent), in that order; a text that does not fit is
+cut to what is left and marked (`cut`), and parameters or array values past that are left out,
+their number marked instead.
 """
 
 import json
@@ -125,6 +127,7 @@ class Journal:
             "method": request.method,
             "path": budget.text(request.path),
             "query": budget.text(request.query.decode("latin-1")),
+            "content_type": budget.text(request.content_type) if request.content_type else None,
             "response": budget.raw(response),  # decoded when read: most entries never are
             "form": None if form is None else budget.parameters(form),
             "sent": None if sent is None else budget.parameters(sent),
@@ -187,6 +190,7 @@ _SHOWN = (
     "method",
     "path",
     "query",
+    "content_type",
     "sent",
     "form",
     "api_key",

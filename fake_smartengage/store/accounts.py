@@ -29,6 +29,7 @@ from .columns import COLUMNS
 from .db import Database, KeptUntilChanged, Locked, Transaction
 from .folder import ACCOUNT, SEED, Entry, Folder
 from .lookups import subscriber_pks
+from .memory import Reclaimer
 from .seeding import FORMAT, AccountSeed
 
 # A seed of at most this many pages (of 1 KiB), about 60 subscribers like the default fixture's,
@@ -104,6 +105,7 @@ class Accounts:
         # Databases of dropped accounts, by the small seed they have attached, for new tenants.
         self._spares: dict[int, list[tuple[int, Database]]] = {}
         self._template: int | None = None
+        self._reclaimer = Reclaimer()
         # The state `restore_start` brings back: each account's key, seed and a copy of its
         # database, None where that is the seed.
         self._start: list[tuple[str, int, Database | None]] = []
@@ -264,8 +266,14 @@ class Accounts:
                 account.db.hand_over()
                 spares.append((account.number, account.db))
             else:
-                self._folder.remove(account.db)
+                self._remove(account.db)
         self._drop_unused_seeds(*(account.seed for account in accounts))
+        self._reclaimer.release()
+
+    def _remove(self, db: Database) -> None:
+        """Deletes `db`, counting what it held towards giving memory back to the system."""
+        self._reclaimer.freed(db.size())
+        self._folder.remove(db)
 
     def _drop_unused_seeds(self, *candidates: int) -> None:
         """Drops the seeds among `candidates` (all of them, if none is named) that neither an
@@ -274,10 +282,10 @@ class Accounts:
         used.update(seed for _, seed, _ in self._start)
         for number in set(candidates or self._seeds) - used:
             for _, spare in self._spares.pop(number, []):
-                self._folder.remove(spare)
+                self._remove(spare)
             seed = self._seeds.pop(number, None)
             if seed is not None:
-                self._folder.remove(seed.db)
+                self._remove(seed.db)
 
     def _entries(self) -> list[Entry]:
         return [account.entry() for account in self._accounts.values()]

@@ -135,6 +135,13 @@ class Database:
         with self._locked as conn:
             return conn.execute("PRAGMA page_count").fetchone()[0]
 
+    def size(self) -> int:
+        """Bytes: in memory, what the database takes; in a file, at most that, in its page cache."""
+        with self._lock:
+            (page_size,) = self._connection.execute("PRAGMA page_size").fetchone()
+            (page_count,) = self._connection.execute("PRAGMA page_count").fetchone()
+            return page_size * page_count
+
     def restore(self, image: "Database") -> None:
         """Makes the database exactly what `image` holds (SQLite's backup API: page by page, fast)."""
         with self._lock, image._lock:

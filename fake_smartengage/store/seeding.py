@@ -159,6 +159,8 @@ def read_fixture_file(path: Path) -> FixtureDocument:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         raise FixtureError(f"{path}: cannot read JSON: {error}") from None
+    except RecursionError:  # Python's parser stops at its recursion limit, about 1,000 levels
+        raise FixtureError(f"{path}: cannot read JSON: nested too deeply") from None
     return parse_document(raw, source=str(path))
 
 

@@ -292,6 +292,7 @@ class Tenant:
         values however spelt; parameters not named are not compared. Returns the matching journal
         entries, oldest first; the failure message shows the closest requests that were made.
         """
+        __tracebackhide__ = True  # pytest shows the failure at the test's line, not here
         return matching.assert_called(self._oldest_first(), method, path, params, times)
 
     def _oldest_first(self) -> list[dict[str, Any]]:

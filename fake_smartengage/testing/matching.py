@@ -84,6 +84,7 @@ def assert_called(
 ) -> list[dict[str, Any]]:
     """The entries that match, if they are as many as expected (None: at least one); otherwise an
     AssertionError that shows the closest entries. `entries` are a tenant's, oldest first."""
+    __tracebackhide__ = True  # pytest shows the failure at the test's line, not here
     matching = calls(entries, method, path, params)
     if (times is None and not matching) or (times is not None and len(matching) != times):
         raise AssertionError(_failure_message(method, path, params, times, entries, matching))

@@ -44,6 +44,7 @@ async def dashboard(request: Request) -> HTMLResponse:
             "api": HARNESS_PREFIX,
             "static": f"{HARNESS_PREFIX}/ui/static",
             "token_required": request.app.state.settings.admin_token is not None,
+            "upstream": request.app.state.settings.upstream,
         },
         headers=_HEADERS,
     )

@@ -10,6 +10,8 @@
   const JOURNAL_ROWS = 500;
   const SUBSCRIBERS_SHOWN = 200;
   const SEARCH_RESULTS = 100;
+  // Names and emails longer than this are cut in the lists; a subscriber's detail shows them whole.
+  const LONGEST_SHOWN = 200;
 
   const $ = (id) => document.getElementById(id);
 
@@ -43,6 +45,13 @@
   function mask(key) {
     // The same rule as the server's: enough of the key to tell keys apart.
     return `${key.slice(0, Math.min(6, Math.floor(key.length / 3)))}…`;
+  }
+
+  function cut(text) {
+    if (typeof text !== "string" || text.length <= LONGEST_SHOWN) return text;
+    // Not between the two halves of a character outside the BMP.
+    const end = /[\uD800-\uDBFF]/.test(text[LONGEST_SHOWN - 1]) ? LONGEST_SHOWN - 1 : LONGEST_SHOWN;
+    return `${text.slice(0, end)}…`;
   }
 
   function plural(count, one, many = `${one}s`) {
@@ -168,7 +177,7 @@
             "table",
             { class: "compact" },
             h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "ID"), h("th", { scope: "col" }, "Name"))),
-            h("tbody", {}, rows.map((row) => h("tr", {}, h("td", {}, String(row[idKey])), h("td", {}, row[nameKey]))))
+            h("tbody", {}, rows.map((row) => h("tr", {}, h("td", {}, String(row[idKey])), h("td", {}, cut(row[nameKey])))))
           )
         : h("p", { class: "muted" }, "none")
     );
@@ -181,7 +190,7 @@
       {
         type: "button",
         class: "link",
-        "aria-label": `Open subscriber ${subscriber.id}${name ? `, ${name}` : ""}`,
+        "aria-label": `Open subscriber ${subscriber.id}${name ? `, ${cut(name)}` : ""}`,
         onclick: () => openSubscriber(tenant, avatar, subscriber.id),
       },
       "Open"
@@ -213,8 +222,8 @@
               "tr",
               {},
               h("td", {}, String(subscriber.id)),
-              h("td", {}, subscriberName(subscriber) || h("span", { class: "muted" }, "—")),
-              h("td", {}, subscriber.email || h("span", { class: "muted" }, "—")),
+              h("td", {}, cut(subscriberName(subscriber)) || h("span", { class: "muted" }, "—")),
+              h("td", {}, cut(subscriber.email) || h("span", { class: "muted" }, "—")),
               h("td", {}, openButton(tenant, avatar, subscriber))
             )
           )
@@ -235,7 +244,7 @@
       h(
         "summary",
         {},
-        h("span", { class: "avatar-name" }, `Avatar ${avatar.avatar_id}`, avatar.brand_name ? ` · ${avatar.brand_name}` : ""),
+        h("span", { class: "avatar-name" }, `Avatar ${avatar.avatar_id}`, avatar.brand_name ? ` · ${cut(avatar.brand_name)}` : ""),
         h(
           "span",
           { class: "counts" },
@@ -329,8 +338,8 @@
                   h(
                     "tr",
                     {},
-                    h("td", {}, subscriber.email),
-                    h("td", {}, subscriberName(subscriber) || h("span", { class: "muted" }, "—")),
+                    h("td", {}, cut(subscriber.email)),
+                    h("td", {}, cut(subscriberName(subscriber)) || h("span", { class: "muted" }, "—")),
                     h("td", {}, `subscriber ${subscriber.id} of avatar ${avatar.avatar_id}, tenant `, h("code", {}, mask(account.api_key))),
                     h("td", {}, openButton(account, avatar, subscriber))
                   )
@@ -391,11 +400,11 @@
     }
     // Every scalar the subscriber object has, in its order: the lists are shown below.
     const fields = Object.keys(subscriber).filter((field) => !Array.isArray(subscriber[field]));
-    showDetail(`Subscriber ${subscriber.id}${subscriber.full_name ? ` · ${subscriber.full_name}` : ""}`, [
+    showDetail(`Subscriber ${subscriber.id}${subscriber.full_name ? ` · ${cut(subscriber.full_name)}` : ""}`, [
       h(
         "p",
         { class: "muted" },
-        `Avatar ${avatar.avatar_id}${avatar.brand_name ? ` (${avatar.brand_name})` : ""} of tenant `,
+        `Avatar ${avatar.avatar_id}${avatar.brand_name ? ` (${cut(avatar.brand_name)})` : ""} of tenant `,
         h("code", {}, mask(account.api_key))
       ),
       definitionList(fields.map((field) => [field, subscriber[field]])),
@@ -498,6 +507,7 @@
         ["method", entry.method],
         ["path", entry.path],
         ["query", entry.query || h("span", { class: "muted" }, "none")],
+        ["content type", entry.content_type || h("span", { class: "muted" }, "none")],
         ["key", entry.api_key],
         ["status", h("span", { class: statusClass(entry.status) }, String(entry.status))],
         ["duration", `${entry.duration_ms} ms`],
