@@ -228,3 +228,14 @@ VALID_PARAMETERS = {
     "add_subscriber": {"avatar_id": "123", "email": "id@example.com"},
     "update_subscriber": {"avatar_id": "123", "subscriber_id": "1"},
 }
+
+
+@pytest.fixture(scope="session")
+def image() -> str:
+    """The Dockerfile built by a real engine; where none can run, the test skips and says so."""
+    import engine
+
+    try:
+        return engine.build_image()
+    except engine.NoEngine as error:
+        pytest.skip(f"NO CONTAINER ENGINE: {error}")

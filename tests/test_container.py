@@ -28,14 +28,6 @@ SHOP = {"accounts": [{"api_key": SHOP_KEY, "avatars": [{"avatar_id": 7, "brand_n
 RENAMED = {"accounts": [{"api_key": DEFAULT_KEY, "avatars": [{"avatar_id": 7, "brand_name": "Renamed"}]}]}
 
 
-@pytest.fixture(scope="module")
-def image() -> str:
-    try:
-        return engine.build_image()
-    except engine.NoEngine as error:
-        pytest.skip(f"NO CONTAINER ENGINE: {error}")
-
-
 @pytest.fixture
 def volume(image: str) -> Iterator[str]:
     """A name for a volume of the test's own, removed after the test's containers."""

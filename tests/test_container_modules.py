@@ -30,14 +30,9 @@ APP_REQUEST = (
 )
 
 
-@pytest.fixture(scope="module")
-def image() -> str:
-    try:
-        built = engine.build_image()
-    except engine.NoEngine as error:
-        pytest.skip(f"NO CONTAINER ENGINE: {error}")
+@pytest.fixture(autouse=True, scope="module")
+def testcontainers_settings() -> None:
     engine.testcontainers_env()
-    return built
 
 
 def test_compose_example_starts_the_app_once_the_fake_is_healthy(image, tmp_path):

@@ -36,12 +36,8 @@ SECOND = 1_000_000_000  # Docker gives a health check's times in nanoseconds
 
 
 @pytest.fixture(scope="module")
-def config() -> dict:
+def config(image: str) -> dict:
     """The image's configuration, as the engine that built it from the Dockerfile reports it."""
-    try:
-        image = engine.build_image()
-    except engine.NoEngine as error:
-        pytest.skip(f"NO CONTAINER ENGINE: {error}")
     config = yaml.safe_load(engine.docker_output("image", "inspect", "--format", "{{json .Config}}", image))
     config["Env"] = dict(pair.split("=", 1) for pair in config["Env"])
     (exposed,) = config["ExposedPorts"]
