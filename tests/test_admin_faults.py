@@ -18,11 +18,16 @@ async def test_fault_answers_the_next_matching_request_then_stops(client, state)
         "method": "POST",
         "path": "/subscribers/add",
         "api_key": None,
+        "params": None,
+        "kind": "status",
+        "when": "before",
         "status": 503,
         "body": None,
         "retry_after": None,
         "delay_ms": None,
         "times": 1,
+        "rate": 1.0,
+        "seed": 0,
         "remaining": 1,
         "fired": 0,
     }
@@ -136,6 +141,8 @@ async def test_invalid_fault_is_400(client, spec, param):
 
 
 async def test_fault_numbers_may_be_written_as_whole_json_numbers(client):
-    created = await client.post("/_fake/faults", json={"method": "GET", "path": "/x", "status": 503.0, "times": 2.0})
+    created = await client.post(
+        "/_fake/faults", json={"method": "GET", "path": "/avatars/list", "status": 503.0, "times": 2.0}
+    )
     assert created.status_code == 201, created.text
     assert (created.json()["status"], created.json()["times"]) == (503, 2)

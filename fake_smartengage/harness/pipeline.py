@@ -3,7 +3,8 @@
 1. **journal**: records the request and its answer, whichever stage below gave it;
 2. **body limit**: a body over --max-body-bytes is answered 413 before anything reads it, and
    the rest of it is read and dropped (bounded) before the connection closes;
-3. **faults**: the first fault matching the request waits, answers, or both;
+3. **faults**: the first fault that hits the request waits, answers, breaks the connection, or
+   lets the route run first (`when="after"`) and then does so: the lost answer;
 4. **rate limit**: a request of a known key past its bucket is answered 429 (an unknown key
    drains no bucket: the route answers it 401);
 5. the route, or with --upstream the upstream server (upstream.py): any key is then the
@@ -28,9 +29,11 @@ from ..api.request import ApiRequest
 from ..apidocs import DOCS_PATH, REDOC_PATH
 from ..keys import presented_key
 from ..store import Store
+from .network import NoConnection, break_connection
 
 if TYPE_CHECKING:
     from . import Harness
+    from .faults import Fault
     from .upstream import Upstream
 
 HARNESS_PREFIX = "/_fake"
@@ -96,7 +99,8 @@ class HarnessPipeline:
             account=self.store.account_for_key(api_key) if api_key is not None else None,
         )
         profile = self.harness.profile_for(api_key)
-        status, response = 500, bytearray()
+        status: int | None = 500  # None: a network fault sent no status
+        response = bytearray()
         read, responded, divergences = False, False, None
 
         async def capture(message: Message) -> None:
@@ -110,7 +114,13 @@ class HarnessPipeline:
         try:
             request.body = await _read_body(scope, receive, self.max_body_bytes)
             read = True
-            stop = await self._stopped(request, profile)
+            fault = self._fault_for(request)
+            if fault is not None and fault.spec.when == "before":
+                sent = await self._fault_acts(fault, scope, receive, capture, answer=None)
+                if sent is not None:
+                    status, response[:] = sent
+                    return
+            stop = self._rate_limited(request, profile)
             if stop is not None:
                 await stop(scope, receive, capture)
             elif self.upstream is not None:
@@ -118,6 +128,12 @@ class HarnessPipeline:
                 await forwarded(scope, receive, capture)
             else:
                 status, body = answer(self.store, request, profile)
+                if fault is not None and fault.spec.when == "after":
+                    request.state_changed = request.route is not None and not request.route.lists and status < 400
+                    sent = await self._fault_acts(fault, scope, receive, capture, answer=(status, body))
+                    if sent is not None:
+                        status, response[:] = sent
+                        return
                 await _send_json(capture, status, body, head=request.method == "HEAD")
         except (errors.ApiError, errors.StoreError) as error:
             refusal = errors.render(error, plain=profile.follows("error_body", "string"))
@@ -125,6 +141,8 @@ class HarnessPipeline:
                 await refusal(scope, receive, capture)
             else:
                 await _refuse_unread(refusal, scope, receive, capture, self.max_body_bytes)
+        except NoConnection:
+            raise  # for the ASGI transport to raise in the test: no answer that looks like a bug
         except Exception as error:
             # A bug in the fake: answered if nothing was yet, and raised on for the server to log.
             if not responded:
@@ -133,15 +151,36 @@ class HarnessPipeline:
         finally:
             self.harness.journal.record(request, status=status, response=bytes(response), divergences=divergences)
 
-    async def _stopped(self, request: ApiRequest, profile: Profile) -> ASGIApp | None:
-        """The answer of the fault or rate limit that stops this request, if one does."""
-        fault = self.harness.faults.take(request.method, request.path, request.api_key)
+    def _fault_for(self, request: ApiRequest) -> "Fault | None":
+        fault = self.harness.faults.take(request)
         if fault is not None:
-            request.fault_id = fault.id
-            if fault.spec.delay_ms:
-                await asyncio.sleep(fault.spec.delay_ms / 1000)
-            if fault.spec.status is not None:
-                return fault.response()
+            request.fault_id, request.fault_kind = fault.id, fault.spec.kind
+            request.state_changed = False
+        return fault
+
+    async def _fault_acts(
+        self, fault: "Fault", scope: Scope, receive: Receive, send: Send, *, answer: tuple[int, bytes] | None
+    ) -> tuple[int | None, bytes] | None:
+        """Waits the fault's delay, then does what it does instead of the answer: the status and
+        body it sent for the journal (those of the fault's own answer are captured as it goes).
+        None if it only waits, and the answer goes as it would."""
+        spec = fault.spec
+        if spec.delay_ms and spec.kind != "hang":
+            await asyncio.sleep(spec.delay_ms / 1000)
+        own = fault.response() if spec.status is not None else None
+        if spec.kind == "status":
+            if own is None:
+                return None
+            await own(scope, receive, send)
+            return own.status_code, bytes(own.body)
+        if answer is None:
+            answer = (own.status_code, bytes(own.body)) if own is not None else (0, b"")
+        return await break_connection(
+            scope, fault.id, spec.kind, answer=answer, hang_seconds=(spec.delay_ms or 0) / 1000
+        )
+
+    def _rate_limited(self, request: ApiRequest, profile: Profile) -> ASGIApp | None:
+        """The rate limit's answer, if it stops this request."""
         limiter = self.harness.limiter
         if request.api_key is None or not limiter.active:
             return None
