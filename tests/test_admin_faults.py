@@ -146,3 +146,60 @@ async def test_fault_numbers_may_be_written_as_whole_json_numbers(client):
     )
     assert created.status_code == 201, created.text
     assert (created.json()["status"], created.json()["times"]) == (503, 2)
+
+
+async def _hits(client, fault: dict, requests: int) -> list[bool]:
+    await client.delete("/_fake/faults")
+    await client.post("/_fake/faults", json=fault)
+    return [(await client.get("/avatars/list")).status_code == 503 for _ in range(requests)]
+
+
+async def test_a_rate_hits_the_same_requests_for_the_same_seed(client):
+    fault = {"method": "GET", "path": "/avatars/list", "status": 503, "times": None, "rate": 0.3, "seed": 42}
+    first = await _hits(client, fault, 40)
+    assert await _hits(client, fault, 40) == first
+    assert 0 < sum(first) < 40
+    assert await _hits(client, {**fault, "seed": 43}, 40) != first
+
+
+async def test_params_match_only_requests_sent_with_those_values(client):
+    fault = {"method": "POST", "path": "/tags/add", "status": 503, "params": {"subscriber_id": "2"}}
+    await client.post("/_fake/faults", json=fault)
+    assert (await client.post("/tags/add", data={**JOHN, "tag": "123"})).status_code == 200
+    other = await client.post("/tags/add", data={"avatar_id": "123", "subscriber_id": "2", "tag": "123"})
+    assert other.status_code == 503
+
+
+async def test_a_fault_after_the_route_commits_then_answers_its_status(client, state):
+    before = state()
+    await client.post(
+        "/_fake/faults", json={"method": "POST", "path": "/subscribers/add", "status": 502, "when": "after"}
+    )
+    lost = await client.post("/subscribers/add", data={"avatar_id": "123", "email": "lost@example.com"})
+    assert lost.status_code == 502
+    assert state() != before
+    (entry,) = (await client.get("/_fake/requests")).json()
+    assert (entry["status"], entry["fault_kind"], entry["state_changed"]) == (502, "status", True)
+
+
+async def test_a_fault_for_a_path_no_route_serves_names_the_closest(client):
+    typo = await client.post("/_fake/faults", json={"method": "POST", "path": "/subscriber/add", "status": 503})
+    message = (
+        "No route of the fake is at /subscriber/add, so this fault would never fire: did you mean /subscribers/add?"
+    )
+    assert_error(typo, 400, "path", message)
+    wrong = await client.post("/_fake/faults", json={"method": "GET", "path": "/tags/add", "status": 503})
+    assert_error(
+        wrong,
+        400,
+        "method",
+        "/tags/add is never called with GET, so this fault would never fire: it answers POST (or *)",
+    )
+    anywhere = await client.post("/_fake/faults", json={"method": "*", "path": "*", "status": 503})
+    assert anywhere.status_code == 201
+
+
+async def test_a_form_encoded_fault_is_told_to_send_json(client):
+    sent = await client.post("/_fake/faults", data={"method": "POST", "path": "/tags/add", "status": "503"})
+    message = "Send the body as a JSON object (Content-Type: application/json), not application/x-www-form-urlencoded"
+    assert_error(sent, 400, None, message)
