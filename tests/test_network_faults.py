@@ -231,3 +231,10 @@ async def test_a_network_fault_in_process_raises_no_connection():
         with pytest.raises(NoConnection, match="Fault 1 \\(reset\\) acts on the connection"):
             await http.get(LIST)
         assert (await http.get(LIST)).status_code == 200
+
+
+def test_the_retries_guide_shows_the_example_the_suite_runs():
+    guide = (Path(__file__).parent.parent / "docs" / "guides" / "testing-retries-and-timeouts.md").read_text()
+    examples = Path(__file__).parent.parent / "examples" / "retries"
+    for name in ("subscribe.py", "test_subscribe.py"):
+        assert f"`{name}`:\n\n```python\n{(examples / name).read_text()}```\n" in guide, name
