@@ -83,7 +83,7 @@ class FailOptions(TypedDict, total=False):
     params: dict[str, str | list[str]]  # match only requests sent with these parameters
 
 
-def _fail_spec(options: FailOptions) -> dict[str, Any]:
+def fail_spec(options: Mapping[str, object]) -> dict[str, Any]:
     """The fault as posted: a status fault answers 503 unless told otherwise, and so does a
     truncated one cut before the route (after it, the route's own answer is cut)."""
     kind, when = options.get("kind", "status"), options.get("when", "before")
@@ -234,7 +234,7 @@ class FakeSmartEngage:
     ) -> dict[str, Any]:
         """The next `times` matching requests (None: all, until removed) answer `status` (503), or
         meet the fault `kind` (FailOptions)."""
-        return self.add_fault(method=method, path=path, api_key=api_key, **_fail_spec(options))
+        return self.add_fault(method=method, path=path, api_key=api_key, **fail_spec(options))
 
     def lose_answer(
         self, method: str, path: str, *, api_key: str | None = None, **options: Unpack[FailOptions]
