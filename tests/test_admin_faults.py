@@ -203,3 +203,23 @@ async def test_a_form_encoded_fault_is_told_to_send_json(client):
     sent = await client.post("/_fake/faults", data={"method": "POST", "path": "/tags/add", "status": "503"})
     message = "Send the body as a JSON object (Content-Type: application/json), not application/x-www-form-urlencoded"
     assert_error(sent, 400, None, message)
+
+
+async def test_a_fault_after_a_route_that_refuses_replaces_the_refusal_and_changes_nothing(client, state):
+    before = state()
+    fault = {"method": "POST", "path": "/subscribers/add", "status": 502, "when": "after"}
+    await client.post("/_fake/faults", json=fault)
+    refused = await client.post("/subscribers/add", data={"avatar_id": "123", "email": "not an email"})
+    assert refused.status_code == 502
+    assert state() == before
+    (entry,) = (await client.get("/_fake/requests")).json()
+    assert (entry["status"], entry["fault_kind"], entry["state_changed"]) == (502, "status", False)
+
+
+async def test_a_delay_after_the_route_lets_its_answer_go(client):
+    fault = {"method": "POST", "path": "/subscribers/add", "delay_ms": 1, "when": "after"}
+    await client.post("/_fake/faults", json=fault)
+    added = await client.post("/subscribers/add", data={"avatar_id": "123", "email": "slow@example.com"})
+    assert (added.status_code, added.json()["email"]) == (200, "slow@example.com")
+    (entry,) = (await client.get("/_fake/requests")).json()
+    assert (entry["status"], entry["state_changed"]) == (200, True)

@@ -101,7 +101,7 @@ class HarnessPipeline:
         profile = self.harness.profile_for(api_key)
         status: int | None = 500  # None: a network fault sent no status
         response = bytearray()
-        read, responded, divergences = False, False, None
+        responded, divergences = False, None
 
         async def capture(message: Message) -> None:
             nonlocal status, responded
@@ -112,35 +112,29 @@ class HarnessPipeline:
             await send(message)
 
         try:
-            request.body = await _read_body(scope, receive, self.max_body_bytes)
-            read = True
-            fault = self._fault_for(request)
-            if fault is not None and fault.spec.when == "before":
-                sent = await self._fault_acts(fault, scope, receive, capture, answer=None)
-                if sent is not None:
-                    status, response[:] = sent
-                    return
-            stop = self._rate_limited(request, profile)
-            if stop is not None:
-                await stop(scope, receive, capture)
-            elif self.upstream is not None:
-                forwarded, divergences = await self.upstream.forward(scope, request.body, profile)
-                await forwarded(scope, receive, capture)
-            else:
-                status, body = answer(self.store, request, profile)
-                if fault is not None and fault.spec.when == "after":
-                    request.state_changed = request.route is not None and not request.route.lists and status < 400
-                    sent = await self._fault_acts(fault, scope, receive, capture, answer=(status, body))
-                    if sent is not None:
-                        status, response[:] = sent
-                        return
-                await _send_json(capture, status, body, head=request.method == "HEAD")
-        except (errors.ApiError, errors.StoreError) as error:
-            refusal = errors.render(error, plain=profile.follows("error_body", "string"))
-            if read:
-                await refusal(scope, receive, capture)
-            else:
+            try:
+                request.body = await _read_body(scope, receive, self.max_body_bytes)
+            except errors.ApiError as error:
+                refusal = errors.render(error, plain=profile.follows("error_body", "string"))
                 await _refuse_unread(refusal, scope, receive, capture, self.max_body_bytes)
+                return
+            fault = self._fault_for(request)
+            if fault is None or fault.spec.when == "before":
+                sent = await self._fault_acts(fault, scope, receive, capture, answer=None) if fault else None
+                if sent is None:
+                    divergences = await self._answer(request, profile, scope, receive, capture)
+                else:
+                    status, response[:] = sent
+                return
+            # A fault after the route: the answer is held back for the fault to replace or let go.
+            held = _Held()
+            divergences = await self._answer(request, profile, scope, receive, held.send)
+            request.state_changed = request.route is not None and not request.route.lists and held.status < 400
+            sent = await self._fault_acts(fault, scope, receive, capture, answer=(held.status, bytes(held.body)))
+            if sent is None:
+                await held.replay(capture)
+            else:
+                status, response[:] = sent
         except NoConnection:
             raise  # for the ASGI transport to raise in the test: no answer that looks like a bug
         except Exception as error:
@@ -150,6 +144,26 @@ class HarnessPipeline:
             raise
         finally:
             self.harness.journal.record(request, status=status, response=bytes(response), divergences=divergences)
+
+    async def _answer(
+        self, request: ApiRequest, profile: Profile, scope: Scope, receive: Receive, send: Send
+    ) -> list[str] | None:
+        """The answer of the rate limit, the upstream or the route, or their refusal; with
+        --upstream, where the upstream's answer diverges from the fake's."""
+        try:
+            stop = self._rate_limited(request, profile)
+            if stop is not None:
+                await stop(scope, receive, send)
+            elif self.upstream is not None:
+                forwarded, divergences = await self.upstream.forward(scope, request.body, profile)
+                await forwarded(scope, receive, send)
+                return divergences
+            else:
+                status, body = answer(self.store, request, profile)
+                await _send_json(send, status, body, head=request.method == "HEAD")
+        except (errors.ApiError, errors.StoreError) as error:
+            await errors.render(error, plain=profile.follows("error_body", "string"))(scope, receive, send)
+        return None
 
     def _fault_for(self, request: ApiRequest) -> "Fault | None":
         fault = self.harness.faults.take(request)
@@ -161,9 +175,9 @@ class HarnessPipeline:
     async def _fault_acts(
         self, fault: "Fault", scope: Scope, receive: Receive, send: Send, *, answer: tuple[int, bytes] | None
     ) -> tuple[int | None, bytes] | None:
-        """Waits the fault's delay, then does what it does instead of the answer: the status and
-        body it sent for the journal (those of the fault's own answer are captured as it goes).
-        None if it only waits, and the answer goes as it would."""
+        """Waits the fault's delay, then does what it does instead of the answer (`answer`: the
+        route's, for a fault after it): the status and body it sent, for the journal. None if it
+        only waits, and the answer goes as it would."""
         spec = fault.spec
         if spec.delay_ms and spec.kind != "hang":
             await asyncio.sleep(spec.delay_ms / 1000)
@@ -200,6 +214,26 @@ async def _send_json(send: Send, status: int, body: bytes, *, head: bool) -> Non
     headers = [(b"content-length", b"%d" % len(body)), _JSON]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": b"" if head else body})
+
+
+class _Held:
+    """An answer held back for a fault after the route: it replaces it, or lets it go as it was."""
+
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+        self.status = 500
+        self.body = bytearray()
+
+    async def send(self, message: Message) -> None:
+        self.messages.append(message)
+        if message["type"] == "http.response.start":
+            self.status = message["status"]
+        elif message["type"] == "http.response.body":
+            self.body.extend(message.get("body", b""))
+
+    async def replay(self, send: Send) -> None:
+        for message in self.messages:
+            await send(message)
 
 
 def _header(scope: Scope, name: bytes) -> str:
