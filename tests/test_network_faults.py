@@ -18,6 +18,7 @@ from fake_smartengage.app import create_app
 from fake_smartengage.harness.network import GARBAGE, NoConnection
 from fake_smartengage.settings import Settings
 from fake_smartengage.testing import FakeSmartEngage, ServerThread
+from processes import running_server
 
 AUTH = {"Authorization": f"Bearer {DEFAULT_KEY}"}
 LIST = "/avatars/list"
@@ -224,6 +225,26 @@ def test_network_faults_over_tls(certificate, stack):
         assert http.get(LIST).status_code == 200
 
 
+@pytest.mark.parametrize("stack", ["h11", "httptools"])
+def test_serve_breaks_connections_and_logs_no_error(tmp_path, stack):
+    with running_server(tmp_path, "--http", stack) as server, FakeSmartEngage(server.url) as fake:
+        for kind in ("reset", "empty", "garbage"):
+            fake.fail("GET", LIST, kind=kind)
+            command = [
+                "curl",
+                "-sS",
+                "--max-time",
+                "5",
+                "-H",
+                f"Authorization: Bearer {DEFAULT_KEY}",
+                server.url + LIST,
+            ]
+            done = subprocess.run(command, capture_output=True, text=True, check=False)
+            assert done.returncode == CURL_ERRORS[kind][0], done.stderr
+    # uvicorn says nothing of a connection a fault broke: no "returned without starting response".
+    assert "ASGI" not in server.stderr() + server.stdout()
+
+
 async def test_a_network_fault_in_process_raises_no_connection():
     app = create_app(Settings())
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://fake", headers=AUTH) as http:
@@ -231,6 +252,8 @@ async def test_a_network_fault_in_process_raises_no_connection():
         with pytest.raises(NoConnection, match="Fault 1 \\(reset\\) acts on the connection"):
             await http.get(LIST)
         assert (await http.get(LIST)).status_code == 200
+        lost, _ = (await http.get("/_fake/requests")).json()[::-1]
+        assert (lost["status"], lost["fault"], lost["fault_kind"]) == (None, 1, "reset")
 
 
 def test_the_retries_guide_shows_the_example_the_suite_runs():

@@ -21,9 +21,9 @@ from ..api.request import ApiRequest
 from ..api.table import PROMISED_ROUTES, ROUTES, route_at
 from ..keys import key_digest, mask
 from ..validation import JSON_INTEGER
-from .network import NETWORK_KINDS
+from .network import NETWORK_KINDS, NetworkKind
 
-Kind = Literal["status", "reset", "empty", "truncated", "garbage", "hang"]
+Kind = Literal["status", NetworkKind]
 When = Literal["before", "after"]
 ANY = "*"
 

@@ -15,12 +15,13 @@ import socket
 import struct
 from collections.abc import MutableMapping
 from http import HTTPStatus
-from typing import Any
+from typing import Any, Literal, get_args
 
 from .. import errors
 
 CONNECTION = "fake_smartengage.connection"
-NETWORK_KINDS = frozenset({"reset", "empty", "truncated", "garbage", "hang"})
+NetworkKind = Literal["reset", "empty", "truncated", "garbage", "hang"]
+NETWORK_KINDS = frozenset(get_args(NetworkKind))
 # What a garbage fault sends: not HTTP (a NUL, bytes no status line starts with), then it closes.
 GARBAGE = b"\x00\xff\xfe garbage from fake-smartengage: not an HTTP response \x16\x03\x01\r\n\r\n"
 # How long a close waits for the client to see it (a TLS close waits for the client's answer)

@@ -136,6 +136,7 @@ class HarnessPipeline:
             else:
                 status, response[:] = sent
         except NoConnection:
+            status = None
             raise  # for the ASGI transport to raise in the test: no answer that looks like a bug
         except Exception as error:
             # A bug in the fake: answered if nothing was yet, and raised on for the server to log.

@@ -83,7 +83,7 @@ def pytest_configure(config: pytest.Config) -> None:
         f"{MARKER}(fixtures, profile, faults): seed this test's `smartengage` tenant from a fixture "
         "document: a dict, or the path of a JSON file (relative paths from the test file's folder); "
         "answer it under these behaviour switches (a dict, e.g. {'check_order': 'key-first'}); and add "
-        "these faults (fail()'s arguments as dicts, e.g. {'method': 'POST', 'path': '/tags/add', 'kind': 'reset'})",
+        "these faults (fail()'s arguments as dicts, method and path included, e.g. kind='reset', when='after')",
     )
 
 
