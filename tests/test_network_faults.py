@@ -170,6 +170,8 @@ def test_a_fault_after_the_route_commits_and_the_journal_says_so(server, fake):
     assert [s["email"] for s in tenant.subscribers(email="lost@example.com")] == ["lost@example.com"]
     (entry,) = tenant.requests()
     assert (entry["status"], entry["fault_kind"], entry["state_changed"]) == (None, "reset", True)
+    with pytest.raises(AssertionError, match=r"POST /subscribers/add -> no answer \(fault \d+, reset\)"):
+        tenant.assert_called("POST", "/subscribers/add", times=2)
     tenant.delete()
 
 
