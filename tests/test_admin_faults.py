@@ -223,3 +223,17 @@ async def test_a_delay_after_the_route_lets_its_answer_go(client):
     assert (added.status_code, added.json()["email"]) == (200, "slow@example.com")
     (entry,) = (await client.get("/_fake/requests")).json()
     assert (entry["status"], entry["state_changed"]) == (200, True)
+
+
+async def test_params_match_a_list_as_sent_and_a_rate_of_zero_never_hits(client):
+    tagged = {"method": "POST", "path": "/subscribers/add", "status": 503, "params": {"tags[]": ["tags1", "tags2"]}}
+    await client.post("/_fake/faults", json=tagged)
+    never = {"method": "*", "path": "*", "status": 502, "rate": 0, "times": None}
+    await client.post("/_fake/faults", json=never)
+    one_tag = await client.post(
+        "/subscribers/add", data={"avatar_id": "123", "email": "a@example.com", "tags[]": "tags1"}
+    )
+    assert one_tag.status_code == 200
+    both = {"avatar_id": "123", "email": "b@example.com", "tags[]": ["tags1", "tags2"]}
+    assert (await client.post("/subscribers/add", data=both)).status_code == 503
+    assert (await client.get("/avatars/list")).status_code == 200
