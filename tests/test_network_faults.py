@@ -85,6 +85,13 @@ def test_truncated_sends_the_full_length_and_half_the_body(server, fake):
     assert len(body) == length // 2
 
 
+def test_truncated_before_the_route_cuts_its_own_answer_of_any_status(server, fake):
+    fake.fail("GET", LIST, kind="truncated", status=599)
+    received, ended = _raw_get(server)
+    assert ended is None and received.startswith(b"HTTP/1.1 599 \r\n")
+    assert b'{"error":{"type":"api_error","mess' in received and b"Injected fault" not in received
+
+
 def test_hang_sends_nothing_until_the_client_gives_up(server, fake):
     fake.fail("GET", LIST, kind="hang", delay_ms=60000)
     assert isinstance(_raw_get(server)[1], TimeoutError)

@@ -79,11 +79,11 @@ class Connection:
 
 
 async def break_connection(
-    scope: MutableMapping[str, Any], fault_id: int, kind: str, *, answer: tuple[int, bytes], hang_seconds: float
+    scope: MutableMapping[str, Any], fault_id: int, kind: str, *, answer: tuple[int, bytes] | None, hang_seconds: float
 ) -> tuple[int | None, bytes]:
     """Does a network fault's `kind` to the request's connection; the status and the body it
     sent, if any. `answer` is what a truncated fault cuts."""
-    connection: Connection | None = scope.get("extensions", {}).get(CONNECTION)
+    connection: Connection | None = (scope.get("extensions") or {}).get(CONNECTION)
     if connection is None:
         raise NoConnection(errors.network_fault_without_connection(fault_id, kind))
     if kind == "reset":
@@ -95,10 +95,15 @@ async def break_connection(
     elif kind == "hang":
         await connection.hang(hang_seconds)
     else:  # truncated: the full Content-Length, half the body
+        assert answer is not None, "a truncated fault cuts an answer: the route's, or its own status"
         status, body = answer
         cut = body[: len(body) // 2]
+        try:
+            phrase = HTTPStatus(status).phrase
+        except ValueError:  # a status of the fault's own that HTTP names not (599)
+            phrase = ""
         head = (
-            f"HTTP/1.1 {status} {HTTPStatus(status).phrase}\r\ncontent-type: application/json\r\n"
+            f"HTTP/1.1 {status} {phrase}\r\ncontent-type: application/json\r\n"
             f"content-length: {len(body)}\r\nconnection: close\r\n\r\n"
         )
         await connection.close(head.encode("latin-1") + cut)

@@ -188,8 +188,8 @@ class HarnessPipeline:
                 return None
             await own(scope, receive, send)
             return own.status_code, bytes(own.body)
-        if answer is None:
-            answer = (own.status_code, bytes(own.body)) if own is not None else (0, b"")
+        if answer is None and own is not None:  # a truncated fault before the route cuts its own answer
+            answer = own.status_code, bytes(own.body)
         return await break_connection(
             scope, fault.id, spec.kind, answer=answer, hang_seconds=(spec.delay_ms or 0) / 1000
         )
