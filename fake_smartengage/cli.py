@@ -163,11 +163,9 @@ def _exit_after_shutdown(signum: int, frame: object) -> None:
 
 
 def serve(settings: Settings) -> int:
-    import uvicorn
-
     from .app import create_app
     from .errors import FixtureError, StartupError
-    from .serving import PortFile, Server, listening_socket
+    from .serving import PortFile, Server, listening_socket, uvicorn_config
 
     _configure_logging(settings.log_level)
     try:
@@ -178,13 +176,13 @@ def serve(settings: Settings) -> int:
     except StartupError as error:
         print(f"fake-smartengage: {error}", file=sys.stderr)
         return 2
-    config = uvicorn.Config(
+    config = uvicorn_config(
         app,
+        http=settings.http,
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,
         loop=settings.loop,
-        http=settings.http,
         access_log=settings.log_level in ("info", "debug"),
         ssl_certfile=settings.ssl_certfile,
         ssl_keyfile=settings.ssl_keyfile,

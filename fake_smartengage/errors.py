@@ -195,6 +195,27 @@ def unknown_fault(fault_id: int) -> ApiError:
     return ApiError(404, f"No such fault: {fault_id}", param="fault_id")
 
 
+def unknown_fault_path(path: str, closest: str | None) -> ApiError:
+    hint = f": did you mean {closest}?" if closest else ""
+    return ApiError(400, f"No route of the fake is at {path}, so this fault would never fire{hint}", param="path")
+
+
+def unknown_fault_method(method: str, path: str, methods: list[str]) -> ApiError:
+    return ApiError(
+        400,
+        f"{path} is never called with {method}, so this fault would never fire: it answers {', '.join(methods)} (or *)",
+        param="method",
+    )
+
+
+def network_fault_without_connection(fault_id: int, kind: str) -> str:
+    return (
+        f"Fault {fault_id} ({kind}) acts on the connection, and this request came through none of "
+        "fake-smartengage's own server (an in-process ASGI transport, or another server): run "
+        "`fake-smartengage serve` or ServerThread for network faults"
+    )
+
+
 def unknown_file(name: str) -> ApiError:
     return ApiError(404, f"No such file: {name!r}")
 
@@ -306,11 +327,17 @@ def _allowed_methods(request: Request) -> list[str]:
     ]
 
 
-async def _validation_error(_: Request, error: RequestValidationError) -> JSONResponse:
+async def _validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
     # Only the harness routes declare FastAPI-validated parameters; the API routes parse their own.
     first = error.errors()[0] if error.errors() else {}
     if first.get("type") == "json_invalid":
         return render(ApiError(400, f"Invalid JSON body: {first.get('ctx', {}).get('error', 'cannot be parsed')}"))
+    if tuple(first.get("loc", ())) == ("body",) and first.get("type") in ("model_attributes_type", "dict_type"):
+        # A form-encoded or plain-text body: FastAPI hands it over unread as a string.
+        sent = request.headers.get("content-type") or "no Content-Type"
+        if "json" in sent:
+            return render(ApiError(400, "The body must be a JSON object"))
+        return render(ApiError(400, f"Send the body as a JSON object (Content-Type: application/json), not {sent}"))
     location = list(first.get("loc", ()))[1:]  # after "body", "query" or "path"
     param = ".".join(str(part) for part in location) or None
     message = first.get("msg", "Invalid request")

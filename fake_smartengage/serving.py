@@ -1,14 +1,22 @@
-"""The listening socket that both `fake-smartengage serve` and the in-thread test server use, and
-the server that says when it accepts connections."""
+"""The listening socket that both `fake-smartengage serve` and the in-thread test server use, the
+server that says when it accepts connections, and its HTTP protocols, which give each request
+its connection for the network faults (harness/network.py)."""
 
+import asyncio
+import importlib.util
 import os
 import socket
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import uvicorn
+from starlette.types import ASGIApp, Receive, Scope, Send
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from .errors import StartupError
+from .harness.network import CONNECTION, Connection
+from .settings import HttpParser
 
 
 def listening_socket(host: str, port: int) -> socket.socket:
@@ -59,3 +67,64 @@ class Server(uvicorn.Server):
         await super().startup(sockets)
         if self.started:
             self._on_listening()
+
+
+class _WithConnection:
+    """The app, with the request's connection in its scope as the ASGI extension CONNECTION."""
+
+    def __init__(self, app: ASGIApp, connection: Connection) -> None:
+        self.app = app
+        self.connection = connection
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            scope["extensions"] = {**(scope.get("extensions") or {}), CONNECTION: self.connection}
+        await self.app(scope, receive, send)
+
+
+class H11WithConnection(H11Protocol):
+    """uvicorn's h11 protocol, giving the app each request's connection."""
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self.fault_connection = Connection(transport)
+        self.app = _WithConnection(self.config.loaded_app, self.fault_connection)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        super().connection_lost(exc)
+        self.fault_connection.lost()
+
+    def shutdown(self) -> None:
+        self.fault_connection.stopping()
+        super().shutdown()
+
+
+def http_protocol(http: HttpParser) -> type[asyncio.Protocol]:
+    """The protocol class for uvicorn's `http` setting: the stack chosen ("auto": httptools if it
+    is installed, as uvicorn has it), giving the app each request's connection."""
+    if http == "h11" or (http == "auto" and importlib.util.find_spec("httptools") is None):
+        return H11WithConnection
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+    class HttpToolsWithConnection(HttpToolsProtocol):
+        """uvicorn's httptools protocol, giving the app each request's connection."""
+
+        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+            super().connection_made(transport)
+            self.fault_connection = Connection(transport)
+            self.app = _WithConnection(self.config.loaded_app, self.fault_connection)
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            super().connection_lost(exc)
+            self.fault_connection.lost()
+
+        def shutdown(self) -> None:
+            self.fault_connection.stopping()
+            super().shutdown()
+
+    return HttpToolsWithConnection
+
+
+def uvicorn_config(app: Any, *, http: HttpParser, **options: Any) -> uvicorn.Config:
+    """uvicorn's configuration for our server: `options` as uvicorn takes them, and the HTTP stack."""
+    return uvicorn.Config(app, http=http_protocol(http), **options)

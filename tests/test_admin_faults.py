@@ -18,11 +18,16 @@ async def test_fault_answers_the_next_matching_request_then_stops(client, state)
         "method": "POST",
         "path": "/subscribers/add",
         "api_key": None,
+        "params": None,
+        "kind": "status",
+        "when": "before",
         "status": 503,
         "body": None,
         "retry_after": None,
         "delay_ms": None,
         "times": 1,
+        "rate": 1.0,
+        "seed": 0,
         "remaining": 1,
         "fired": 0,
     }
@@ -136,6 +141,99 @@ async def test_invalid_fault_is_400(client, spec, param):
 
 
 async def test_fault_numbers_may_be_written_as_whole_json_numbers(client):
-    created = await client.post("/_fake/faults", json={"method": "GET", "path": "/x", "status": 503.0, "times": 2.0})
+    created = await client.post(
+        "/_fake/faults", json={"method": "GET", "path": "/avatars/list", "status": 503.0, "times": 2.0}
+    )
     assert created.status_code == 201, created.text
     assert (created.json()["status"], created.json()["times"]) == (503, 2)
+
+
+async def _hits(client, fault: dict, requests: int) -> list[bool]:
+    await client.delete("/_fake/faults")
+    await client.post("/_fake/faults", json=fault)
+    return [(await client.get("/avatars/list")).status_code == 503 for _ in range(requests)]
+
+
+async def test_a_rate_hits_the_same_requests_for_the_same_seed(client):
+    fault = {"method": "GET", "path": "/avatars/list", "status": 503, "times": None, "rate": 0.3, "seed": 42}
+    first = await _hits(client, fault, 40)
+    assert await _hits(client, fault, 40) == first
+    assert 0 < sum(first) < 40
+    assert await _hits(client, {**fault, "seed": 43}, 40) != first
+
+
+async def test_params_match_only_requests_sent_with_those_values(client):
+    fault = {"method": "POST", "path": "/tags/add", "status": 503, "params": {"subscriber_id": "2"}}
+    await client.post("/_fake/faults", json=fault)
+    assert (await client.post("/tags/add", data={**JOHN, "tag": "123"})).status_code == 200
+    other = await client.post("/tags/add", data={"avatar_id": "123", "subscriber_id": "2", "tag": "123"})
+    assert other.status_code == 503
+
+
+async def test_a_fault_after_the_route_commits_then_answers_its_status(client, state):
+    before = state()
+    await client.post(
+        "/_fake/faults", json={"method": "POST", "path": "/subscribers/add", "status": 502, "when": "after"}
+    )
+    lost = await client.post("/subscribers/add", data={"avatar_id": "123", "email": "lost@example.com"})
+    assert lost.status_code == 502
+    assert state() != before
+    (entry,) = (await client.get("/_fake/requests")).json()
+    assert (entry["status"], entry["fault_kind"], entry["state_changed"]) == (502, "status", True)
+
+
+async def test_a_fault_for_a_path_no_route_serves_names_the_closest(client):
+    typo = await client.post("/_fake/faults", json={"method": "POST", "path": "/subscriber/add", "status": 503})
+    message = (
+        "No route of the fake is at /subscriber/add, so this fault would never fire: did you mean /subscribers/add?"
+    )
+    assert_error(typo, 400, "path", message)
+    wrong = await client.post("/_fake/faults", json={"method": "GET", "path": "/tags/add", "status": 503})
+    assert_error(
+        wrong,
+        400,
+        "method",
+        "/tags/add is never called with GET, so this fault would never fire: it answers POST (or *)",
+    )
+    anywhere = await client.post("/_fake/faults", json={"method": "*", "path": "*", "status": 503})
+    assert anywhere.status_code == 201
+
+
+async def test_a_form_encoded_fault_is_told_to_send_json(client):
+    sent = await client.post("/_fake/faults", data={"method": "POST", "path": "/tags/add", "status": "503"})
+    message = "Send the body as a JSON object (Content-Type: application/json), not application/x-www-form-urlencoded"
+    assert_error(sent, 400, None, message)
+
+
+async def test_a_fault_after_a_route_that_refuses_replaces_the_refusal_and_changes_nothing(client, state):
+    before = state()
+    fault = {"method": "POST", "path": "/subscribers/add", "status": 502, "when": "after"}
+    await client.post("/_fake/faults", json=fault)
+    refused = await client.post("/subscribers/add", data={"avatar_id": "123", "email": "not an email"})
+    assert refused.status_code == 502
+    assert state() == before
+    (entry,) = (await client.get("/_fake/requests")).json()
+    assert (entry["status"], entry["fault_kind"], entry["state_changed"]) == (502, "status", False)
+
+
+async def test_a_delay_after_the_route_lets_its_answer_go(client):
+    fault = {"method": "POST", "path": "/subscribers/add", "delay_ms": 1, "when": "after"}
+    await client.post("/_fake/faults", json=fault)
+    added = await client.post("/subscribers/add", data={"avatar_id": "123", "email": "slow@example.com"})
+    assert (added.status_code, added.json()["email"]) == (200, "slow@example.com")
+    (entry,) = (await client.get("/_fake/requests")).json()
+    assert (entry["status"], entry["state_changed"]) == (200, True)
+
+
+async def test_params_match_a_list_as_sent_and_a_rate_of_zero_never_hits(client):
+    tagged = {"method": "POST", "path": "/subscribers/add", "status": 503, "params": {"tags[]": ["tags1", "tags2"]}}
+    await client.post("/_fake/faults", json=tagged)
+    never = {"method": "*", "path": "*", "status": 502, "rate": 0, "times": None}
+    await client.post("/_fake/faults", json=never)
+    one_tag = await client.post(
+        "/subscribers/add", data={"avatar_id": "123", "email": "a@example.com", "tags[]": "tags1"}
+    )
+    assert one_tag.status_code == 200
+    both = {"avatar_id": "123", "email": "b@example.com", "tags[]": ["tags1", "tags2"]}
+    assert (await client.post("/subscribers/add", data=both)).status_code == 503
+    assert (await client.get("/avatars/list")).status_code == 200

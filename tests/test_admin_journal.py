@@ -34,9 +34,12 @@ async def test_journal_records_request_parsed_parameters_and_answer(client):
         "duration_ms",
         "divergences",
         "fault",
+        "fault_kind",
+        "state_changed",
     ]
     assert entry["divergences"] is None  # only a request forwarded with --upstream has some
-    assert entry["fault"] is None  # only a request a fault answered or delayed has one
+    # Only a request a fault hit has them.
+    assert (entry["fault"], entry["fault_kind"], entry["state_changed"]) == (None, None, None)
     assert entry["method"] == "POST" and entry["path"] == "/subscribers/add" and entry["query"] == "avatar_id=123"
     assert entry["content_type"] == FORM
     # As sent: strings by the names on the wire, query string and body together.
@@ -148,7 +151,12 @@ async def test_a_faulted_request_is_journaled_with_its_parameters_as_sent(client
     answer = await client.post("/tags/add?avatar_id=123", files={"subscriber_id": (None, "1"), "tag": (None, "tags1")})
     assert answer.status_code == 503
     (entry,) = (await client.get("/_fake/requests")).json()
-    assert (entry["status"], entry["fault"]) == (503, fault["id"])
+    assert (entry["status"], entry["fault"], entry["fault_kind"], entry["state_changed"]) == (
+        503,
+        fault["id"],
+        "status",
+        False,
+    )
     assert entry["sent"] == {"avatar_id": "123", "subscriber_id": "1", "tag": "tags1"}
     assert entry["form"] is None  # no route read them
 

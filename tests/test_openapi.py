@@ -99,16 +99,33 @@ async def test_email_is_described_as_the_server_checks_it(spec):
         assert valid.is_valid(email) == (email == "" or is_valid_email(email)), email  # empty: not sent
 
 
+_AT = {"method": "GET", "path": "/avatars/list"}
 FAULTS = [
-    {"method": "GET", "path": "/x"},
-    {"method": "GET", "path": "/x", "status": 503},
-    {"method": "GET", "path": "/x", "status": None, "delay_ms": 5},
-    {"method": "GET", "path": "/x", "delay_ms": 5, "body": {"a": 1}},
-    {"method": "GET", "path": "/x", "delay_ms": 5, "retry_after": 1},
-    {"method": "GET", "path": "/x", "status": 503, "body": None, "retry_after": 1},
-    {"method": "GET", "path": "/x", "status": 503.0},
-    {"method": "GET", "path": "/x", "delay_ms": False},
-    {"method": "GET", "path": "/x", "status": "503"},
+    _AT,
+    {**_AT, "status": 503},
+    {**_AT, "status": None, "delay_ms": 5},
+    {**_AT, "delay_ms": 5, "body": {"a": 1}},
+    {**_AT, "delay_ms": 5, "retry_after": 1},
+    {**_AT, "status": 503, "body": None, "retry_after": 1},
+    {**_AT, "status": 503.0},
+    {**_AT, "delay_ms": False},
+    {**_AT, "status": "503"},
+    {**_AT, "kind": "status", "status": 503, "when": "after"},
+    {**_AT, "kind": "reset"},
+    {**_AT, "kind": "reset", "status": 503},
+    {**_AT, "kind": "empty", "delay_ms": 5},
+    {**_AT, "kind": "garbage", "body": {"a": 1}},
+    {**_AT, "kind": "hang"},
+    {**_AT, "kind": "hang", "delay_ms": 50},
+    {**_AT, "kind": "truncated"},
+    {**_AT, "kind": "truncated", "status": 503},
+    {**_AT, "kind": "truncated", "when": "after"},
+    {**_AT, "kind": "truncated", "when": "after", "status": 503},
+    {**_AT, "kind": "nope"},
+    {**_AT, "status": 503, "rate": 0.5, "seed": 7},
+    {**_AT, "status": 503, "rate": 1.5},
+    {**_AT, "status": 503, "params": {"avatar_id": "123"}},
+    {**_AT, "status": 503, "params": {"avatar_id": 123}},
 ]
 
 

@@ -174,10 +174,55 @@ def test_fixtures_marker_in_process_app_and_failure_report(pytester):
             r'    response: \{"id":"2",.*"email":"shown@example\.com".*\}',
             r"POST /tags/add -> 503  \(.* ms\)",
             r'    sent: \{"avatar_id":"123","subscriber_id":"2","tag":"tags2"\}',
+            r"    fault \d+ \(status\) hit it: the state did not change",
             r'    response: \{"error":\{"type":"api_error","message":"Injected fault \d+: status 503","param":null\}\}',
         ],
         consecutive=True,
     )
+
+
+def test_marker_faults_and_the_report_of_a_lost_answer(pytester):
+    pytester.makepyfile(
+        test_faults="""
+        import httpx
+        import pytest
+
+        LOST = {"method": "POST", "path": "/subscribers/add", "kind": "reset", "when": "after"}
+
+
+        @pytest.mark.smartengage(faults=[LOST])
+        def test_lost_answer_shown(smartengage):
+            with pytest.raises(httpx.ReadError):
+                smartengage.client.post("/subscribers/add", data={"avatar_id": 123, "email": "lost@example.com"})
+            assert smartengage.subscribers(email="lost@example.com") == []
+
+
+        @pytest.mark.anyio
+        @pytest.mark.smartengage(faults=[{"method": "GET", "path": "/avatars/list", "status": 502}])
+        async def test_in_process_fault(smartengage_app):
+            transport = httpx.ASGITransport(app=smartengage_app)
+            headers = {"Authorization": "Bearer se_k73DUceVnvRCusWxDN2qQQ1a"}
+            async with httpx.AsyncClient(transport=transport, base_url="http://fake", headers=headers) as client:
+                assert (await client.get("/avatars/list")).status_code == 502
+
+
+        @pytest.mark.smartengage(faults=[{"method": "POST", "path": "/subscriber/add"}])
+        def test_fault_for_no_route(smartengage):
+            pass
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "anyio", timeout=SUBPROCESS_TIMEOUT)
+    result.assert_outcomes(passed=1, failed=1, errors=1)
+    result.stdout.re_match_lines(
+        [
+            r"requests this test sent \(tenant se_.{3}… on http://127\.0\.0\.1:\d+\), oldest first:",
+            r"POST /subscribers/add -> no answer  \(.* ms\)",
+            r'    sent: \{"avatar_id":"123","email":"lost@example\.com"\}',
+            r"    fault \d+ \(reset\) hit it: the state changed",
+        ],
+        consecutive=True,
+    )
+    result.stdout.re_match_lines([r".*@pytest.mark.smartengage\(faults=...\): .*did you mean /subscribers/add\?"])
 
 
 def test_bad_marker_arguments_fail_clearly(pytester):

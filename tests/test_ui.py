@@ -241,7 +241,7 @@ def test_a_fault_added_on_the_page_fails_the_next_call(page, api):
     page.get_by_label("Status").fill("503")
     page.get_by_label("Times").fill("1")
     page.get_by_role("button", name="Add fault").click()
-    expect(page.get_by_role("status")).to_have_text("Fault 1 added: POST /subscribers/add gets status 503 1 time")
+    expect(page.get_by_role("status")).to_have_text("Fault 1 added: POST /subscribers/add: answer 503, 1 time")
     expect(page.locator("#faults tbody tr")).to_have_text(["1POST/subscribers/addanswer 50310Remove"])
     assert [(fault["path"], fault["status"]) for fault in api.get("/_fake/faults").json()] == [
         ("/subscribers/add", 503)
@@ -262,19 +262,22 @@ def test_a_fault_added_on_the_page_fails_the_next_call(page, api):
     page.get_by_label("Delay (ms)").fill("250")
     page.get_by_label("Times").fill("")
     page.get_by_role("button", name="Add fault").click()
-    expect(page.get_by_role("status")).to_have_text(
-        "Fault 2 added: POST /subscribers/add gets delay 250 ms until removed"
-    )
+    expect(page.get_by_role("status")).to_have_text("Fault 2 added: POST /subscribers/add: wait 250 ms until removed")
     assert api.get("/_fake/faults").json()[1] | {"remaining": None} == {
         "id": 2,
         "method": "POST",
         "path": "/subscribers/add",
         "api_key": None,
+        "params": None,
+        "kind": "status",
+        "when": "before",
         "status": None,
         "body": None,
         "retry_after": None,
         "delay_ms": 250,
         "times": None,
+        "rate": 1.0,
+        "seed": 0,
         "remaining": None,
         "fired": 0,
     }

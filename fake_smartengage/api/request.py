@@ -27,10 +27,12 @@ class ApiRequest:
     account: Account | None  # the account whose key the request carries; None if no account's
     body: bytes = b""
     route: ApiRoute | None = field(init=False)
-    # Filled in as the request goes: the checked parameters the route parsed, and the id of the
-    # fault that answered or delayed it.
+    # Filled in as the request goes: the checked parameters the route parsed; the id and kind of
+    # the fault that hit it, and whether the state changed all the same (a fault after the route).
     parameters: dict[str, Any] | None = None
     fault_id: int | None = None
+    fault_kind: str | None = None
+    state_changed: bool | None = None
     received: datetime = field(default_factory=lambda: datetime.now(UTC))
     started: float = field(default_factory=time.perf_counter)
     _pairs: Parameters | errors.ApiError | None = field(default=None, repr=False)

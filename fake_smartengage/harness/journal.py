@@ -6,8 +6,9 @@ sent (null without one: a 415 says which was refused), the parameters as sent
 (`form`: ids as numbers, arrays resolved; None when no route read them), which key (masked), the
 status, the response body and how long it took; with --upstream, where the upstream's answer
 diverges in shape from the fake's (`divergences`: [] when it conforms, null when the request was
-not forwarded); and the id of the fault that answered or delayed it (`fault`). Keys are kept only
-as digests, for filtering.
+not forwarded); and, for a request a fault hit, the fault's id (`fault`), its kind (`fault_kind`)
+and whether the state changed all the same (`state_changed`: a fault after the route). A network
+fault sends no status: `status` is then null. Keys are kept only as digests, for filtering.
 
 Memory is bounded three ways: at most `size` entries, at most `entry_bytes` of recorded values
 in one entry, and at most `total_bytes` of them in all (the oldest entries go first; the newest
@@ -116,7 +117,7 @@ class Journal:
         self._lock = threading.Lock()
 
     def record(
-        self, request: ApiRequest, *, status: int, response: bytes, divergences: list[str] | None = None
+        self, request: ApiRequest, *, status: int | None, response: bytes, divergences: list[str] | None = None
     ) -> None:
         """The request as it went, and the answer it got."""
         budget = _Budget(self._entry_bytes)
@@ -136,6 +137,8 @@ class Journal:
             "duration_ms": request.elapsed_ms(),
             "divergences": divergences,
             "fault": request.fault_id,
+            "fault_kind": request.fault_kind,
+            "state_changed": request.state_changed,
             "_key": key_digest(api_key) if api_key else None,
             "_bytes": self._entry_bytes - budget.left,
         }
@@ -199,6 +202,8 @@ _SHOWN = (
     "duration_ms",
     "divergences",
     "fault",
+    "fault_kind",
+    "state_changed",
 )
 
 

@@ -3,7 +3,8 @@
 1. **journal**: records the request and its answer, whichever stage below gave it;
 2. **body limit**: a body over --max-body-bytes is answered 413 before anything reads it, and
    the rest of it is read and dropped (bounded) before the connection closes;
-3. **faults**: the first fault matching the request waits, answers, or both;
+3. **faults**: the first fault that hits the request waits, answers, breaks the connection, or
+   lets the route run first (`when="after"`) and then does so: the lost answer;
 4. **rate limit**: a request of a known key past its bucket is answered 429 (an unknown key
    drains no bucket: the route answers it 401);
 5. the route, or with --upstream the upstream server (upstream.py): any key is then the
@@ -28,9 +29,11 @@ from ..api.request import ApiRequest
 from ..apidocs import DOCS_PATH, REDOC_PATH
 from ..keys import presented_key
 from ..store import Store
+from .network import NoConnection, break_connection
 
 if TYPE_CHECKING:
     from . import Harness
+    from .faults import Fault
     from .upstream import Upstream
 
 HARNESS_PREFIX = "/_fake"
@@ -96,8 +99,9 @@ class HarnessPipeline:
             account=self.store.account_for_key(api_key) if api_key is not None else None,
         )
         profile = self.harness.profile_for(api_key)
-        status, response = 500, bytearray()
-        read, responded, divergences = False, False, None
+        status: int | None = 500  # None: a network fault sent no status
+        response = bytearray()
+        responded, divergences = False, None
 
         async def capture(message: Message) -> None:
             nonlocal status, responded
@@ -108,23 +112,32 @@ class HarnessPipeline:
             await send(message)
 
         try:
-            request.body = await _read_body(scope, receive, self.max_body_bytes)
-            read = True
-            stop = await self._stopped(request, profile)
-            if stop is not None:
-                await stop(scope, receive, capture)
-            elif self.upstream is not None:
-                forwarded, divergences = await self.upstream.forward(scope, request.body, profile)
-                await forwarded(scope, receive, capture)
-            else:
-                status, body = answer(self.store, request, profile)
-                await _send_json(capture, status, body, head=request.method == "HEAD")
-        except (errors.ApiError, errors.StoreError) as error:
-            refusal = errors.render(error, plain=profile.follows("error_body", "string"))
-            if read:
-                await refusal(scope, receive, capture)
-            else:
+            try:
+                request.body = await _read_body(scope, receive, self.max_body_bytes)
+            except errors.ApiError as error:
+                refusal = errors.render(error, plain=profile.follows("error_body", "string"))
                 await _refuse_unread(refusal, scope, receive, capture, self.max_body_bytes)
+                return
+            fault = self._fault_for(request)
+            if fault is None or fault.spec.when == "before":
+                sent = await self._fault_acts(fault, scope, receive, capture, answer=None) if fault else None
+                if sent is None:
+                    divergences = await self._answer(request, profile, scope, receive, capture)
+                else:
+                    status, response[:] = sent
+                return
+            # A fault after the route: the answer is held back for the fault to replace or let go.
+            held = _Held()
+            divergences = await self._answer(request, profile, scope, receive, held.send)
+            request.state_changed = request.route is not None and not request.route.lists and held.status < 400
+            sent = await self._fault_acts(fault, scope, receive, capture, answer=(held.status, bytes(held.body)))
+            if sent is None:
+                await held.replay(capture)
+            else:
+                status, response[:] = sent
+        except NoConnection:
+            status = None
+            raise  # for the ASGI transport to raise in the test: no answer that looks like a bug
         except Exception as error:
             # A bug in the fake: answered if nothing was yet, and raised on for the server to log.
             if not responded:
@@ -133,15 +146,56 @@ class HarnessPipeline:
         finally:
             self.harness.journal.record(request, status=status, response=bytes(response), divergences=divergences)
 
-    async def _stopped(self, request: ApiRequest, profile: Profile) -> ASGIApp | None:
-        """The answer of the fault or rate limit that stops this request, if one does."""
-        fault = self.harness.faults.take(request.method, request.path, request.api_key)
+    async def _answer(
+        self, request: ApiRequest, profile: Profile, scope: Scope, receive: Receive, send: Send
+    ) -> list[str] | None:
+        """The answer of the rate limit, the upstream or the route, or their refusal; with
+        --upstream, where the upstream's answer diverges from the fake's."""
+        try:
+            stop = self._rate_limited(request, profile)
+            if stop is not None:
+                await stop(scope, receive, send)
+            elif self.upstream is not None:
+                forwarded, divergences = await self.upstream.forward(scope, request.body, profile)
+                await forwarded(scope, receive, send)
+                return divergences
+            else:
+                status, body = answer(self.store, request, profile)
+                await _send_json(send, status, body, head=request.method == "HEAD")
+        except (errors.ApiError, errors.StoreError) as error:
+            await errors.render(error, plain=profile.follows("error_body", "string"))(scope, receive, send)
+        return None
+
+    def _fault_for(self, request: ApiRequest) -> "Fault | None":
+        fault = self.harness.faults.take(request)
         if fault is not None:
-            request.fault_id = fault.id
-            if fault.spec.delay_ms:
-                await asyncio.sleep(fault.spec.delay_ms / 1000)
-            if fault.spec.status is not None:
-                return fault.response()
+            request.fault_id, request.fault_kind = fault.id, fault.spec.kind
+            request.state_changed = False
+        return fault
+
+    async def _fault_acts(
+        self, fault: "Fault", scope: Scope, receive: Receive, send: Send, *, answer: tuple[int, bytes] | None
+    ) -> tuple[int | None, bytes] | None:
+        """Waits the fault's delay, then does what it does instead of the answer (`answer`: the
+        route's, for a fault after it): the status and body it sent, for the journal. None if it
+        only waits, and the answer goes as it would."""
+        spec = fault.spec
+        if spec.delay_ms and spec.kind != "hang":
+            await asyncio.sleep(spec.delay_ms / 1000)
+        own = fault.response() if spec.status is not None else None
+        if spec.kind == "status":
+            if own is None:
+                return None
+            await own(scope, receive, send)
+            return own.status_code, bytes(own.body)
+        if answer is None and own is not None:  # a truncated fault before the route cuts its own answer
+            answer = own.status_code, bytes(own.body)
+        return await break_connection(
+            scope, fault.id, spec.kind, answer=answer, hang_seconds=(spec.delay_ms or 0) / 1000
+        )
+
+    def _rate_limited(self, request: ApiRequest, profile: Profile) -> ASGIApp | None:
+        """The rate limit's answer, if it stops this request."""
         limiter = self.harness.limiter
         if request.api_key is None or not limiter.active:
             return None
@@ -161,6 +215,26 @@ async def _send_json(send: Send, status: int, body: bytes, *, head: bool) -> Non
     headers = [(b"content-length", b"%d" % len(body)), _JSON]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": b"" if head else body})
+
+
+class _Held:
+    """An answer held back for a fault after the route: it replaces it, or lets it go as it was."""
+
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+        self.status = 500
+        self.body = bytearray()
+
+    async def send(self, message: Message) -> None:
+        self.messages.append(message)
+        if message["type"] == "http.response.start":
+            self.status = message["status"]
+        elif message["type"] == "http.response.body":
+            self.body.extend(message.get("body", b""))
+
+    async def replay(self, send: Send) -> None:
+        for message in self.messages:
+            await send(message)
 
 
 def _header(scope: Scope, name: bytes) -> str:

@@ -19,7 +19,7 @@ server answers with an error.
 from collections.abc import Mapping
 from datetime import datetime
 from types import TracebackType
-from typing import Any, TypedDict, Unpack
+from typing import Any, Literal, TypedDict, Unpack
 
 import httpx
 
@@ -61,16 +61,33 @@ class _SharedConnections(httpx.BaseTransport):
         return self._transport.handle_request(request)
 
 
+FaultKind = Literal["status", "reset", "empty", "truncated", "garbage", "hang"]
+
+
 class FailOptions(TypedDict, total=False):
     """What `fail()` takes beside the method and path, on the server and on a tenant alike."""
 
-    status: int  # default 503
-    times: int | None  # how many matching requests (default 1); None: all, until removed
+    # status: answer `status`; reset: a TCP reset; empty: close without a byte; truncated: the
+    # answer's status and headers, then half its body; garbage: bytes that are not HTTP; hang:
+    # nothing for delay_ms, then close. The network kinds need a real server (not an ASGI transport).
+    kind: FaultKind  # default "status"
+    when: Literal["before", "after"]  # "after": the route runs and commits, then the fault acts
+    status: int  # default 503 for a status fault (and a truncated one before the route)
+    times: int | None  # how many requests it hits (default 1); None: all, until removed
     body: Any  # the answer's body (default: the error shape, naming the fault)
     retry_after: int | None  # a Retry-After header, in seconds
+    delay_ms: int | None  # wait this long first; for a hang, how long it sends nothing
+    rate: float  # the share of matching requests it hits (default 1), drawn from `seed`
+    seed: int  # the same seed and the same requests: the same ones hit (default 0)
+    params: dict[str, str | list[str]]  # match only requests sent with these parameters
 
 
-_FAIL_DEFAULTS: FailOptions = {"status": 503, "times": 1}
+def fail_spec(options: Mapping[str, object]) -> dict[str, Any]:
+    """The fault as posted: a status fault answers 503 unless told otherwise, and so does a
+    truncated one cut before the route (after it, the route's own answer is cut)."""
+    kind, when = options.get("kind", "status"), options.get("when", "before")
+    answers = kind == "status" or (kind == "truncated" and when == "before")
+    return {"times": 1, **({"status": 503} if answers else {}), **options}
 
 
 class FakeSmartEngage:
@@ -208,15 +225,24 @@ class FakeSmartEngage:
         self._request("DELETE", "/requests")
 
     def add_fault(self, **spec: Any) -> dict[str, Any]:
-        """A fault as the harness API takes it: method, path, api_key, status, body, retry_after,
-        delay_ms, times. Its public form, with its `id`."""
+        """A fault as the harness API takes it (POST /_fake/faults). Its public form, with its `id`."""
         return self._request("POST", "/faults", json=spec).json()
 
     def fail(
         self, method: str, path: str, *, api_key: str | None = None, **options: Unpack[FailOptions]
     ) -> dict[str, Any]:
-        """The next `times` matching requests (None: all, until removed) answer `status` (503)."""
-        return self.add_fault(method=method, path=path, api_key=api_key, **{**_FAIL_DEFAULTS, **options})
+        """The next `times` matching requests (None: all, until removed) answer `status` (503), or
+        meet the fault `kind` (FailOptions)."""
+        return self.add_fault(method=method, path=path, api_key=api_key, **fail_spec(options))
+
+    def lose_answer(
+        self, method: str, path: str, *, api_key: str | None = None, **options: Unpack[FailOptions]
+    ) -> dict[str, Any]:
+        """The next matching request is served and its write commits, then its answer is lost: the
+        connection is reset (or `kind`, `status`... as `fail()` takes them)."""
+        options.setdefault("kind", "reset")
+        options.setdefault("when", "after")
+        return self.fail(method, path, api_key=api_key, **options)
 
     def delay(
         self, method: str, path: str, ms: int, times: int | None = 1, api_key: str | None = None
@@ -317,8 +343,13 @@ class Tenant:
         return self.fake.set_profile(switches, api_key=self.api_key)
 
     def fail(self, method: str, path: str, **options: Unpack[FailOptions]) -> dict[str, Any]:
-        """The next `times` matching requests of this tenant answer `status` (503)."""
+        """The next `times` matching requests of this tenant answer `status` (503), or meet the
+        fault `kind` (FailOptions)."""
         return self._made(self.fake.fail(method, path, api_key=self.api_key, **options))
+
+    def lose_answer(self, method: str, path: str, **options: Unpack[FailOptions]) -> dict[str, Any]:
+        """This tenant's next matching request is served and commits, then its answer is lost."""
+        return self._made(self.fake.lose_answer(method, path, api_key=self.api_key, **options))
 
     def delay(self, method: str, path: str, ms: int, times: int | None = 1) -> dict[str, Any]:
         """The next `times` matching requests of this tenant wait `ms` milliseconds first."""

@@ -131,7 +131,10 @@ def _closeness(entry: Mapping[str, Any], method: str, path: str, params: Params 
 
 
 def _line(entry: Mapping[str, Any], differs: list[str]) -> str:
-    line = f"  {entry['method']} {entry['path']} -> {entry['status']}, sent {_shown(entry.get('sent'))}"
+    answer = "no answer" if entry["status"] is None else entry["status"]
+    if entry.get("fault") is not None:
+        answer = f"{answer} (fault {entry['fault']}, {entry.get('fault_kind')})"
+    line = f"  {entry['method']} {entry['path']} -> {answer}, sent {_shown(entry.get('sent'))}"
     return f"{line}\n    differs: {'; '.join(differs)}" if differs else line
 
 

@@ -89,9 +89,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        f"{MARKER}(fixtures, profile): seed this test's `smartengage` tenant from a fixture document: a "
-        "dict, or the path of a JSON file (relative paths from the test file's folder); and answer it "
-        "under these behaviour switches (a dict, e.g. {'check_order': 'key-first'})",
+        f"{MARKER}(fixtures, profile, faults): seed this test's `smartengage` tenant from a fixture "
+        "document: a dict, or the path of a JSON file (relative paths from the test file's folder); "
+        "answer it under these behaviour switches (a dict, e.g. {'check_order': 'key-first'}); and add "
+        "these faults (fail()'s arguments as dicts, method and path included, e.g. kind='reset', when='after')",
     )
 
 
@@ -230,11 +231,12 @@ def _marker_document(request: pytest.FixtureRequest) -> tuple[dict[str, Any], st
         return None
     if (
         len(marker.args) > 1
-        or set(marker.kwargs) - {"fixtures", "profile"}
+        or set(marker.kwargs) - {"fixtures", "profile", "faults"}
         or (marker.args and "fixtures" in marker.kwargs)
     ):
         pytest.fail(
-            f"@pytest.mark.{MARKER} takes fixtures= (a dict or a path) and profile= (a dict of switches)",
+            f"@pytest.mark.{MARKER} takes fixtures= (a dict or a path), profile= (a dict of switches) "
+            "and faults= (a list of fail() arguments as dicts)",
             pytrace=False,
         )
     fixtures = marker.kwargs.get("fixtures", marker.args[0] if marker.args else None)
@@ -286,6 +288,25 @@ def _seed(document: dict[str, Any], *, api_key: str, source: str) -> Any:
         _fail_from_none(str(error))
 
 
+def _marker_faults(request: pytest.FixtureRequest) -> list[dict[str, Any]]:
+    """The faults of the test's marker: each a dict of `fail()`'s arguments, method and path included."""
+    marker = request.node.get_closest_marker(MARKER)
+    faults = marker.kwargs.get("faults", []) if marker is not None else []
+    if not isinstance(faults, list) or not all(isinstance(fault, dict) for fault in faults):
+        pytest.fail(f"@pytest.mark.{MARKER}(faults=...) takes a list of dicts, not {faults!r}", pytrace=False)
+    return faults
+
+
+def _add_marker_faults(tenant: "Tenant", faults: list[dict[str, Any]]) -> None:
+    from .errors import FakeSmartEngageError
+
+    for fault in faults:
+        try:
+            tenant.fail(**fault)
+        except (FakeSmartEngageError, TypeError) as error:
+            _fail_from_none(f"@pytest.mark.{MARKER}(faults=...): {fault!r}: {error}")
+
+
 @pytest.fixture
 def smartengage(request: pytest.FixtureRequest, smartengage_server: "FakeSmartEngage") -> Iterator["Tenant"]:
     """A fresh tenant for this test, seeded from its `smartengage` marker if it has one."""
@@ -296,6 +317,7 @@ def smartengage(request: pytest.FixtureRequest, smartengage_server: "FakeSmartEn
     try:
         if switches:
             tenant.set_profile(switches)
+        _add_marker_faults(tenant, _marker_faults(request))
         yield tenant
     finally:
         tenant.delete()
@@ -315,7 +337,24 @@ def smartengage_app(request: pytest.FixtureRequest, smartengage_settings: dict[s
         seed = _seed(marked[0], api_key=app.state.accounts.api_keys()[0], source=marked[1])
         if seed is not None:
             app.state.harness.load_tenant(seed)
+    for fault in _marker_faults(request):
+        _add_fault_in_process(app, fault)
     return app
+
+
+def _add_fault_in_process(app: Any, fault: dict[str, Any]) -> None:
+    from pydantic import ValidationError
+
+    from ..errors import ApiError
+    from ..harness.faults import FaultSpec
+    from .client import fail_spec
+
+    options = {name: value for name, value in fault.items() if name not in ("method", "path")}
+    try:
+        spec = FaultSpec.model_validate({**fail_spec(options), "method": fault["method"], "path": fault["path"]})
+        app.state.harness.faults.add(spec)
+    except (KeyError, ValidationError, ApiError) as error:
+        _fail_from_none(f"@pytest.mark.{MARKER}(faults=...): {fault!r}: {error}")
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -345,9 +384,13 @@ def _journal_section(tenant: "Tenant") -> str:
         lines.append(f"(only the last {SHOWN_REQUESTS})")
     for entry in reversed(entries):
         target = entry["path"] + (f"?{entry['query']}" if entry.get("query") else "")
-        lines.append(f"{entry['method']} {target} -> {entry['status']}  ({entry.get('duration_ms')} ms)")
+        status = "no answer" if entry["status"] is None else entry["status"]
+        lines.append(f"{entry['method']} {target} -> {status}  ({entry.get('duration_ms')} ms)")
         if entry.get("sent"):
             lines.append(f"    sent: {_compact(entry['sent'])}")
+        if entry.get("fault") is not None:
+            changed = "the state changed" if entry.get("state_changed") else "the state did not change"
+            lines.append(f"    fault {entry['fault']} ({entry.get('fault_kind')}) hit it: {changed}")
         lines.append(f"    response: {_compact(entry.get('response'))}")
     return "\n".join(lines)
 

@@ -9,12 +9,16 @@ deadline passes. Any HTTP client can reach the server, a subprocess included.
 """
 
 import http.client
+import ssl
 import threading
 import time
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 import uvicorn
+
+from ..settings import HttpParser
 
 STARTUP_TIMEOUT = 15.0
 SHUTDOWN_TIMEOUT = 10.0
@@ -26,7 +30,9 @@ class ServerError(RuntimeError):
 
 
 class ServerThread:
-    """uvicorn serving `app` (default: `create_app(Settings())`) from a daemon thread."""
+    """uvicorn serving `app` (default: `create_app(Settings())`) from a daemon thread, with the
+    HTTP stack `http` ("h11", "httptools", or "auto": httptools if installed), over https with
+    `ssl_certfile` (and `ssl_keyfile`)."""
 
     def __init__(
         self,
@@ -36,6 +42,9 @@ class ServerThread:
         port: int = 0,
         startup_timeout: float = STARTUP_TIMEOUT,
         log_level: str = "warning",
+        http: HttpParser = "auto",
+        ssl_certfile: Path | str | None = None,
+        ssl_keyfile: Path | str | None = None,
     ) -> None:
         if app is None:
             from ..app import create_app
@@ -47,6 +56,9 @@ class ServerThread:
         self.port = port
         self.startup_timeout = startup_timeout
         self.log_level = log_level
+        self.http: HttpParser = http
+        self.ssl_certfile = ssl_certfile
+        self.ssl_keyfile = ssl_keyfile
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
@@ -56,7 +68,7 @@ class ServerThread:
         if self.port == 0:
             raise ServerError("the server has no port yet: start() it first")
         host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
+        return f"{'https' if self.ssl_certfile else 'http'}://{host}:{self.port}"
 
     @property
     def running(self) -> bool:
@@ -66,13 +78,21 @@ class ServerThread:
         """Binds, starts the thread and returns once the server answers /_fake/health."""
         if self._server is not None:
             raise ServerError("the server is already started")
-        from ..serving import listening_socket
+        from ..serving import listening_socket, uvicorn_config
 
         sock = listening_socket(self.host, self.port)  # OSError here if the address is taken
         self.port = sock.getsockname()[1]
         # log_config=None leaves logging alone: uvicorn's records reach the root logger, so
         # pytest captures them with the test, instead of handlers bound to whatever stderr was.
-        config = uvicorn.Config(self.app, log_config=None, log_level=self.log_level, access_log=False)
+        config = uvicorn_config(
+            self.app,
+            http=self.http,
+            log_config=None,
+            log_level=self.log_level,
+            access_log=False,
+            ssl_certfile=self.ssl_certfile,
+            ssl_keyfile=self.ssl_keyfile,
+        )
         self._server = uvicorn.Server(config)
         self._error = None
         self._thread = threading.Thread(
@@ -121,7 +141,11 @@ class ServerThread:
 
     def _get(self, path: str) -> tuple[int, bytes]:
         # http.client rather than urllib: no proxy from the environment gets in the way.
-        connection = http.client.HTTPConnection(self.host, self.port, timeout=2)
+        connection = (
+            http.client.HTTPSConnection(self.host, self.port, timeout=2, context=ssl._create_unverified_context())
+            if self.ssl_certfile
+            else http.client.HTTPConnection(self.host, self.port, timeout=2)
+        )
         try:
             connection.request("GET", path)
             response = connection.getresponse()

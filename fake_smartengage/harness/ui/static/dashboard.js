@@ -462,10 +462,24 @@
       h("td", {}, h("span", { class: "method" }, entry.method)),
       h("td", { class: "path" }, h("button", { type: "button", class: "link", onclick: open, title: "Show the parsed request and the response" },
         entry.path + (entry.query ? `?${entry.query}` : ""))),
-      h("td", {}, h("span", { class: statusClass(entry.status) }, String(entry.status)), divergenceMark(entry)),
+      h("td", {}, statusMark(entry.status), faultMark(entry), divergenceMark(entry)),
       h("td", { class: "number" }, entry.duration_ms.toFixed(1)),
       h("td", {}, entry.api_key ? h("code", {}, entry.api_key) : h("span", { class: "muted" }, "none"))
     );
+  }
+
+  // A network fault sends no status at all.
+  function statusMark(status) {
+    return status === null ? h("span", { class: "status s5xx" }, "no answer") : h("span", { class: statusClass(status) }, String(status));
+  }
+
+  function faultState(entry) {
+    return `fault ${entry.fault} (${entry.fault_kind}): ${entry.state_changed ? "the state changed" : "the state did not change"}`;
+  }
+
+  function faultMark(entry) {
+    if (entry.fault === null || entry.fault === undefined) return null;
+    return h("span", { class: "fault-mark", title: faultState(entry) }, ` fault ${entry.fault}`);
   }
 
   // With --upstream: an answer whose shape differs from what the fake would serve.
@@ -501,7 +515,7 @@
   function openRequest(id) {
     const entry = entries.get(id);
     if (!entry) return;
-    showDetail(`Request ${entry.id} · ${entry.method} ${entry.path} → ${entry.status}`, [
+    showDetail(`Request ${entry.id} · ${entry.method} ${entry.path} → ${entry.status ?? "no answer"}`, [
       definitionList([
         ["time", entry.time],
         ["method", entry.method],
@@ -509,8 +523,9 @@
         ["query", entry.query || h("span", { class: "muted" }, "none")],
         ["content type", entry.content_type || h("span", { class: "muted" }, "none")],
         ["key", entry.api_key],
-        ["status", h("span", { class: statusClass(entry.status) }, String(entry.status))],
+        ["status", statusMark(entry.status)],
         ["duration", `${entry.duration_ms} ms`],
+        ...(entry.fault === null || entry.fault === undefined ? [] : [["fault", faultState(entry)]]),
       ]),
       entry.sent === null
         ? h("section", { class: "json" }, h("h3", {}, "Parameters, as sent"),
@@ -537,7 +552,7 @@
         if (found.length) {
           lastId = Math.max(lastId, found[0].id);
           addEntries(found, fresh);
-          if (found.some((entry) => entry.method !== "GET" && entry.status < 400)) refreshStateSoon();
+          if (found.some((entry) => entry.method !== "GET" && (entry.status < 400 || entry.state_changed))) refreshStateSoon();
           if (faultCount) loadFaults().catch(() => {});
         }
         $("journal-status").textContent = "Newest first, updating live. Choose a request to see its parameters and answer.";
@@ -576,9 +591,7 @@
           "tbody",
           {},
           faults.map((fault) => {
-            const does = [fault.delay_ms !== null ? `wait ${fault.delay_ms} ms` : null, fault.status !== null ? `answer ${fault.status}` : null]
-              .filter(Boolean)
-              .join(", then ");
+            const does = describeFault(fault);
             return h(
               "tr",
               { class: fault.remaining === 0 ? "spent" : null },
@@ -605,24 +618,51 @@
     );
   }
 
+  const KIND_DOES = {
+    reset: () => "reset the connection",
+    empty: () => "close without a byte",
+    truncated: () => "cut the answer",
+    garbage: () => "send garbage",
+    hang: (fault) => `hang ${fault.delay_ms} ms`,
+  };
+
+  function describeFault(fault) {
+    const wait = fault.delay_ms !== null && fault.kind !== "hang" ? `wait ${fault.delay_ms} ms` : null;
+    const act = fault.kind === "status" ? (fault.status !== null ? `answer ${fault.status}` : null) : KIND_DOES[fault.kind](fault);
+    let does = [wait, act].filter(Boolean).join(", then ");
+    if (fault.when === "after") does = `after the route: ${does}`;
+    if (fault.rate < 1) does += ` (${Math.round(fault.rate * 100)}% of requests, seed ${fault.seed})`;
+    if (fault.params) does += ` when sent ${Object.entries(fault.params).map(([name, value]) => `${name}=${value}`).join("&")}`;
+    return does;
+  }
+
   $("fault-form").addEventListener("submit", (event) => {
     event.preventDefault();
     const form = event.currentTarget;
     const number = (name) => (form.elements[name].value.trim() === "" ? null : Number(form.elements[name].value));
+    const kind = form.elements.kind.value;
+    const when = form.elements.when.value;
+    // Only a status fault, or a truncated one before the route, answers a status of its own.
+    const answers = kind === "status" || (kind === "truncated" && when === "before");
+    const params = [...new URLSearchParams(form.elements.params.value.trim())];
     const spec = {
       method: form.elements.method.value,
       path: form.elements.path.value.trim(),
-      status: number("status"),
+      kind,
+      when,
+      status: answers ? number("status") : null,
       delay_ms: number("delay_ms"),
       times: number("times"),
+      rate: number("rate") ?? 1,
+      seed: number("seed") ?? 0,
+      params: params.length ? Object.fromEntries(params) : null,
     };
     act(event.submitter, async () => {
-      if (spec.status === null && spec.delay_ms === null) throw new Error("A fault needs a status, a delay, or both");
+      if (kind === "status" && spec.status === null && spec.delay_ms === null) throw new Error("A fault needs a status, a delay, or both");
       const fault = await api("POST", "/faults", { body: JSON.stringify(spec) });
       await loadFaults();
-      const does = [fault.delay_ms !== null ? `delay ${fault.delay_ms} ms` : null, fault.status !== null ? `status ${fault.status}` : null];
-      return `Fault ${fault.id} added: ${fault.method} ${fault.path} gets ${does.filter(Boolean).join(" and ")}` +
-        (fault.times === null ? " until removed" : ` ${plural(fault.times, "time")}`);
+      return `Fault ${fault.id} added: ${fault.method} ${fault.path}: ${describeFault(fault)}` +
+        (fault.times === null ? " until removed" : `, ${plural(fault.times, "time")}`);
     });
   });
 
