@@ -105,6 +105,7 @@ class Profile:
 
     def __init__(self, values: Mapping[str, str] | None = None) -> None:
         self._values = {switch.name: switch.default for switch in SWITCHES} | dict(values or {})
+        self._hash = hash(tuple(self._values.items()))  # a key of every kept read
 
     def follows(self, name: str, alternative: str) -> bool:
         """Whether switch `name` is set to `alternative` (both checked: a typo is an error, not False)."""
@@ -123,7 +124,7 @@ class Profile:
         return isinstance(other, Profile) and other._values == self._values
 
     def __hash__(self) -> int:
-        return hash(tuple(self._values.items()))
+        return self._hash
 
     def __repr__(self) -> str:
         return f"Profile({self.changes()!r})"

@@ -14,6 +14,7 @@ from .. import errors
 from ..store import Account, Store
 from .auth import authenticate
 from .behaviour import DEFAULT, Profile
+from .forms import Parameters
 from .request import ApiRequest
 from .table import ApiRoute
 
@@ -36,10 +37,11 @@ def answer(store: Store, request: ApiRequest, profile: Profile = DEFAULT) -> tup
         return _run(store, request, route, account, profile)
 
     # A read answers the same until the account changes: kept, with the parameters it parsed.
-    def read() -> tuple[int, bytes, dict[str, Any] | None]:
-        return (*_run(store, request, route, account, profile), request.parameters)
+    def read() -> tuple[int, bytes, Parameters, dict[str, Any] | None]:
+        return (*_run(store, request, route, account, profile), request.pairs(), request.parameters)
 
-    status, body, request.parameters = account.kept_reads.get((route.name, request.query, profile), read)
+    status, body, pairs, parameters = account.kept_reads.get((route.name, request.query, profile), read)
+    request.remember(pairs, parameters)
     return status, body
 
 

@@ -51,6 +51,10 @@ class ApiRequest:
             raise self._pairs
         return self._pairs
 
+    def remember(self, pairs: Parameters, parameters: dict[str, Any] | None) -> None:
+        """What a kept read parsed from the same query string: the journal need not parse it again."""
+        self._pairs, self.parameters = pairs, parameters
+
     def sent(self) -> dict[str, str | list[str]] | None:
         """The parameters by name as sent, for the journal; None if they cannot be read."""
         try:
