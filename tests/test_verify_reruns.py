@@ -1,6 +1,8 @@
 """`verify` tells the truth about what it checked: the avatar it read and why, the empty lists it
 could not check, and what `--writes` left behind, run after run, whatever the duplicates switch."""
 
+import re
+
 import httpx
 import pytest
 
@@ -55,40 +57,64 @@ def test_a_shape_check_over_an_empty_list_is_a_skip(server):
     }
 
 
-@pytest.mark.parametrize(
-    "server", [{}, {"duplicates": "create"}, {"promised_routes": "on", "duplicates": "create"}], indirect=True
-)
-def test_a_second_run_with_writes_gives_the_same_result(server):
-    first = _verify(server, avatar_id=AVATAR, writes=True)
-    second = _verify(server, avatar_id=AVATAR, writes=True)
+OWN_EMAIL = re.compile(r"\(fake-smartengage-verify\+[0-9a-f]{8}@example\.com\)")
+# Each duplicates alternative, with the defaults, and with a 201 and the subscribers list served.
+SERVERS = [
+    {"duplicates": duplicates, **others}
+    for duplicates in ("update", "conflict", "create")
+    for others in ({}, {"add_status": "201", "promised_routes": "on"})
+]
+# The subscribers left behind after two runs (default fixture: avatar 123 has subscriber 1), as the
+# second run lists them: newest first from the list when the server has one, else those it added
+# or found, and what earlier runs added.
+LEFT_BEHIND = {
+    ("update", False): [("2", VERIFY_EMAIL)],
+    ("update", True): [("2", VERIFY_EMAIL)],
+    ("create", False): [("4", VERIFY_EMAIL), ("5", VERIFY_EMAIL)],
+    ("create", True): [("5", VERIFY_EMAIL), ("4", VERIFY_EMAIL), ("3", VERIFY_EMAIL), ("2", VERIFY_EMAIL)],
+    ("conflict", False): [("2", VERIFY_EMAIL), ("3", "own")],
+    ("conflict", True): [("3", "own"), ("2", VERIFY_EMAIL)],
+}
+EARLIER = {
+    "create": "and those earlier runs added: the server adds a subscriber for each add of the same email",
+    "conflict": "and the one each earlier run but the first added under an email of its own "
+    "(the server refuses to add an email twice)",
+}
+
+
+@pytest.mark.parametrize("server", SERVERS, indirect=True, ids=lambda switches: "-".join(switches.values()))
+def test_a_second_run_with_writes_gives_the_same_result(server, request):
+    switches = request.node.callspec.params["server"]
+    profile = Profile(switches)
+    first = _verify(server, avatar_id=AVATAR, writes=True, profile=profile)
+    second = _verify(server, avatar_id=AVATAR, writes=True, profile=profile)
     assert _statuses(second) == _statuses(first)
-    assert first.count("skip") == 0
-    # What is there: one subscriber (update), or every one the runs added, if the server lists them.
+    assert (first.count("skip"), first.count("diverges")) == (0, 0)
+    assert Profile(first.learned()) == Profile(second.learned()) == profile
+    listed = "promised_routes" in switches
     subscribers = [item for item in second.left_behind if item.startswith("subscriber ")]
-    duplicates = first.learned()["duplicates"]
-    promised = first.learned()["promised_routes"] == "on"
-    assert len(subscribers) == {"update": 1, "create": 4 if promised else 2}[duplicates]
-    assert all(f"({VERIFY_EMAIL}) of avatar {AVATAR}" in item for item in subscribers)
-    if duplicates == "create" and not promised:
-        assert "and those earlier runs added" in second.left_behind[-2]
+    assert len(subscribers) == len(LEFT_BEHIND[switches["duplicates"], listed])
+    for item, (subscriber, email) in zip(subscribers, LEFT_BEHIND[switches["duplicates"], listed], strict=True):
+        assert item.startswith(f"subscriber {subscriber} (")
+        assert item.endswith(f" of avatar {AVATAR}: there is no route to delete it")
+        assert OWN_EMAIL.search(item) if email == "own" else f"({VERIFY_EMAIL})" in item
+    others = second.left_behind[len(subscribers) :]
+    earlier = [] if listed or switches["duplicates"] == "update" else [EARLIER[switches["duplicates"]]]
+    assert others[:-1] == earlier
+    assert others[-1].startswith("its custom field")
 
 
-@pytest.mark.parametrize(
-    "server", [{"duplicates": "conflict"}, {"duplicates": "conflict", "promised_routes": "on"}], indirect=True
-)
-def test_a_second_run_finds_the_subscriber_a_server_refuses_to_add_twice(server):
-    first = _verify(server, avatar_id=AVATAR, writes=True)
-    second = _verify(server, avatar_id=AVATAR, writes=True)
-    # The second run cannot add a subscriber: it finds the first run's, and says so.
-    created = {"subscribers-add", "profile-add_status"}
-    assert {key: value for key, value in _statuses(second).items() if key not in created} == {
-        key: value for key, value in _statuses(first).items() if key not in created
-    }
-    skipped = {check.id: check.observed for check in second.checks if check.status == "skip"}
-    assert set(skipped) == created
-    assert skipped["subscribers-add"].startswith("subscriber 2 has the email from an earlier run")
-    assert second.learned()["duplicates"] == "conflict"
-    assert second.left_behind == first.left_behind
+def test_a_second_run_against_a_server_that_refuses_an_email_twice_adds_one_of_its_own(server):
+    with httpx.Client(base_url=server.base_url) as harness:
+        harness.put("/_fake/profile", json={"duplicates": "conflict"})
+    conflict = Profile({"duplicates": "conflict"})
+    _verify(server, avatar_id=AVATAR, writes=True, profile=conflict)
+    second = _verify(server, avatar_id=AVATAR, writes=True, profile=conflict)
+    add = next(check for check in second.checks if check.id == "subscribers-add")
+    assert add.status == "pass"
+    assert add.expected.endswith(f"email and name as sent ({VERIFY_EMAIL} is subscriber 2's, from an earlier run)")
+    assert second.switches["duplicates"].observed.endswith("for subscriber 2's email")
+    # The other writes go to the first run's subscriber, found through the 409's message.
     assert second.left_behind[0] == f"subscriber 2 ({VERIFY_EMAIL}) of avatar {AVATAR}: there is no route to delete it"
 
 

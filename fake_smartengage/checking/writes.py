@@ -3,11 +3,17 @@
 They also learn the two switches only a write shows: what adding an existing email does
 (duplicates) and the status of a creation (add_status). The API cannot delete a subscriber, so
 a run reuses, or finds, the one an earlier run left behind, whatever the duplicates switch.
+A server that refuses an existing email (conflict) shows the status of a creation only to an
+add that creates, so a run after the first adds one more subscriber, under an email of its own,
+to judge subscribers-add and learn add_status as the first run did: every run checks the same.
 """
 
 import re
+import secrets
 from collections.abc import Callable
 from typing import Any, Protocol
+
+import httpx
 
 from ..api.shapes import kind
 from ..api.table import (
@@ -33,6 +39,8 @@ from .report import DOCUMENTED, FAKE, Report, Seen
 VERIFY_EMAIL = "fake-smartengage-verify@example.com"
 VERIFY_NAME = "fake-smartengage verify"
 VERIFY_VALUE = "written by fake-smartengage verify"
+# The emails of the subscribers a run adds when VERIFY_EMAIL is refused: VERIFY_EMAIL's, tagged.
+_VERIFY_EMAILS = re.compile(r"fake-smartengage-verify(\+[0-9a-f]+)?@example\.com")
 _SHAPE = "the documented subscriber object"
 _CREATED = {200: "200", 201: "201"}
 
@@ -67,7 +75,8 @@ class Writes:
         self.avatar = avatar
         self.catalogues = catalogues
         self.done: set[str] = set()
-        self.subscribers: list[str] = []  # the ids of VERIFY_EMAIL this run added or found
+        self.subscribers: list[tuple[str, str]] = []  # the ids and emails this run added or found
+        self.refused_again = False  # VERIFY_EMAIL was refused (conflict): this run added one of its own
         self.field_written = ""
         self.not_run = "the avatar has none to use"
 
@@ -115,19 +124,11 @@ class Writes:
         response, problems, body = self._call(SUBSCRIBERS_ADD, identity)
         if response.status_code == 409:
             return self._existing(seen(response), body)
-        if 200 <= response.status_code < 300:
-            self._learned("add_status", Seen(_CREATED.get(response.status_code), seen(response)))
-        if not problems and ((body["email"] or "").lower() != VERIFY_EMAIL or body["full_name"] != VERIFY_NAME):
-            problems = [f"email {kind(body['email'])}, full_name {kind(body['full_name'])}"]
-        self.verifier.check(
-            "subscribers-add", f"POST {SUBSCRIBERS_ADD.path}", DOCUMENTED, f"{_SHAPE}, email and name as sent", problems
-        )
-        self.done.add("subscribers-add")
-        if problems:
+        body = self._judge_add(response, problems, body, VERIFY_EMAIL, "email and name as sent")
+        if body is None:
             self.not_run = "subscribers-add diverged"
             self._learned("duplicates", "subscribers-add diverged")
             return None
-        self.subscribers.append(body["id"])
         again, problems, second = self._call(SUBSCRIBERS_ADD, identity)
         if again.status_code == 409:
             self._learned("duplicates", Seen("conflict", seen(again)))
@@ -136,52 +137,73 @@ class Writes:
         elif second["id"] == body["id"]:
             self._learned("duplicates", Seen("update", f"subscriber {body['id']} again"))
         else:
-            self.subscribers.append(second["id"])
+            self.subscribers.append((second["id"], VERIFY_EMAIL))
             self._learned("duplicates", Seen("create", f"subscriber {second['id']} besides {body['id']}"))
+        return body
+
+    def _judge_add(self, response: httpx.Response, problems: list[str], body: Any, email: str, expected: str) -> Any:
+        """The subscribers-add check of an add of `email` meant to create; it learns add_status.
+        The subscriber added, if the answer is one with the email and name sent."""
+        if 200 <= response.status_code < 300:
+            self._learned("add_status", Seen(_CREATED.get(response.status_code), seen(response)))
+        if not problems and ((body["email"] or "").lower() != email or body["full_name"] != VERIFY_NAME):
+            problems = [f"email {kind(body['email'])}, full_name {kind(body['full_name'])}"]
+        self.verifier.check(
+            "subscribers-add", f"POST {SUBSCRIBERS_ADD.path}", DOCUMENTED, f"{_SHAPE}, {expected}", problems
+        )
+        self.done.add("subscribers-add")
+        if problems:
+            return None
+        self.subscribers.append((body["id"], email))
         return body
 
     def _existing(self, answer: str, body: Any) -> dict | None:
         """The subscriber with VERIFY_EMAIL that a 409 to adding it means exists: listed, or the
-        one the error names (looked at with an update that changes nothing)."""
-        self.done.add("subscribers-add")
-        self._learned("add_status", f"no subscriber was created: {answer}")
+        one the error names (looked at with an update that changes nothing). Then, as the first
+        run did, subscribers-add and add_status on an add that creates: of an email of this run."""
         listed = self._listed()
-        candidates = listed[-1:] if listed else re.findall(r"\d+", message_of(body) or "")[:3]
-        for candidate in candidates:
+        candidates = [id_ for id_, email in listed if email == VERIFY_EMAIL][-1:] if listed else []
+        for candidate in candidates or re.findall(r"\d+", message_of(body) or "")[:3]:
             _, problems, found = self._call(SUBSCRIBERS_UPDATE, {"subscriber_id": candidate})
             if not problems and (found["email"] or "").lower() == VERIFY_EMAIL:
-                self.subscribers.append(found["id"])
+                self.subscribers.append((found["id"], VERIFY_EMAIL))
                 self._learned("duplicates", Seen("conflict", f"{answer}, for subscriber {found['id']}'s email"))
-                self.verifier.skip(
-                    "subscribers-add",
-                    f"POST {SUBSCRIBERS_ADD.path}",
-                    DOCUMENTED,
-                    f"subscriber {found['id']} has the email from an earlier run and the server refuses it again "
-                    f"({answer}): nothing new to add",
-                )
+                self.refused_again = True
+                email = f"fake-smartengage-verify+{secrets.token_hex(4)}@example.com"
+                response, problems, added = self._call(SUBSCRIBERS_ADD, {"email": email, "full_name": VERIFY_NAME})
+                expected = f"email and name as sent ({VERIFY_EMAIL} is subscriber {found['id']}'s, from an earlier run)"
+                self._judge_add(response, problems, added, email, expected)
                 return found
         self.not_run = f"subscribers-add answered {answer}, and no subscriber with {VERIFY_EMAIL} could be found"
         self._learned("duplicates", self.not_run)
+        self._learned("add_status", f"no subscriber was created: {answer}")
+        self.done.add("subscribers-add")
         self.verifier.skip("subscribers-add", f"POST {SUBSCRIBERS_ADD.path}", DOCUMENTED, self.not_run)
         return None
 
-    def _listed(self) -> list[str] | None:
-        """The ids of VERIFY_EMAIL's subscribers, oldest last, if the server lists subscribers."""
+    def _listed(self) -> list[tuple[str, str]] | None:
+        """The ids and emails of the subscribers verify adds, newest first as listed, if the
+        server lists subscribers."""
         response = self.verifier.remote.call("GET", SUBSCRIBERS_LIST.path, params={"avatar_id": self.avatar})
         body = body_of(response)
         if response.status_code != 200 or shape_of(body, SUBSCRIBERS_LIST.answer):
             return None
-        return [item["id"] for item in body if (item["email"] or "").lower() == VERIFY_EMAIL]
+        emails = [(item["id"], (item["email"] or "").lower()) for item in body]
+        return [(id_, email) for id_, email in emails if _VERIFY_EMAILS.fullmatch(email)]
 
     def _left_behind(self) -> None:
         listed = self._listed()
         left = self.verifier.report.left_behind
-        for subscriber in listed if listed is not None else self.subscribers:
-            left.append(
-                f"subscriber {subscriber} ({VERIFY_EMAIL}) of avatar {self.avatar}: there is no route to delete it"
-            )
-        if listed is None and len(self.subscribers) > 1:
+        for subscriber, email in listed if listed is not None else self.subscribers:
+            left.append(f"subscriber {subscriber} ({email}) of avatar {self.avatar}: there is no route to delete it")
+        duplicates = self.verifier.report.switches.get("duplicates")
+        if listed is None and isinstance(duplicates, Seen) and duplicates.alternative == "create":
             left.append("and those earlier runs added: the server adds a subscriber for each add of the same email")
+        if listed is None and self.refused_again:
+            left.append(
+                "and the one each earlier run but the first added under an email of its own "
+                "(the server refuses to add an email twice)"
+            )
         if self.field_written:
             left.append(self.field_written)
 
