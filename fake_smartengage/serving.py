@@ -82,8 +82,12 @@ class _WithConnection:
         await self.app(scope, receive, send)
 
 
-class H11WithConnection(H11Protocol):
-    """uvicorn's h11 protocol, giving the app each request's connection."""
+class _GivesConnection(asyncio.Protocol):
+    """A uvicorn HTTP protocol that gives the app each request's connection (`_WithConnection`);
+    mixed in before uvicorn's h11 or httptools protocol."""
+
+    config: uvicorn.Config
+    app: ASGIApp
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -96,7 +100,11 @@ class H11WithConnection(H11Protocol):
 
     def shutdown(self) -> None:
         self.fault_connection.stopping()
-        super().shutdown()
+        super().shutdown()  # type: ignore[misc]  # uvicorn's protocols have it; asyncio.Protocol does not
+
+
+class H11WithConnection(_GivesConnection, H11Protocol):
+    """uvicorn's h11 protocol, giving the app each request's connection."""
 
 
 def http_protocol(http: HttpParser) -> type[asyncio.Protocol]:
@@ -106,21 +114,8 @@ def http_protocol(http: HttpParser) -> type[asyncio.Protocol]:
         return H11WithConnection
     from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-    class HttpToolsWithConnection(HttpToolsProtocol):
+    class HttpToolsWithConnection(_GivesConnection, HttpToolsProtocol):
         """uvicorn's httptools protocol, giving the app each request's connection."""
-
-        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-            super().connection_made(transport)
-            self.fault_connection = Connection(transport)
-            self.app = _WithConnection(self.config.loaded_app, self.fault_connection)
-
-        def connection_lost(self, exc: Exception | None) -> None:
-            super().connection_lost(exc)
-            self.fault_connection.lost()
-
-        def shutdown(self) -> None:
-            self.fault_connection.stopping()
-            super().shutdown()
 
     return HttpToolsWithConnection
 
