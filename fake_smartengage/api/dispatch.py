@@ -59,5 +59,4 @@ def _run(store: Store, request: ApiRequest, route: ApiRoute, account: Account, p
         result = [] if empty else route.operation(store, account, request.parameters, profile)
     else:
         result = route.operation(store, account, request.parameters, profile)
-    status = 201 if route.creates and profile.follows("add_status", "201") else 200
-    return status, to_json(result)
+    return route.success_status(profile), to_json(result)

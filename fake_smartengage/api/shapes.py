@@ -99,9 +99,14 @@ def profile_divergences(method: str, path: str, status: int, body: Any, profile:
     if status < 300:
         if route is None or not served:
             return [f"status {status} on {method} {path}, which the fake does not serve under this profile"]
-        wanted = 201 if route.creates and profile.follows("add_status", "201") else 200
+        wanted = route.success_status(profile)
         problems = [] if status == wanted else [f"status {status}, where the fake answers {wanted}"]
         return problems + shape_problems(body, route.answer)
+    return error_body_problems(body, profile)
+
+
+def error_body_problems(body: Any, profile: Profile) -> list[str]:
+    """Where an error body differs from the shape the profile's error_body switch gives it."""
     if profile.follows("error_body", "object"):
         return shape_problems(body, ErrorBody)
     if isinstance(body, dict) and list(body) == ["error"] and isinstance(body["error"], str):

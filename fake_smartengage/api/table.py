@@ -77,6 +77,10 @@ class ApiRoute:
         methods = {*self.methods, *(self.other_methods if profile.follows("list_post", "answered") else ())}
         return frozenset(methods | {"HEAD"} if "GET" in methods else methods)
 
+    def success_status(self, profile: Profile) -> int:
+        """The status of a success: 201 for a creation with the add_status switch at 201."""
+        return 201 if self.creates and profile.follows("add_status", "201") else 200
+
     @property
     def lists(self) -> bool:
         """A list route reads; every other route writes and answers the subscriber it changed."""

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 
 from ..api.behaviour import DEFAULT, Profile
-from ..api.shapes import kind, profile_divergences, shape_problems
+from ..api.shapes import error_body_problems, kind, shape_problems
 
 
 class NotJson:
@@ -65,7 +65,7 @@ def error_body_shown(body: Any) -> str | None:
     if isinstance(body, NotJson):
         return None
     for alternative in ("object", "string"):
-        if not profile_divergences("GET", "/", 400, body, DEFAULT.with_changes({"error_body": alternative})):
+        if not error_body_problems(body, DEFAULT.with_changes({"error_body": alternative})):
             return alternative
     return None
 
@@ -74,7 +74,7 @@ def error_problems(body: Any, profile: Profile) -> list[str]:
     """Where an error body differs from the error_body shape `profile` follows."""
     if isinstance(body, NotJson):
         return [f"the body is {body}"]
-    return profile_divergences("GET", "/", 400, body, profile)
+    return error_body_problems(body, profile)
 
 
 def error_shape(profile: Profile) -> str:

@@ -18,7 +18,7 @@ from starlette.responses import JSONResponse
 
 from .. import errors
 from ..api.request import ApiRequest
-from ..api.table import PROMISED_ROUTES, ROUTES, route_at
+from ..api.table import PROMISED_ROUTES, ROUTES, route_at, same_path
 from ..keys import key_digest, mask
 from ..validation import JSON_INTEGER
 from .network import NETWORK_KINDS, NetworkKind
@@ -145,10 +145,10 @@ _PATHS = sorted({path for route in (*ROUTES, *PROMISED_ROUTES) for path in route
 
 
 def _methods(path: str) -> set[str]:
-    """Every method a route at `path` (or any route, for *) answers under some profile."""
+    """Every method a route at `path` (or any route, for *) answers under some profile: those it
+    answers under the default one, which answers the other methods too."""
     routes = (*ROUTES, *PROMISED_ROUTES) if path == ANY else (route_at(path),)
-    methods = {method for route in routes if route for method in (*route.methods, *route.other_methods)}
-    return methods | {"HEAD"} if "GET" in methods else methods
+    return {method for route in routes if route for method in route.served_methods}
 
 
 def check_target(spec: FaultSpec) -> None:
@@ -178,7 +178,7 @@ class Fault:
         return (
             self.remaining != 0
             and self.method in (ANY, request.method)
-            and (self.path == ANY or self.path == request.path.rstrip("/"))
+            and (self.path == ANY or same_path(self.path, request.path))
             and (self.key_digest is None or self.key_digest == digest)
             and (not self.params or _includes(request.sent() or {}, self.params))
         )

@@ -26,6 +26,7 @@ from itertools import count
 from typing import Any
 
 from ..api.request import ApiRequest
+from ..api.table import same_path
 from ..keys import key_digest, mask
 
 _CUT_KEY = "…"
@@ -162,14 +163,13 @@ class Journal:
     ) -> list[dict[str, Any]]:
         """Matching entries, newest first; `path` matches with or without its trailing slash."""
         digest = key_digest(api_key) if api_key is not None else None
-        wanted_path = path.rstrip("/") if path is not None else None
         since = since_time.isoformat(timespec="milliseconds") if since_time else None
         with self._lock:
             entries = list(self._entries)
         found = []
         for entry in reversed(entries):
             if (
-                (wanted_path is None or entry["path"].rstrip("/") == wanted_path)
+                (path is None or same_path(entry["path"], path))
                 and (method is None or entry["method"] == method.upper())
                 and (digest is None or entry["_key"] == digest)
                 and (since_id is None or entry["id"] > since_id)

@@ -115,8 +115,7 @@ class HarnessPipeline:
             try:
                 request.body = await _read_body(scope, receive, self.max_body_bytes)
             except errors.ApiError as error:
-                refusal = errors.render(error, plain=profile.follows("error_body", "string"))
-                await _refuse_unread(refusal, scope, receive, capture, self.max_body_bytes)
+                await _refuse_unread(_refusal(error, profile), scope, receive, capture, self.max_body_bytes)
                 return
             fault = self._fault_for(request)
             if fault is None or fault.spec.when == "before":
@@ -163,7 +162,7 @@ class HarnessPipeline:
                 status, body = answer(self.store, request, profile)
                 await _send_json(send, status, body, head=request.method == "HEAD")
         except (errors.ApiError, errors.StoreError) as error:
-            await errors.render(error, plain=profile.follows("error_body", "string"))(scope, receive, send)
+            await _refusal(error, profile)(scope, receive, send)
         return None
 
     def _fault_for(self, request: ApiRequest) -> "Fault | None":
@@ -203,8 +202,13 @@ class HarnessPipeline:
         if self.upstream is not None or request.account is not None:
             wait = limiter.admit(request.api_key)
             if wait is not None:
-                return errors.render(errors.rate_limited(wait), plain=profile.follows("error_body", "string"))
+                return _refusal(errors.rate_limited(wait), profile)
         return None
+
+
+def _refusal(error: Exception, profile: Profile) -> Response:
+    """An API error in the body the profile's error_body switch gives it."""
+    return errors.render(error, plain=profile.follows("error_body", "string"))
 
 
 _JSON = (b"content-type", b"application/json")
