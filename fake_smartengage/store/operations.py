@@ -121,17 +121,11 @@ class Store:
             ).fetchone()
             if found is not None:
                 return {catalogue.id_column: str(found[0]), catalogue.name_column: name}
-            highest_id, highest_ordinal = conn.execute(
-                f"SELECT MAX({catalogue.id_column}), MAX(ordinal) FROM {catalogue.table} WHERE avatar_pk = ?",
-                (avatar,),
-            ).fetchone()
-            if highest_id == MAX_ID:
-                raise IdsExhausted(catalogue.label)
-            item_id = (highest_id or 0) + 1
+            item_id, ordinal = _next(conn, catalogue.table, catalogue.id_column, avatar, catalogue.label)
             conn.execute(
                 f"INSERT INTO {catalogue.table} (avatar_pk, {catalogue.id_column}, ordinal, {catalogue.name_column}) "
                 "VALUES (?, ?, ?, ?)",
-                (avatar, item_id, (highest_ordinal or 0) + 1, name),
+                (avatar, item_id, ordinal, name),
             )
         return {catalogue.id_column: str(item_id), catalogue.name_column: name}
 
@@ -288,14 +282,21 @@ def _joined_name(first: str | None, last: str | None) -> str | None:
     return " ".join(part for part in (first, last) if part) or None
 
 
-def _insert_row(conn: sqlite3.Connection, avatar: int, changes: SubscriberChanges) -> int:
+def _next(conn: sqlite3.Connection, table: str, id_column: str, avatar: int, label: str) -> tuple[int, int]:
+    """The id and ordinal of the avatar's next row of `table`: one past the highest of each (each
+    a subquery of its own, so that each reads its index's last entry)."""
     highest_id, highest_ordinal = conn.execute(
-        "SELECT (SELECT MAX(subscriber_id) FROM subscriber WHERE avatar_pk = ?), "
-        "(SELECT MAX(ordinal) FROM subscriber WHERE avatar_pk = ?)",
+        f"SELECT (SELECT MAX({id_column}) FROM {table} WHERE avatar_pk = ?), "
+        f"(SELECT MAX(ordinal) FROM {table} WHERE avatar_pk = ?)",
         (avatar, avatar),
     ).fetchone()
     if highest_id == MAX_ID:
-        raise IdsExhausted("subscriber")
+        raise IdsExhausted(label)
+    return (highest_id or 0) + 1, (highest_ordinal or 0) + 1
+
+
+def _insert_row(conn: sqlite3.Connection, avatar: int, changes: SubscriberChanges) -> int:
+    subscriber_id, ordinal = _next(conn, "subscriber", "subscriber_id", avatar, "subscriber")
     values = changes.sent()
     if "full_name" not in values:
         full_name = _joined_name(values.get("first_name"), values.get("last_name"))
@@ -304,7 +305,7 @@ def _insert_row(conn: sqlite3.Connection, avatar: int, changes: SubscriberChange
     columns = ("avatar_pk", "subscriber_id", "ordinal", *values)
     pk = conn.execute(
         f"INSERT INTO subscriber ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
-        (avatar, (highest_id or 0) + 1, (highest_ordinal or 0) + 1, *values.values()),
+        (avatar, subscriber_id, ordinal, *values.values()),
     ).lastrowid
     return cast(int, pk)  # sqlite3 types lastrowid as optional, for statements that insert nothing
 
